@@ -1,0 +1,150 @@
+package provobs
+
+import (
+	"context"
+	"errors"
+)
+
+// ErrorType classifies a provider error so callers, log records and metric
+// labels can branch on it without matching text. The set is closed: these
+// constants are every value a label can take.
+type ErrorType string
+
+// The error types. Retryable ones are marked; NewError applies that default.
+const (
+	// TypeTransactionFailed: a begin or commit failed (retryable).
+	TypeTransactionFailed ErrorType = "transaction_failed"
+	// TypeLockTimeout: the store was busy or locked too long, SQLITE_BUSY
+	// and kin (retryable).
+	TypeLockTimeout ErrorType = "lock_timeout"
+	// TypeSerialization: a payload would not encode or decode (permanent).
+	TypeSerialization ErrorType = "serialization_error"
+	// TypeLockLost: the peek-lock token is invalid, expired or already used
+	// (permanent).
+	TypeLockLost ErrorType = "lock_lost"
+	// TypeConflict: a duplicate event id or another constraint violation
+	// (permanent).
+	TypeConflict ErrorType = "conflict"
+	// TypeCanceled: the caller's context was cancelled or its deadline
+	// passed (permanent for this call).
+	TypeCanceled ErrorType = "canceled"
+	// TypeInvalidArgument: the call's arguments are unusable, such as an
+	// empty instance id or an invalid work item kind (permanent).
+	TypeInvalidArgument ErrorType = "invalid_argument"
+	// TypeClosed: the provider was closed (permanent).
+	TypeClosed ErrorType = "closed"
+	// TypeUnknown: anything not classified above.
+	TypeUnknown ErrorType = "unknown"
+)
+
+// ErrorTypes returns every ErrorType, for pre-creating labelled series.
+func ErrorTypes() []ErrorType {
+	return []ErrorType{
+		TypeTransactionFailed, TypeLockTimeout, TypeSerialization, TypeLockLost,
+		TypeConflict, TypeCanceled, TypeInvalidArgument, TypeClosed, TypeUnknown,
+	}
+}
+
+// Retryable reports the default retryability of t: true for
+// TypeTransactionFailed and TypeLockTimeout.
+func (t ErrorType) Retryable() bool {
+	return t == TypeTransactionFailed || t == TypeLockTimeout
+}
+
+// Sentinels for errors.Is: errors.Is(err, provobs.ErrLockLost) is true for
+// any *Error of that Type, whatever its Op and cause.
+var (
+	ErrTransactionFailed = &Error{Type: TypeTransactionFailed}
+	ErrLockTimeout       = &Error{Type: TypeLockTimeout}
+	ErrSerialization     = &Error{Type: TypeSerialization}
+	ErrLockLost          = &Error{Type: TypeLockLost}
+	ErrConflict          = &Error{Type: TypeConflict}
+	ErrCanceled          = &Error{Type: TypeCanceled}
+	ErrInvalidArgument   = &Error{Type: TypeInvalidArgument}
+	ErrClosed            = &Error{Type: TypeClosed}
+)
+
+// Error is the typed error every provider operation returns. It wraps its
+// cause, so errors.Is and errors.As see through it.
+type Error struct {
+	// Op is the operation that failed (0 for a sentinel).
+	Op Op
+	// Type classifies the failure.
+	Type ErrorType
+	// Retryable says whether the same call may succeed if repeated.
+	Retryable bool
+	// Err is the cause; it may be nil.
+	Err error
+}
+
+// NewError returns an *Error of type t for op wrapping cause, with Retryable
+// set from t.Retryable().
+func NewError(op Op, t ErrorType, cause error) *Error {
+	return &Error{Op: op, Type: t, Retryable: t.Retryable(), Err: cause}
+}
+
+// Error renders "provobs: <op>: <type>: <cause>".
+func (e *Error) Error() string {
+	s := "provobs: "
+	if e.Op.Valid() {
+		s += e.Op.String() + ": "
+	}
+	s += string(e.Type)
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is matches a sentinel: target is an *Error with no Op and no cause whose
+// Type equals e's.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Op == 0 && t.Err == nil && t.Type == e.Type
+}
+
+// TypeOf classifies err: "" for nil; the Type of the outermost *Error in its
+// chain; TypeCanceled for context.Canceled or context.DeadlineExceeded;
+// otherwise TypeUnknown.
+func TypeOf(err error) ErrorType {
+	if err == nil {
+		return ""
+	}
+	var pe *Error
+	if errors.As(err, &pe) {
+		return pe.Type
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return TypeCanceled
+	}
+	return TypeUnknown
+}
+
+// IsRetryable reports whether err is an *Error (anywhere in its chain) marked
+// Retryable. Unclassified errors and context errors are not retryable.
+func IsRetryable(err error) bool {
+	var pe *Error
+	return errors.As(err, &pe) && pe.Retryable
+}
+
+// Classify returns err as an *Error for op: an *Error in the chain is
+// returned as is (its Op filled in when missing, on a copy); context errors
+// become TypeCanceled; anything else TypeUnknown. Classify(op, nil) is nil.
+func Classify(op Op, err error) *Error {
+	if err == nil {
+		return nil
+	}
+	var pe *Error
+	if errors.As(err, &pe) {
+		if pe.Op == 0 {
+			cp := *pe
+			cp.Op = op
+			return &cp
+		}
+		return pe
+	}
+	return &Error{Op: op, Type: TypeOf(err), Err: err}
+}

@@ -1,0 +1,3 @@
+module github.com/provobs/provobs
+
+go 1.26
