@@ -13,6 +13,22 @@ import (
 // eligible work returns (nil, nil). Every error a Provider returns should be a
 // *Error so callers can branch on its Type without matching text; see TypeOf.
 // Implementations must be safe for concurrent use.
+//
+// Rules every implementation follows (the providertest suite checks them):
+//   - Lock tokens are fresh UUID strings. An empty, unknown, expired or
+//     already used token fails with TypeLockLost and changes nothing.
+//   - A failed ack changes nothing and leaves the lock as it was, so the
+//     caller can retry or abandon.
+//   - Attempt counts start at 0, are incremented on every fetch or dequeue
+//     (including a refetch after lock expiry), and decremented (never below
+//     0) by an abandon with IgnoreAttempt.
+//   - Bad arguments fail with TypeInvalidArgument: an empty instance id, an
+//     invalid kind, an ActivityExecute item given to EnqueueOrchestrator or
+//     any other kind given to EnqueueWorker, a negative delay, an ack with
+//     ExecutionID 0.
+//   - A cancelled context fails with TypeCanceled, a closed provider with
+//     TypeClosed; neither changes the store.
+//   - Payloads round-trip byte for byte; an empty payload reads back empty.
 type Provider interface {
 	// FetchOrchestrationItem locks the first visible instance whose lock is
 	// free or expired, tags its visible messages with a fresh lock token,
@@ -24,8 +40,11 @@ type Provider interface {
 	// AckOrchestrationItem commits one orchestration turn atomically: it
 	// deletes the tagged messages, creates the instance and execution rows
 	// idempotently, appends the history delta, updates status and output,
-	// enqueues worker items before deleting cancelled activities, enqueues
-	// orchestrator items and releases the lock. A duplicate event id fails
+	// enqueues worker items before deleting cancelled activities (locked
+	// ones too: the worker's next renew or ack then fails with
+	// TypeLockLost), enqueues orchestrator items and releases the lock. Only
+	// messages tagged at fetch are deleted; messages that arrived since stay
+	// for the next fetch. A duplicate event id fails
 	// the whole ack with TypeConflict and changes nothing. An invalid or
 	// expired token fails with TypeLockLost.
 	AckOrchestrationItem(ctx context.Context, lockToken string, ack OrchestrationAck) error
@@ -76,9 +95,9 @@ type Provider interface {
 	// It never re-acquires an expired lease.
 	RenewSessionLock(ctx context.Context, ownerIDs []string, extendFor, idleTimeout time.Duration) (int, error)
 
-	// CleanupOrphanedSessions deletes sessions whose lease expired, or that
-	// have been idle for idleTimeout, and that have no queued items; it
-	// returns how many it deleted.
+	// CleanupOrphanedSessions deletes the sessions that have no queued
+	// worker items and whose lease expired or (idleTimeout > 0) whose last
+	// activity is older than idleTimeout; it returns how many it deleted.
 	CleanupOrphanedSessions(ctx context.Context, idleTimeout time.Duration) (int, error)
 
 	// ReadHistory returns one execution's events in event-id order;
