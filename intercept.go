@@ -113,8 +113,10 @@ func (c *Call) Attempts() int { return c.attempts }
 // Invoke runs the operation on the next provider with ctx and records its
 // result in the Call; the last Invoke's result is what the caller receives.
 func (c *Call) Invoke(ctx context.Context) error {
+	if c.attempts > 0 {
+		c.clearResult()
+	}
 	c.attempts++
-	c.r = callResults{}
 	c.size = 0
 	var err error
 	switch c.op {
@@ -202,10 +204,49 @@ func (w *interceptor) start(ctx context.Context, op Op, admin Admin) *Call {
 }
 
 // release clears c, so the pool retains nothing of the caller's, and returns
-// it to the pool. Results must be read before.
+// it to the pool. Results must be read before. Only the fields the op used
+// are cleared: zeroing the whole Call costs more than the call itself.
 func release(c *Call) {
-	*c = Call{}
+	switch c.op {
+	case OpFetch, OpDequeue:
+		c.a.session = nil
+	case OpAckOrch:
+		c.a.ack = OrchestrationAck{}
+	case OpEnqueue, OpEnqueueWorker:
+		c.a.item = WorkItem{}
+	case OpAckWorker:
+		c.a.completion = nil
+	case OpRenewSessionLock:
+		c.a.owners = nil
+	case OpReadHistory, OpInstanceInfo:
+		c.a.instance = ""
+	case OpListInstances:
+		c.a.list = ListOptions{}
+	}
+	c.a.token = ""
+	c.clearResult()
+	c.op, c.ctx, c.instance, c.size, c.attempts, c.next, c.admin = 0, nil, "", 0, 0, nil, nil
 	callPool.Put(c)
+}
+
+// clearResult drops the result of the op's last Invoke.
+func (c *Call) clearResult() {
+	switch c.op {
+	case OpFetch:
+		c.r.orch = nil
+	case OpDequeue:
+		c.r.worker = nil
+	case OpReadHistory:
+		c.r.events = nil
+	case OpListInstances:
+		c.r.instances = nil
+	case OpInstanceInfo:
+		c.r.info = nil
+	case OpQueueDepths:
+		c.r.depths = QueueDepths{}
+	case OpRenewSessionLock, OpCleanupOrphanedSessions:
+		c.r.n = 0
+	}
 }
 
 func (w *interceptor) FetchOrchestrationItem(ctx context.Context, opts FetchOptions) (*OrchestrationItem, error) {
