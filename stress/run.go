@@ -1,0 +1,358 @@
+package stress
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/provobs/provobs"
+)
+
+// Run drives p with the workload of cfg until it has launched and drained
+// it, or ctx is cancelled, and reports what it measured. It returns an error
+// only when the run could not be carried out (a provider that fails every
+// launch, an invalid config); orchestration failures are counted in the
+// Result.
+func Run(ctx context.Context, p provobs.Provider, cfg Config) (Result, error) {
+	if p == nil {
+		return Result{}, errors.New("stress: nil provider")
+	}
+	r := &runner{
+		p:        p,
+		cfg:      cfg.withDefaults(),
+		inflight: map[string]time.Time{},
+		failed:   map[string]int64{},
+		slots:    make(chan struct{}, cfg.withDefaults().MaxConcurrent),
+	}
+	return r.run(ctx)
+}
+
+type runner struct {
+	p   provobs.Provider
+	cfg Config
+
+	slots chan struct{} // one token per orchestration in flight
+
+	mu        sync.Mutex
+	inflight  map[string]time.Time // instance -> start
+	latencies []time.Duration
+	failed    map[string]int64
+
+	launched, completed, failures atomic.Int64
+	activities, abandons, lost    atomic.Int64
+	errs                          atomic.Int64
+	draining                      atomic.Bool
+}
+
+func (r *runner) run(ctx context.Context) (Result, error) {
+	start := time.Now()
+	workCtx, stopWork := context.WithCancel(ctx)
+	defer stopWork()
+
+	var wg sync.WaitGroup
+	for range r.cfg.OrchestrationDispatchers {
+		wg.Go(func() { r.orchestrationLoop(workCtx) })
+	}
+	for range r.cfg.WorkerDispatchers {
+		wg.Go(func() { r.workerLoop(workCtx) })
+	}
+	if r.cfg.Progress != nil {
+		wg.Go(func() { r.progressLoop(workCtx, start) })
+	}
+
+	launchErr := r.pump(ctx)
+	r.draining.Store(true)
+	cause := r.drain(ctx)
+	stopWork()
+	wg.Wait()
+
+	r.mu.Lock()
+	for id := range r.inflight {
+		r.failed[cause]++
+		r.failures.Add(1)
+		delete(r.inflight, id)
+	}
+	res := Result{
+		Launched:      r.launched.Load(),
+		Completed:     r.completed.Load(),
+		Failed:        r.failures.Load(),
+		FailedByCause: r.failed,
+		Activities:    r.activities.Load(),
+		Elapsed:       time.Since(start),
+		Latency:       summarize(r.latencies),
+		Abandons:      r.abandons.Load(),
+		LocksLost:     r.lost.Load(),
+		Errors:        r.errs.Load(),
+	}
+	r.mu.Unlock()
+	if secs := res.Elapsed.Seconds(); secs > 0 {
+		res.OrchestrationsPerSec = float64(res.Completed) / secs
+		res.ActivitiesPerSec = float64(res.Activities) / secs
+	}
+	return res, launchErr
+}
+
+// pump launches orchestrations, keeping MaxConcurrent in flight, until the
+// duration passes or Instances have been launched.
+func (r *runner) pump(ctx context.Context) error {
+	deadline := time.Now().Add(r.cfg.Duration)
+	var consecutiveFailures int
+	for i := 0; ; i++ {
+		if r.cfg.Instances > 0 && i >= r.cfg.Instances {
+			return nil
+		}
+		if r.cfg.Instances <= 0 && !time.Now().Before(deadline) {
+			return nil
+		}
+		select {
+		case r.slots <- struct{}{}:
+		case <-ctx.Done():
+			return nil
+		}
+		id := r.cfg.InstancePrefix + strconv.Itoa(i)
+		r.mu.Lock()
+		r.inflight[id] = time.Now()
+		r.mu.Unlock()
+		err := r.p.EnqueueOrchestrator(ctx, provobs.WorkItem{Kind: provobs.KindStartOrchestration, InstanceID: id}, 0)
+		if err != nil {
+			r.errs.Add(1)
+			r.mu.Lock()
+			delete(r.inflight, id)
+			r.mu.Unlock()
+			<-r.slots
+			if ctx.Err() != nil {
+				return nil
+			}
+			consecutiveFailures++
+			if consecutiveFailures >= 100 && !provobs.IsRetryable(err) {
+				return err
+			}
+			i-- // launch the same id again
+			sleep(ctx, r.cfg.AbandonDelay)
+			continue
+		}
+		consecutiveFailures = 0
+		r.launched.Add(1)
+	}
+}
+
+// drain waits until every launched orchestration finished; it returns the
+// cause to charge to those that did not.
+func (r *runner) drain(ctx context.Context) string {
+	timer := time.NewTimer(r.cfg.DrainTimeout)
+	defer timer.Stop()
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		r.mu.Lock()
+		n := len(r.inflight)
+		r.mu.Unlock()
+		if n == 0 {
+			return ""
+		}
+		select {
+		case <-ctx.Done():
+			return CauseCanceled
+		case <-timer.C:
+			return CauseTimeout
+		case <-tick.C:
+		}
+	}
+}
+
+// finish records the end of an orchestration.
+func (r *runner) finish(id, failure string) {
+	r.mu.Lock()
+	startedAt, ok := r.inflight[id]
+	if ok {
+		delete(r.inflight, id)
+		if failure == "" {
+			r.latencies = append(r.latencies, time.Since(startedAt))
+		} else {
+			r.failed[failure]++
+		}
+	}
+	r.mu.Unlock()
+	if !ok {
+		return // not launched by this run, or already counted
+	}
+	if failure == "" {
+		r.completed.Add(1)
+	} else {
+		r.failures.Add(1)
+	}
+	<-r.slots
+}
+
+func (r *runner) orchestrationLoop(ctx context.Context) {
+	opts := provobs.FetchOptions{LockTimeout: r.cfg.LockTimeout, PollTimeout: r.cfg.PollTimeout}
+	for ctx.Err() == nil {
+		item, err := r.p.FetchOrchestrationItem(ctx, opts)
+		if err != nil {
+			r.providerError(ctx, "fetch", "", err)
+			continue
+		}
+		if item == nil {
+			continue
+		}
+		t := r.decide(item)
+		ictx := provobs.WithInstance(ctx, item.InstanceID)
+		if err := r.p.AckOrchestrationItem(ictx, item.LockToken, t.ack); err != nil {
+			r.providerError(ictx, "ack_orch", item.InstanceID, err)
+			if provobs.TypeOf(err) != provobs.TypeLockLost && ctx.Err() == nil {
+				r.abandons.Add(1)
+				if err := r.p.AbandonOrchestrationItem(ictx, item.LockToken, provobs.AbandonOptions{Delay: r.cfg.AbandonDelay}); err != nil {
+					r.providerError(ictx, "abandon_orch", item.InstanceID, err)
+				}
+			}
+			continue
+		}
+		if t.done {
+			if t.failure != "" && r.cfg.Logger != nil {
+				r.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "stress: orchestration failed",
+					slog.String("instance_id", item.InstanceID), slog.String("cause", t.failure),
+					slog.Int("attempt", item.AttemptCount))
+			}
+			r.finish(item.InstanceID, t.failure)
+		}
+	}
+}
+
+func (r *runner) workerLoop(ctx context.Context) {
+	opts := provobs.FetchOptions{LockTimeout: r.cfg.LockTimeout, PollTimeout: r.cfg.PollTimeout}
+	for ctx.Err() == nil {
+		w, err := r.p.DequeueWorker(ctx, opts, nil)
+		if err != nil {
+			r.providerError(ctx, "dequeue", "", err)
+			continue
+		}
+		if w == nil {
+			continue
+		}
+		r.runActivity(ctx, w)
+	}
+}
+
+// runActivity works on one activity for ActivityDelay, renewing its lock
+// when the work outlasts half the lock, then acks its completion.
+func (r *runner) runActivity(ctx context.Context, w *provobs.WorkerItem) {
+	ictx := provobs.WithInstance(ctx, w.Item.InstanceID)
+	completion := &provobs.WorkItem{
+		Kind:          provobs.KindActivityCompleted,
+		InstanceID:    w.Item.InstanceID,
+		ExecutionID:   w.Item.ExecutionID,
+		CorrelationID: w.Item.CorrelationID,
+	}
+	if w.AttemptCount > r.cfg.MaxAttempts {
+		completion.Kind = provobs.KindActivityFailed
+		completion.Payload = []byte(CausePoison)
+	} else if !r.work(ictx, w) {
+		return
+	}
+	if err := r.p.AckWorker(ictx, w.LockToken, completion); err != nil {
+		r.providerError(ictx, "ack_worker", w.Item.InstanceID, err)
+		if provobs.TypeOf(err) != provobs.TypeLockLost && ctx.Err() == nil {
+			r.abandons.Add(1)
+			if err := r.p.AbandonWorker(ictx, w.LockToken, provobs.AbandonOptions{Delay: r.cfg.AbandonDelay}); err != nil {
+				r.providerError(ictx, "abandon_worker", w.Item.InstanceID, err)
+			}
+		}
+		return
+	}
+	if completion.Kind == provobs.KindActivityCompleted {
+		r.activities.Add(1)
+	}
+}
+
+// work sleeps ActivityDelay, renewing the lock every third of LockTimeout.
+// It reports false when the lock was lost or ctx ended: the item must not be
+// acked.
+func (r *runner) work(ctx context.Context, w *provobs.WorkerItem) bool {
+	if r.cfg.ActivityDelay <= 0 {
+		return true
+	}
+	done := time.NewTimer(r.cfg.ActivityDelay)
+	defer done.Stop()
+	var renew <-chan time.Time
+	if r.cfg.ActivityDelay > r.cfg.LockTimeout/2 {
+		t := time.NewTicker(r.cfg.LockTimeout / 3)
+		defer t.Stop()
+		renew = t.C
+	}
+	for {
+		select {
+		case <-done.C:
+			return true
+		case <-ctx.Done():
+			return false
+		case <-renew:
+			if err := r.p.RenewWorkerLock(ctx, w.LockToken, r.cfg.LockTimeout); err != nil {
+				r.providerError(ctx, "renew_worker", w.Item.InstanceID, err)
+				if provobs.TypeOf(err) == provobs.TypeLockLost {
+					return false
+				}
+			}
+		}
+	}
+}
+
+// providerError counts a provider error and backs off briefly so a failing
+// store is not hammered.
+func (r *runner) providerError(ctx context.Context, op, instance string, err error) {
+	if ctx.Err() != nil {
+		return
+	}
+	r.errs.Add(1)
+	if provobs.TypeOf(err) == provobs.TypeLockLost {
+		r.lost.Add(1)
+	}
+	if r.cfg.Logger != nil {
+		r.cfg.Logger.LogAttrs(ctx, slog.LevelDebug, "stress: provider error",
+			slog.String("operation", op), slog.String("instance_id", instance),
+			slog.String("error_type", string(provobs.TypeOf(err))))
+	}
+	if op == "fetch" || op == "dequeue" {
+		sleep(ctx, r.cfg.AbandonDelay)
+	}
+}
+
+func (r *runner) progressLoop(ctx context.Context, start time.Time) {
+	t := time.NewTicker(r.cfg.ProgressInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			r.cfg.Progress(r.snapshot(start))
+		}
+	}
+}
+
+func (r *runner) snapshot(start time.Time) Progress {
+	r.mu.Lock()
+	n := len(r.inflight)
+	r.mu.Unlock()
+	return Progress{
+		Elapsed:    time.Since(start),
+		Launched:   r.launched.Load(),
+		Completed:  r.completed.Load(),
+		Failed:     r.failures.Load(),
+		InFlight:   int64(n),
+		Activities: r.activities.Load(),
+		Draining:   r.draining.Load(),
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
