@@ -1,0 +1,19 @@
+// Package obstest helps provider and middleware authors assert on what their
+// code logs.
+//
+// Handler is a capturing slog.Handler: it stores every record it is given,
+// with the attributes already resolved (LogValuers called) and flattened
+// (groups and WithGroup prefixes joined with dots, "g.k"), so a test asks
+// for a key and a value instead of walking groups:
+//
+//	h := obstest.NewHandler(nil)
+//	p := provobs.Chain(store, slogprov.Middleware(slog.New(h)))
+//	// ... drive p, for example with obstest.Exercise ...
+//	for _, r := range h.WithAttr(slogprov.KeyErrorType, "lock_lost") {
+//		v, _ := r.Attr(slogprov.KeyOperation)
+//		t.Log(r.Level, v)
+//	}
+//
+// Exercise drives every provider and admin operation at least once, so a
+// test can check that each operation is observed.
+package obstest
