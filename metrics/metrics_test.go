@@ -1,0 +1,253 @@
+package metrics_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/metrics"
+	"github.com/provobs/provobs/retry"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// scalarFamilies are the counter and gauge families without labels.
+var scalarFamilies = map[string]dto.MetricType{
+	metrics.NameAckOrchestrationRetries: dto.MetricType_COUNTER,
+	metrics.NameSessionsRenewed:         dto.MetricType_COUNTER,
+	metrics.NameSessionsCleaned:         dto.MetricType_COUNTER,
+	metrics.NameQueueDepthPollErrors:    dto.MetricType_COUNTER,
+	metrics.NameOrchestratorQueueDepth:  dto.MetricType_GAUGE,
+	metrics.NameWorkerQueueDepth:        dto.MetricType_GAUGE,
+	metrics.NameTimerQueueDepth:         dto.MetricType_GAUGE,
+}
+
+func TestNewExposesEverySeriesAtZero(t *testing.T) {
+	t.Parallel()
+	fams := scrape(t, metrics.New())
+
+	for _, op := range provobs.Ops() {
+		checkHistogram(t, fams, op.MetricName(), metrics.DefaultBuckets())
+		h := histogram(t, fams, op.MetricName())
+		assert.Zero(t, h.GetSampleCount(), op.MetricName())
+		assert.Zero(t, h.GetSampleSum(), op.MetricName())
+		for _, et := range provobs.ErrorTypes() {
+			assert.Zero(t, value(t, fams, metrics.NameInfrastructureErrors, errLabels(op, et)))
+		}
+		assert.Zero(t, value(t, fams, metrics.NameRetries, map[string]string{"operation": op.String()}))
+	}
+	for name, typ := range scalarFamilies {
+		require.NotNil(t, fams[name], name)
+		assert.Equal(t, typ, fams[name].GetType(), name)
+		assert.Zero(t, value(t, fams, name, map[string]string{}), name)
+	}
+	assert.Equal(t, dto.MetricType_COUNTER, fams[metrics.NameInfrastructureErrors].GetType())
+	assert.Len(t, fams[metrics.NameInfrastructureErrors].GetMetric(), len(provobs.Ops())*len(provobs.ErrorTypes()))
+	assert.Equal(t, dto.MetricType_COUNTER, fams[metrics.NameRetries].GetType())
+	assert.Len(t, fams, len(provobs.Ops())+2+len(scalarFamilies), "unexpected families")
+}
+
+func TestMiddlewareRecordsEveryOperation(t *testing.T) {
+	t.Parallel()
+	m := metrics.New()
+	calls := exercise(t, provobs.Chain(newStore(t), m.Middleware()))
+	require.Len(t, calls, len(provobs.Ops()), "the scenario must call every operation")
+
+	fams := scrape(t, m)
+	for _, op := range provobs.Ops() {
+		h := histogram(t, fams, op.MetricName())
+		assert.Equal(t, uint64(calls[op]), h.GetSampleCount(), "%s count", op)
+		assert.Positive(t, h.GetSampleSum(), "%s sum", op)
+		checkHistogram(t, fams, op.MetricName(), metrics.DefaultBuckets())
+		for _, et := range provobs.ErrorTypes() {
+			assert.Zero(t, value(t, fams, metrics.NameInfrastructureErrors, errLabels(op, et)), "%s %s", op, et)
+		}
+	}
+}
+
+func TestInjectedErrorIsCountedOnceWithItsLabels(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		op   provobs.Op
+		mw   provobs.Middleware
+		call func(p provobs.Provider) error
+		want provobs.ErrorType
+	}{
+		{
+			name: "ack_orch lock_timeout",
+			op:   provobs.OpAckOrch,
+			mw:   injectFailure(provobs.OpAckOrch, provobs.TypeLockTimeout),
+			call: func(p provobs.Provider) error {
+				return p.AckOrchestrationItem(ctx, "tok", provobs.OrchestrationAck{ExecutionID: 1})
+			},
+			want: provobs.TypeLockTimeout,
+		},
+		{
+			name: "fetch transaction_failed",
+			op:   provobs.OpFetch,
+			mw:   injectFailure(provobs.OpFetch, provobs.TypeTransactionFailed),
+			call: func(p provobs.Provider) error {
+				_, err := p.FetchOrchestrationItem(ctx, provobs.FetchOptions{})
+				return err
+			},
+			want: provobs.TypeTransactionFailed,
+		},
+		{
+			name: "plain error is unknown",
+			op:   provobs.OpEnqueueWorker,
+			mw: provobs.Intercept(provobs.InterceptorFunc(func(context.Context, *provobs.Call) error {
+				return errors.New("plain")
+			})),
+			call: func(p provobs.Provider) error { return p.EnqueueWorker(ctx, provobs.WorkItem{}) },
+			want: provobs.TypeUnknown,
+		},
+		{
+			name: "store's own lock_lost",
+			op:   provobs.OpRenewWorker,
+			call: func(p provobs.Provider) error { return p.RenewWorkerLock(ctx, "no-such-token", time.Second) },
+			want: provobs.TypeLockLost,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m := metrics.New()
+			p := provobs.Chain(newStore(t), m.Middleware(), tt.mw)
+			err := tt.call(p)
+			require.Error(t, err)
+			require.Equal(t, tt.want, provobs.TypeOf(err))
+
+			fams := scrape(t, m)
+			for _, op := range provobs.Ops() {
+				for _, et := range provobs.ErrorTypes() {
+					want := 0.0
+					if op == tt.op && et == tt.want {
+						want = 1
+					}
+					assert.Equal(t, want, value(t, fams, metrics.NameInfrastructureErrors, errLabels(op, et)), "%s %s", op, et)
+				}
+				wantCount := uint64(0)
+				if op == tt.op {
+					wantCount = 1 // failures are timed too
+				}
+				assert.Equal(t, wantCount, histogram(t, fams, op.MetricName()).GetSampleCount(), op.String())
+			}
+		})
+	}
+}
+
+func TestSessionCounters(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	m := metrics.New()
+	p := provobs.Chain(newStore(t), m.Middleware())
+
+	const lease = 50 * time.Millisecond
+	session := &provobs.SessionConfig{OwnerID: "owner-1", LockTimeout: lease}
+	for _, sid := range []string{"s-1", "s-2"} {
+		require.NoError(t, p.EnqueueWorker(ctx, provobs.WorkItem{Kind: provobs.KindActivityExecute, InstanceID: "i-" + sid, ExecutionID: 1, CorrelationID: 1, SessionID: sid}))
+		w, err := p.DequeueWorker(ctx, provobs.FetchOptions{}, session)
+		require.NoError(t, err)
+		require.NotNil(t, w)
+		require.NoError(t, p.AckWorker(ctx, w.LockToken, nil))
+	}
+	n, err := p.RenewSessionLock(ctx, []string{"owner-1"}, lease, time.Minute)
+	require.NoError(t, err)
+	require.Equal(t, 2, n)
+
+	var cleaned int
+	require.Eventually(t, func() bool {
+		n, err := p.CleanupOrphanedSessions(ctx, 0)
+		require.NoError(t, err)
+		cleaned += n
+		return cleaned == 2
+	}, 5*time.Second, 20*time.Millisecond)
+
+	fams := scrape(t, m)
+	assert.Equal(t, 2.0, value(t, fams, metrics.NameSessionsRenewed, map[string]string{}))
+	assert.Equal(t, 2.0, value(t, fams, metrics.NameSessionsCleaned, map[string]string{}))
+}
+
+func TestRetriesAreCounted(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tests := []struct {
+		name        string
+		inject      provobs.Middleware
+		wantRetries float64
+		wantErr     provobs.ErrorType // "" for success
+	}{
+		{"fail twice then succeed", flaky(provobs.OpAckOrch, 2), 2, ""},
+		{"always fail", flaky(provobs.OpAckOrch, -1), 3, provobs.TypeLockTimeout},
+		{"permanent error", injectFailure(provobs.OpAckOrch, provobs.TypeConflict), 0, provobs.TypeConflict},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m := metrics.New()
+			st := newStore(t)
+			p := provobs.Chain(st, m.Middleware(),
+				retry.Middleware(retry.Config{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond, OnRetry: m.RetryHook()}),
+				tt.inject)
+
+			require.NoError(t, p.EnqueueOrchestrator(ctx, provobs.WorkItem{Kind: provobs.KindStartOrchestration, InstanceID: "i-1"}, 0))
+			item, err := p.FetchOrchestrationItem(ctx, provobs.FetchOptions{})
+			require.NoError(t, err)
+			require.NotNil(t, item)
+			err = p.AckOrchestrationItem(ctx, item.LockToken, provobs.OrchestrationAck{
+				ExecutionID:  1,
+				HistoryDelta: []provobs.Event{{ID: 1, Kind: provobs.EventOrchestrationStarted}},
+			})
+			assert.Equal(t, tt.wantErr, provobs.TypeOf(err))
+
+			history, herr := st.ReadHistory(ctx, "i-1", 0)
+			require.NoError(t, herr)
+			if tt.wantErr == "" {
+				assert.Len(t, history, 1, "the successful retry committed the turn")
+			} else {
+				assert.Empty(t, history, "a failed ack commits nothing")
+			}
+
+			fams := scrape(t, m)
+			assert.Equal(t, tt.wantRetries, value(t, fams, metrics.NameAckOrchestrationRetries, map[string]string{}))
+			assert.Equal(t, tt.wantRetries, value(t, fams, metrics.NameRetries, map[string]string{"operation": "ack_orch"}))
+			// Metrics sits outside retry: one timed call whatever the retries.
+			assert.Equal(t, uint64(1), histogram(t, fams, provobs.OpAckOrch.MetricName()).GetSampleCount())
+		})
+	}
+}
+
+func TestRecordRetry(t *testing.T) {
+	t.Parallel()
+	m := metrics.New()
+	m.RecordRetry(provobs.OpAckWorker)
+	m.RecordRetry(provobs.OpAckWorker)
+	m.RecordRetry(provobs.Op(0)) // ignored
+	fams := scrape(t, m)
+	assert.Equal(t, 2.0, value(t, fams, metrics.NameRetries, map[string]string{"operation": "ack_worker"}))
+	assert.Zero(t, value(t, fams, metrics.NameAckOrchestrationRetries, map[string]string{}))
+}
+
+func TestWithBuckets(t *testing.T) {
+	t.Parallel()
+	bounds := []float64{1, 10, 100}
+	m := metrics.New(metrics.WithBuckets(bounds...))
+	bounds[0] = 5 // the option copied the slice
+	_ = exercise(t, provobs.Chain(newStore(t), m.Middleware()))
+	fams := scrape(t, m)
+	for _, op := range provobs.Ops() {
+		checkHistogram(t, fams, op.MetricName(), []float64{1, 10, 100})
+	}
+
+	assert.Panics(t, func() { metrics.New(metrics.WithBuckets(10, 1)) })
+	assert.Panics(t, func() { metrics.New(metrics.WithBuckets()) })
+}
