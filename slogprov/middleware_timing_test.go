@@ -13,8 +13,11 @@ import (
 
 // BenchmarkMiddleware measures one FetchOrchestrationItem (a batch of one
 // message for a known instance, so a record has all its attributes) on a
-// no-op provider:
+// no-op provider. Run it with
 //
+//	go test -run='^$' -bench=. -benchmem -count=5 ./slogprov/
+//
+// The sub-benchmarks:
 //   - baseline: the bare provider, no chain;
 //   - chain=observe-noop: wrapped in provobs.Observe with an empty observer,
 //     the cost of the interceptor mechanism itself;
@@ -22,8 +25,6 @@ import (
 //     INFO, so the DEBUG record is not built;
 //   - debug=enabled-json-discard: the same at DEBUG, JSON written to
 //     io.Discard.
-//
-//	go test -run='^$' -bench=. -benchmem -count=5 ./slogprov/
 func BenchmarkMiddleware(b *testing.B) {
 	ctx := context.Background()
 	opts := provobs.FetchOptions{LockTimeout: time.Minute}

@@ -1,0 +1,205 @@
+package tracing_test
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/contrib/bridges/otelslog"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/obstest"
+	"github.com/provobs/provobs/slogprov"
+	"github.com/provobs/provobs/tracing"
+)
+
+// newStore returns the provider under the middleware, empty.
+func newStore(t *testing.T) provobs.Provider {
+	t.Helper()
+	return fakeProvider{}
+}
+
+// harness is a chain store → tracing → slogprov whose spans and log records
+// land in memory.
+type harness struct {
+	spans *tracetest.InMemoryExporter
+	logs  *memExporter
+	calls *obstest.Calls
+	p     provobs.Provider
+}
+
+func newHarness(t *testing.T, store provobs.Provider, inner ...provobs.Middleware) *harness {
+	t.Helper()
+	h := &harness{spans: tracetest.NewInMemoryExporter(), logs: &memExporter{}, calls: &obstest.Calls{}}
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(h.spans))
+	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(h.logs)))
+	t.Cleanup(func() {
+		_ = tp.Shutdown(context.Background())
+		_ = lp.Shutdown(context.Background())
+	})
+	logger := slog.New(otelslog.NewHandler("tracing_test", otelslog.WithLoggerProvider(lp)))
+	mws := []provobs.Middleware{h.calls.Middleware(), tracing.Middleware(tp), slogprov.Middleware(logger)}
+	h.p = provobs.Chain(store, append(mws, inner...)...)
+	return h
+}
+
+func attrs(kvs []attribute.KeyValue) map[string]attribute.Value {
+	m := make(map[string]attribute.Value, len(kvs))
+	for _, kv := range kvs {
+		m[string(kv.Key)] = kv.Value
+	}
+	return m
+}
+
+func TestMiddlewareSpanPerOperation(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, newStore(t))
+	require.NoError(t, obstest.Exercise(context.Background(), h.p))
+
+	spans := h.spans.GetSpans()
+	byOp := map[string][]tracetest.SpanStub{}
+	for _, s := range spans {
+		a := attrs(s.Attributes)
+		byOp[a[slogprov.KeyOperation].AsString()] = append(byOp[a[slogprov.KeyOperation].AsString()], s)
+	}
+	for _, op := range provobs.Ops() {
+		t.Run(op.String(), func(t *testing.T) {
+			ss := byOp[op.String()]
+			require.NotZero(t, h.calls.Count(op))
+			require.Len(t, ss, h.calls.Count(op), "one span per call")
+			for _, s := range ss {
+				assert.Equal(t, tracing.SpanName(op), s.Name)
+				assert.Equal(t, "provobs."+op.String(), s.Name)
+				assert.Equal(t, trace.SpanKindInternal, s.SpanKind)
+				assert.Equal(t, codes.Unset, s.Status.Code)
+				assert.Equal(t, tracing.ScopeName, s.InstrumentationScope.Name)
+				a := attrs(s.Attributes)
+				if k := op.SizeKey(); k != "" {
+					assert.Equal(t, attribute.INT64, a[k].Type(), k)
+				}
+				_, ok := a[tracing.KeyErrorType]
+				assert.False(t, ok)
+			}
+		})
+	}
+	// A fetch learns its instance from its result.
+	fetch := byOp["fetch"][0]
+	assert.Equal(t, obstest.ExerciseInstance, attrs(fetch.Attributes)[slogprov.KeyInstanceID].AsString())
+}
+
+func TestMiddlewareLogTraceCorrelation(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, newStore(t))
+	require.NoError(t, obstest.Exercise(context.Background(), h.p))
+	require.Error(t, h.p.AckWorker(context.Background(), "bad-token", nil))
+
+	spans := map[trace.SpanID]tracetest.SpanStub{}
+	for _, s := range h.spans.GetSpans() {
+		spans[s.SpanContext.SpanID()] = s
+	}
+	logs := h.logs.Records()
+	require.Len(t, logs, len(spans), "one log record per span")
+	for _, r := range logs {
+		s, ok := spans[r.SpanID()]
+		require.True(t, ok, "log record's span id %s is an operation span", r.SpanID())
+		assert.Equal(t, s.SpanContext.TraceID(), r.TraceID())
+		var op string
+		r.WalkAttributes(func(kv attribute.KeyValue) bool {
+			if kv.Key == slogprov.KeyOperation {
+				op = kv.Value.AsString()
+			}
+			return true
+		})
+		assert.Equal(t, "provobs."+op, s.Name)
+	}
+}
+
+func TestMiddlewareFailure(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, newStore(t))
+	ctx := provobs.WithInstance(context.Background(), "inst-7")
+	err := h.p.AckOrchestrationItem(ctx, "bad-token", provobs.OrchestrationAck{ExecutionID: 1})
+	require.Error(t, err)
+
+	spans := h.spans.GetSpans()
+	require.Len(t, spans, 1)
+	s := spans[0]
+	assert.Equal(t, "provobs.ack_orch", s.Name)
+	assert.Equal(t, codes.Error, s.Status.Code)
+	assert.Equal(t, err.Error(), s.Status.Description)
+	a := attrs(s.Attributes)
+	assert.Equal(t, "lock_lost", a[tracing.KeyErrorType].AsString())
+	assert.Equal(t, "inst-7", a[slogprov.KeyInstanceID].AsString())
+	_, ok := a[provobs.OpAckOrch.SizeKey()]
+	assert.False(t, ok, "no size on failure")
+	require.Len(t, s.Events, 1)
+	assert.Equal(t, "exception", s.Events[0].Name)
+}
+
+func TestMiddlewareParentAndOptions(t *testing.T) {
+	t.Parallel()
+	exp := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
+	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	p := provobs.Chain(newStore(t), tracing.Middleware(tp,
+		tracing.WithSpanKind(trace.SpanKindClient),
+		tracing.WithAttributes(attribute.String("db.system.name", "sqlite"))))
+
+	ctx, parent := tp.Tracer("app").Start(context.Background(), "turn")
+	_, err := p.ReadHistory(ctx, "inst-3", 0)
+	require.NoError(t, err)
+	parent.End()
+
+	spans := exp.GetSpans()
+	require.Len(t, spans, 2)
+	child := spans[0]
+	assert.Equal(t, "provobs.read_history", child.Name)
+	assert.Equal(t, parent.SpanContext().SpanID(), child.Parent.SpanID())
+	assert.Equal(t, trace.SpanKindClient, child.SpanKind)
+	a := attrs(child.Attributes)
+	assert.Equal(t, "sqlite", a["db.system.name"].AsString())
+	assert.Equal(t, "inst-3", a[slogprov.KeyInstanceID].AsString())
+	assert.Equal(t, int64(3), a[slogprov.KeyEvents].AsInt64())
+}
+
+func TestMiddlewareNotRecording(t *testing.T) {
+	t.Parallel()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample()))
+	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	p := provobs.Chain(newStore(t), tracing.Middleware(tp))
+	_, err := p.FetchOrchestrationItem(context.Background(), provobs.FetchOptions{})
+	require.NoError(t, err)
+	p = provobs.Chain(newStore(t), tracing.Middleware(nil)) // the global, no-op by default
+	require.NoError(t, p.EnqueueWorker(context.Background(), provobs.WorkItem{Kind: provobs.KindActivityExecute, InstanceID: "i"}))
+}
+
+// memExporter is an sdk/log exporter that keeps what it is given.
+type memExporter struct {
+	mu   sync.Mutex
+	recs []sdklog.Record
+}
+
+func (e *memExporter) Export(_ context.Context, recs []sdklog.Record) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i := range recs {
+		e.recs = append(e.recs, recs[i].Clone())
+	}
+	return nil
+}
+func (e *memExporter) Shutdown(context.Context) error   { return nil }
+func (e *memExporter) ForceFlush(context.Context) error { return nil }
+func (e *memExporter) Records() []sdklog.Record {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]sdklog.Record(nil), e.recs...)
+}
