@@ -1,6 +1,9 @@
 package metrics
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -24,4 +27,20 @@ func TestErrorTypeIndexIsDense(t *testing.T) {
 		seen[i] = et
 	}
 	assert.Equal(t, errorTypeIndex(provobs.TypeUnknown), errorTypeIndex("something new"))
+}
+
+// TestTypeOfMatchesProvobs checks the allocation-free classification
+// against provobs.TypeOf.
+func TestTypeOfMatchesProvobs(t *testing.T) {
+	for _, err := range []error{
+		provobs.NewError(provobs.OpFetch, provobs.TypeLockTimeout, nil),
+		fmt.Errorf("wrapped: %w", provobs.NewError(provobs.OpFetch, provobs.TypeConflict, nil)),
+		provobs.ErrClosed,
+		context.Canceled,
+		fmt.Errorf("wrapped: %w", context.DeadlineExceeded),
+		errors.New("plain"),
+		errors.Join(errors.New("a"), provobs.ErrLockLost),
+	} {
+		assert.Equal(t, provobs.TypeOf(err), typeOf(err), "%v", err)
+	}
 }

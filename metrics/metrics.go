@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -128,7 +129,7 @@ func (m *Metrics) observe(_ context.Context, c *provobs.Call, err error, elapsed
 	}
 	m.durations[op].Update(float64(elapsed) / float64(time.Millisecond))
 	if err != nil {
-		m.errors[op][errorTypeIndex(provobs.TypeOf(err))].Inc()
+		m.errors[op][errorTypeIndex(typeOf(err))].Inc()
 		return
 	}
 	switch op {
@@ -166,6 +167,18 @@ func (m *Metrics) SetQueueDepths(d provobs.QueueDepths) {
 	m.orchDepth.Set(float64(d.Orchestrator))
 	m.workerDepth.Set(float64(d.Worker))
 	m.timerDepth.Set(float64(d.Timer))
+}
+
+// typeOf is provobs.TypeOf for a non-nil err, without its allocation
+// (errors.As needs its target on the heap; errors.AsType does not).
+func typeOf(err error) provobs.ErrorType {
+	if pe, ok := errors.AsType[*provobs.Error](err); ok {
+		return pe.Type
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return provobs.TypeCanceled
+	}
+	return provobs.TypeUnknown
 }
 
 // numErrorTypes is the number of provobs.ErrorTypes; errorTypeIndex maps

@@ -1,0 +1,87 @@
+package metrics_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	vm "github.com/VictoriaMetrics/metrics"
+
+	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/metrics"
+)
+
+// BenchmarkRecord compares the cost of recording one call through the
+// metrics middleware with a bare PrometheusHistogram.Update, in one run:
+//
+//	go test -run='^$' -bench=BenchmarkRecord -benchmem ./metrics/
+//
+// bare-provider is the nop provider called directly; empty-observe adds
+// provobs.Observe with an empty observer (the interceptor, its Call and two
+// clock reads); middleware-observe is the metrics middleware, whose own
+// cost is the difference from empty-observe.
+func BenchmarkRecord(b *testing.B) {
+	ctx := context.Background()
+	item := provobs.WorkItem{Kind: provobs.KindActivityExecute, InstanceID: "i", ExecutionID: 1, CorrelationID: 1}
+
+	b.Run("bare-histogram-update", func(b *testing.B) {
+		h := vm.NewSet().NewPrometheusHistogramExt("h", metrics.DefaultBuckets())
+		b.ReportAllocs()
+		for b.Loop() {
+			h.Update(1.5)
+		}
+	})
+	b.Run("bare-provider", func(b *testing.B) {
+		var p provobs.Provider = nopProvider{}
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = p.EnqueueWorker(ctx, item)
+		}
+	})
+	b.Run("empty-observe", func(b *testing.B) {
+		p := provobs.Chain(nopProvider{}, provobs.Observe(func(context.Context, *provobs.Call, error, time.Duration) {}))
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = p.EnqueueWorker(ctx, item)
+		}
+	})
+	b.Run("middleware-observe", func(b *testing.B) {
+		p := provobs.Chain(nopProvider{}, metrics.New().Middleware())
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = p.EnqueueWorker(ctx, item)
+		}
+	})
+	b.Run("middleware-observe-error", func(b *testing.B) {
+		p := provobs.Chain(nopProvider{err: provobs.NewError(provobs.OpEnqueueWorker, provobs.TypeLockTimeout, errors.New("busy"))},
+			metrics.New().Middleware())
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = p.EnqueueWorker(ctx, item)
+		}
+	})
+	b.Run("middleware-observe-parallel", func(b *testing.B) {
+		p := provobs.Chain(nopProvider{}, metrics.New().Middleware())
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				_ = p.EnqueueWorker(ctx, item)
+			}
+		})
+	})
+}
+
+// BenchmarkScrape measures WritePrometheus over every series.
+func BenchmarkScrape(b *testing.B) {
+	m := metrics.New()
+	var w discard
+	b.ReportAllocs()
+	for b.Loop() {
+		m.WritePrometheus(&w)
+	}
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
