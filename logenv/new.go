@@ -1,0 +1,86 @@
+package logenv
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/lmittmann/tint"
+	"github.com/mattn/go-isatty"
+
+	"github.com/provobs/provobs/redact"
+)
+
+// ScopeName is the instrumentation scope of the otelslog handler New builds.
+const ScopeName = "github.com/provobs/provobs"
+
+// New builds the handler cfg describes, wrapped in the redaction handler
+// unless cfg.NoRedact, and returns it with a shutdown function that flushes
+// and shuts down what New started (a LoggerProvider for the otel format
+// without cfg.LoggerProvider) and otherwise does nothing. Call shutdown
+// once, when logging is over. An unknown format is an error.
+func New(cfg Config) (slog.Handler, func(context.Context) error, error) {
+	w := cfg.Writer
+	if w == nil {
+		w = os.Stderr
+	}
+	var level slog.Leveler = slog.LevelInfo
+	if cfg.Level != nil {
+		level = cfg.Level
+	}
+	format := cfg.Format
+	if format == "" {
+		format = FormatJSON
+		if isTerminal(w) {
+			format = FormatTint
+		}
+	}
+
+	shutdown := func(context.Context) error { return nil }
+	var h slog.Handler
+	switch format {
+	case FormatTint:
+		h = tint.NewTextHandler(w, &tint.Options{
+			Level:     level,
+			AddSource: cfg.AddSource,
+			NoColor:   cfg.NoColor || !isTerminal(w),
+		})
+	case FormatJSON:
+		h = slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level, AddSource: cfg.AddSource})
+	case FormatText:
+		h = slog.NewTextHandler(w, &slog.HandlerOptions{Level: level, AddSource: cfg.AddSource})
+	case FormatOTel:
+		var err error
+		h, shutdown, err = newOTel(cfg, w, level)
+		if err != nil {
+			return nil, nil, err
+		}
+	default:
+		return nil, nil, fmt.Errorf("logenv: unknown log format %q, want tint, json, text or otel", cfg.Format)
+	}
+	if !cfg.NoRedact {
+		h = redact.NewHandler(h, cfg.Redact...)
+	}
+	return h, shutdown, nil
+}
+
+// isTerminal reports whether w is an *os.File on a terminal. It reads the
+// descriptor through SyscallConn, which, unlike Fd, leaves the file in
+// non-blocking mode.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return false
+	}
+	tty := false
+	_ = rc.Control(func(fd uintptr) {
+		tty = isatty.IsTerminal(fd) || isatty.IsCygwinTerminal(fd)
+	})
+	return tty
+}
