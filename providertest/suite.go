@@ -1,0 +1,171 @@
+package providertest
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/provobs/provobs"
+)
+
+// Factory returns a fresh, empty provider, isolated from every other provider
+// it returns, and registers its own cleanup with t.Cleanup. Run calls it once
+// per case, from the case's own goroutine.
+type Factory func(t *testing.T) provobs.Provider
+
+// Option configures Run. Build options with WithLockTimeout, WithWaitLimit
+// and Skip.
+type Option interface {
+	apply(*config)
+}
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+// WithLockTimeout sets the short lock and session-lease timeout that the
+// expiration, attempt, session and depth cases wait out. Raise it for a
+// provider whose clock or storage is coarse. (Default: 300ms.)
+func WithLockTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if d > 0 {
+			c.lockTimeout = d
+		}
+	})
+}
+
+// WithWaitLimit sets how long a case waits for an expected state (a lock
+// expiring, a delayed message becoming visible) before it fails. It bounds
+// failures only: a passing case never waits that long. (Default: 10s.)
+func WithWaitLimit(d time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if d > 0 {
+			c.wait = d
+		}
+	})
+}
+
+// Skip skips the named cases, for a provider that knowingly lacks a
+// behaviour. A name is "area/case" (as in the package documentation) or a
+// whole "area". An unknown name fails the run, so a typo cannot silently
+// skip nothing.
+func Skip(names ...string) Option {
+	return optionFunc(func(c *config) {
+		for _, n := range names {
+			c.skip[n] = true
+		}
+	})
+}
+
+type config struct {
+	lockTimeout time.Duration
+	wait        time.Duration
+	skip        map[string]bool
+}
+
+func newConfig(opts []Option) *config {
+	c := &config{
+		lockTimeout: 300 * time.Millisecond,
+		wait:        10 * time.Second,
+		skip:        map[string]bool{},
+	}
+	for _, o := range opts {
+		if o != nil {
+			o.apply(c)
+		}
+	}
+	return c
+}
+
+// testCase is one behaviour: a name (lower_snake_case, unique in its area),
+// the one-line statement the package documentation lists, and the check.
+type testCase struct {
+	name string
+	doc  string
+	fn   func(h *harness)
+}
+
+// area groups the cases of one file.
+type area struct {
+	name  string // subtest name and Skip prefix
+	title string // heading in the package documentation
+	file  string
+	cases []testCase
+}
+
+// areas is the suite's table of contents, in the order of spec §6.
+func areas() []area {
+	return []area{
+		{"atomicity", "Atomicity", "atomicity.go", atomicityCases},
+		{"errors", "Error handling", "errors.go", errorCases},
+		{"instances", "Instance creation", "instances.go", instanceCases},
+		{"locking", "Instance and item locking", "locking.go", lockingCases},
+		{"expiration", "Lock expiration and renewal", "expiration.go", expirationCases},
+		{"queues", "Queue semantics", "queues.go", queueCases},
+		{"executions", "Multi-execution and history", "executions.go", executionCases},
+		{"attempts", "Attempt counts and poison messages", "attempts.go", attemptCases},
+		{"sessions", "Sessions", "sessions.go", sessionCases},
+		{"cancellation", "Activity cancellation", "cancellation.go", cancellationCases},
+		{"polling", "Polling bounds", "polling.go", pollingCases},
+		{"depths", "Queue depths (Admin)", "depths.go", depthCases},
+		{"admin", "Instance listing and info (Admin)", "admin.go", adminCases},
+		{"input", "Bad and unusual input", "input.go", inputCases},
+	}
+}
+
+// Run runs every conformance case against providers made by newProvider, as
+// subtests named "<area>/<case>" (see the package documentation for the
+// list). Every case calls t.Parallel and gets its own provider, so Run
+// returns before the cases finish; they complete before t does. The cases
+// mostly wait on short timers, so a higher -parallel than the default
+// (GOMAXPROCS) shortens the run.
+func Run(t *testing.T, newProvider Factory, opts ...Option) {
+	t.Helper()
+	cfg := newConfig(opts)
+	known := map[string]bool{}
+	for _, a := range areas() {
+		known[a.name] = true
+		for _, c := range a.cases {
+			known[a.name+"/"+c.name] = true
+		}
+	}
+	for n := range cfg.skip {
+		if !known[n] {
+			t.Errorf("providertest.Skip: unknown case or area %q", n)
+		}
+	}
+	for _, a := range areas() {
+		t.Run(a.name, func(t *testing.T) {
+			t.Parallel()
+			for _, c := range a.cases {
+				t.Run(c.name, func(t *testing.T) {
+					t.Parallel()
+					if cfg.skip[a.name] || cfg.skip[a.name+"/"+c.name] {
+						t.Skip("skipped by providertest.Skip")
+					}
+					p := newProvider(t)
+					if p == nil {
+						t.Fatal("providertest: the factory returned a nil provider")
+					}
+					c.fn(&harness{T: t, p: p, cfg: cfg})
+				})
+			}
+		})
+	}
+}
+
+// caseList renders the case list of the package documentation.
+func caseList() string {
+	var b strings.Builder
+	for i, a := range areas() {
+		if i > 0 {
+			b.WriteString("//\n")
+		}
+		fmt.Fprintf(&b, "// # %s\n//\n// Area %q, in %s:\n//\n", a.title, a.name, a.file)
+		for _, c := range a.cases {
+			fmt.Fprintf(&b, "//   - %s: %s\n", c.name, c.doc)
+		}
+	}
+	return b.String()
+}
