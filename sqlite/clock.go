@@ -1,0 +1,34 @@
+package sqlite
+
+import (
+	"math"
+	"time"
+)
+
+// Timestamps are stored as Unix nanoseconds (INTEGER). A zero time.Time is
+// stored as 0 and read back as the zero time.
+
+func toNanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n)
+}
+
+// addDur returns now+d in nanoseconds, saturating instead of overflowing.
+func addDur(now int64, d time.Duration) int64 {
+	if d > 0 && now > math.MaxInt64-int64(d) {
+		return math.MaxInt64
+	}
+	return now + int64(d)
+}
+
+// durationMS renders an elapsed time as integer milliseconds for logs.
+func durationMS(d time.Duration) int64 { return d.Milliseconds() }

@@ -1,0 +1,493 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/provobs/provobs"
+)
+
+// Orchestrator queue: fetch, ack, abandon, renew and enqueue.
+
+// sqlFetchCandidate finds the instance of the oldest visible message whose
+// instance lock is absent or expired. It walks orchestrator_queue_by_visible
+// in (visible_at, id) order and probes instance_locks by key, so its cost
+// follows the live queue, not the completed instances.
+const sqlFetchCandidate = `SELECT q.instance_id FROM orchestrator_queue AS q
+LEFT JOIN instance_locks AS l ON l.instance_id = q.instance_id
+WHERE q.visible_at <= ?1 AND (l.locked_until IS NULL OR l.locked_until <= ?1)
+ORDER BY q.visible_at, q.id LIMIT 1`
+
+// sqlFetchCandidateExcept is sqlFetchCandidate skipping the instances (a
+// JSON array) whose lock was just lost to another process.
+const sqlFetchCandidateExcept = `SELECT q.instance_id FROM orchestrator_queue AS q
+LEFT JOIN instance_locks AS l ON l.instance_id = q.instance_id
+WHERE q.visible_at <= ?1 AND (l.locked_until IS NULL OR l.locked_until <= ?1)
+  AND q.instance_id NOT IN (SELECT value FROM json_each(?2))
+ORDER BY q.visible_at, q.id LIMIT 1`
+
+// sqlLockInstance takes the instance lock when it is absent or expired; it
+// changes no row when another holder's lock is still valid.
+const sqlLockInstance = `INSERT INTO instance_locks (instance_id, lock_token, locked_until) VALUES (?1, ?2, ?3)
+ON CONFLICT (instance_id) DO UPDATE SET lock_token = excluded.lock_token, locked_until = excluded.locked_until
+WHERE instance_locks.locked_until <= ?4`
+
+const sqlTagBatch = `UPDATE orchestrator_queue SET lock_token = ?1, attempt_count = attempt_count + 1
+WHERE instance_id = ?2 AND visible_at <= ?3`
+
+const sqlSelectBatch = `SELECT kind, execution_id, correlation_id, fire_at, payload, payload IS NULL, attempt_count
+FROM orchestrator_queue WHERE instance_id = ?1 AND lock_token = ?2 ORDER BY id`
+
+const sqlNextVisible = `SELECT min(visible_at) FROM orchestrator_queue WHERE visible_at > ?1`
+
+const sqlCurrentExecution = `SELECT execution_id FROM instances WHERE instance_id = ?1`
+
+const sqlInsertOrch = `INSERT INTO orchestrator_queue
+(instance_id, kind, execution_id, correlation_id, fire_at, payload, visible_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)`
+
+// maxRaceRetries bounds how many candidates one fetch tries after losing a
+// lock race; within one IMMEDIATE transaction a race cannot happen, so this
+// only guards against a lock row changed behind the candidate query.
+const maxRaceRetries = 8
+
+// check is the common preamble of every operation.
+func (p *Provider) check(ctx context.Context, op provobs.Op) error {
+	if p.closed.Load() {
+		return closedErr(op)
+	}
+	if err := ctx.Err(); err != nil {
+		return canceledErr(op, err)
+	}
+	return nil
+}
+
+// lockFor returns the lock duration to use for a requested one.
+func (p *Provider) lockFor(op provobs.Op, d time.Duration, what string) (time.Duration, error) {
+	if d < 0 {
+		return 0, invalidArg(op, "negative %s %v", what, d)
+	}
+	if d == 0 {
+		return p.cfg.lockTimeout, nil
+	}
+	return d, nil
+}
+
+// FetchOrchestrationItem locks the instance of the oldest visible message
+// whose lock is absent or expired, tags its visible messages with a fresh
+// UUID token and increments their attempt counts in the same transaction,
+// and returns them with the current execution's history. (nil, nil) means
+// no eligible work. With opts.PollTimeout > 0 it waits up to that long; an
+// enqueue, ack or abandon in this process wakes it at once.
+func (p *Provider) FetchOrchestrationItem(ctx context.Context, opts provobs.FetchOptions) (*provobs.OrchestrationItem, error) {
+	const op = provobs.OpFetch
+	if err := p.check(ctx, op); err != nil {
+		return nil, err
+	}
+	lock, err := p.lockFor(op, opts.LockTimeout, "lock timeout")
+	if err != nil {
+		return nil, err
+	}
+	if opts.PollTimeout < 0 {
+		return nil, invalidArg(op, "negative poll timeout %v", opts.PollTimeout)
+	}
+	var item *provobs.OrchestrationItem
+	err = p.poll(ctx, op, opts.PollTimeout, p.w.orch, func() (bool, time.Time, error) {
+		var next time.Time
+		var got *provobs.OrchestrationItem
+		r := &request{op: op}
+		r.run = func(t *wtx) error {
+			var err error
+			got, next, err = t.fetchOrch(lock, opts.PollTimeout > 0)
+			return err
+		}
+		r.release = func(t *wtx) error {
+			if got == nil {
+				return nil
+			}
+			err := t.abandonOrch(got.LockToken, 0, true)
+			if err == nil {
+				t.w.log.LogAttrs(bg, slog.LevelDebug, "sqlite: released a lock its caller gave up on",
+					slog.String(keyOperation, op.String()), slog.String(keyInstanceID, got.InstanceID))
+			}
+			return err
+		}
+		if err := p.submit(ctx, r); err != nil {
+			return false, time.Time{}, err
+		}
+		item = got
+		return got != nil, next, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return item, nil
+}
+
+// fetchOrch is the fetch inside the writer's transaction.
+func (t *wtx) fetchOrch(lock time.Duration, wantNext bool) (*provobs.OrchestrationItem, time.Time, error) {
+	now := t.nowNanos()
+	var lost []string
+	for range maxRaceRetries {
+		var inst string
+		var err error
+		if len(lost) == 0 {
+			err = t.queryRow(sqlFetchCandidate, now).Scan(&inst)
+		} else {
+			ex, _ := json.Marshal(lost)
+			err = t.queryRow(sqlFetchCandidateExcept, now, string(ex)).Scan(&inst)
+		}
+		if errors.Is(err, sql.ErrNoRows) {
+			if !wantNext {
+				return nil, time.Time{}, nil
+			}
+			var next sql.NullInt64
+			if err := t.queryRow(sqlNextVisible, now).Scan(&next); err != nil {
+				return nil, time.Time{}, err
+			}
+			return nil, fromNanos(next.Int64), nil
+		}
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		token := uuid.NewString()
+		n, err := t.execN(sqlLockInstance, inst, token, addDur(now, lock), now)
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		if n == 0 {
+			t.w.log.LogAttrs(bg, slog.LevelDebug, "sqlite: lost the lock race for an instance; trying the next candidate",
+				slog.String(keyOperation, provobs.OpFetch.String()), slog.String(keyInstanceID, inst))
+			lost = append(lost, inst)
+			continue
+		}
+		item, err := t.loadBatch(inst, token, now)
+		return item, time.Time{}, err
+	}
+	return nil, time.Time{}, nil
+}
+
+// loadBatch tags the visible messages of a freshly locked instance and reads
+// them with its current history.
+func (t *wtx) loadBatch(inst, token string, now int64) (*provobs.OrchestrationItem, error) {
+	if _, err := t.exec(sqlTagBatch, token, inst, now); err != nil {
+		return nil, err
+	}
+	item := &provobs.OrchestrationItem{InstanceID: inst, LockToken: token}
+	rows, err := t.query(sqlSelectBatch, inst, token)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var (
+			kind             int64
+			exec, corr, fire int64
+			payload          []byte
+			payloadNull      bool
+			attempts         int
+		)
+		if err := rows.Scan(&kind, &exec, &corr, &fire, &payload, &payloadNull, &attempts); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		item.Messages = append(item.Messages, provobs.WorkItem{
+			Kind:          provobs.WorkItemKind(kind),
+			InstanceID:    inst,
+			ExecutionID:   uint64(exec),
+			CorrelationID: uint64(corr),
+			FireAt:        fromNanos(fire),
+			Payload:       payloadOut(payload, payloadNull),
+		})
+		item.AttemptCount = max(item.AttemptCount, attempts)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var exec int64
+	switch err := t.queryRow(sqlCurrentExecution, inst).Scan(&exec); {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return nil, err
+	}
+	item.ExecutionID = uint64(exec)
+	item.History, err = readEvents(t, inst, exec)
+	if err != nil {
+		return nil, err
+	}
+	return item, nil
+}
+
+// payloadOut returns a stored payload: nil for NULL, empty (not nil) for an
+// empty blob, so a payload round-trips exactly.
+func payloadOut(b []byte, null bool) []byte {
+	if null {
+		return nil
+	}
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
+
+// AckOrchestrationItem commits one orchestration turn in one transaction:
+// it checks the lock, deletes the tagged messages, creates the instance and
+// execution rows idempotently, appends the history delta, updates status
+// and output, enqueues the worker items, deletes the cancelled activities,
+// enqueues the orchestrator items (a TimerFired visible at its FireAt) and
+// releases the lock. On any failure nothing changes and the lock stays held.
+func (p *Provider) AckOrchestrationItem(ctx context.Context, lockToken string, ack provobs.OrchestrationAck) error {
+	const op = provobs.OpAckOrch
+	if err := p.check(ctx, op); err != nil {
+		return err
+	}
+	if err := validateAck(op, ack); err != nil {
+		return err
+	}
+	if lockToken == "" {
+		return lockLost(op)
+	}
+	return p.write(ctx, op, wakeOrch|wakeWorker, func(t *wtx) error {
+		return t.ackOrch(lockToken, &ack)
+	})
+}
+
+func validateAck(op provobs.Op, ack provobs.OrchestrationAck) error {
+	if ack.ExecutionID == 0 {
+		return invalidArg(op, "ack with execution id 0")
+	}
+	if ack.ExecutionID > maxID {
+		return invalidArg(op, "execution id %d out of range", ack.ExecutionID)
+	}
+	for _, e := range ack.HistoryDelta {
+		if e.ID > maxID {
+			return invalidArg(op, "event id %d out of range", e.ID)
+		}
+	}
+	for _, it := range ack.WorkerItems {
+		if err := validateWorkerItem(op, it); err != nil {
+			return err
+		}
+	}
+	for _, it := range ack.OrchestratorItems {
+		if err := validateOrchItem(op, it); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const (
+	sqlAckLock = `SELECT instance_id FROM instance_locks WHERE lock_token = ?1 AND locked_until > ?2`
+
+	sqlDeleteBatch = `DELETE FROM orchestrator_queue WHERE instance_id = ?1 AND lock_token = ?2`
+
+	sqlUpsertInstance = `INSERT INTO instances (instance_id, name, version, status, execution_id, created_at, updated_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+ON CONFLICT (instance_id) DO UPDATE SET
+    name = CASE WHEN ?2 <> '' THEN ?2 ELSE instances.name END,
+    version = CASE WHEN ?3 <> '' THEN ?3 ELSE instances.version END,
+    status = CASE WHEN ?7 <> '' THEN ?7 ELSE instances.status END,
+    execution_id = max(instances.execution_id, ?5),
+    updated_at = ?6`
+
+	sqlUpsertExecution = `INSERT INTO executions (instance_id, execution_id, status, output, created_at, updated_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+ON CONFLICT (instance_id, execution_id) DO UPDATE SET
+    status = CASE WHEN ?6 <> '' THEN ?6 ELSE executions.status END,
+    output = CASE WHEN ?7 THEN ?4 ELSE executions.output END,
+    updated_at = ?5`
+
+	sqlDeleteCancelled = `DELETE FROM worker_queue WHERE instance_id = ?1 AND execution_id = ?2 AND correlation_id = ?3`
+
+	sqlReleaseInstance = `DELETE FROM instance_locks WHERE instance_id = ?1`
+)
+
+func (t *wtx) ackOrch(token string, ack *provobs.OrchestrationAck) error {
+	now := t.nowNanos()
+	var inst string
+	switch err := t.queryRow(sqlAckLock, token, now).Scan(&inst); {
+	case errors.Is(err, sql.ErrNoRows):
+		return lockLost(provobs.OpAckOrch)
+	case err != nil:
+		return err
+	}
+	if _, err := t.exec(sqlDeleteBatch, inst, token); err != nil {
+		return err
+	}
+	md := ack.Metadata
+	exec := int64(ack.ExecutionID)
+	createStatus := md.Status
+	if createStatus == "" {
+		createStatus = provobs.StatusRunning
+	}
+	if _, err := t.exec(sqlUpsertInstance, inst, md.Name, md.Version, string(createStatus), exec, now, string(md.Status)); err != nil {
+		return err
+	}
+	if _, err := t.exec(sqlUpsertExecution, inst, exec, string(createStatus), md.Output, now, string(md.Status), md.Output != nil); err != nil {
+		return err
+	}
+	if err := t.appendHistory(inst, exec, ack.HistoryDelta); err != nil {
+		return err
+	}
+	for _, it := range ack.WorkerItems {
+		if err := t.insertWorker(it, now); err != nil {
+			return err
+		}
+	}
+	for _, corr := range ack.CancelledActivities {
+		if _, err := t.exec(sqlDeleteCancelled, inst, exec, int64(corr)); err != nil {
+			return err
+		}
+	}
+	for _, it := range ack.OrchestratorItems {
+		visible := now
+		if it.Kind == provobs.KindTimerFired && !it.FireAt.IsZero() {
+			visible = it.FireAt.UnixNano()
+		}
+		if err := t.insertOrch(it, visible); err != nil {
+			return err
+		}
+	}
+	_, err := t.exec(sqlReleaseInstance, inst)
+	return err
+}
+
+func (t *wtx) insertOrch(it provobs.WorkItem, visible int64) error {
+	_, err := t.exec(sqlInsertOrch, it.InstanceID, int64(it.Kind), int64(it.ExecutionID), int64(it.CorrelationID),
+		toNanos(it.FireAt), it.Payload, visible)
+	return err
+}
+
+// AbandonOrchestrationItem releases an instance lock without acking. The
+// tagged messages become visible again after opts.Delay; opts.IgnoreAttempt
+// gives back the attempt counted at fetch (never below zero).
+func (p *Provider) AbandonOrchestrationItem(ctx context.Context, lockToken string, opts provobs.AbandonOptions) error {
+	const op = provobs.OpAbandonOrch
+	if err := p.check(ctx, op); err != nil {
+		return err
+	}
+	if opts.Delay < 0 {
+		return invalidArg(op, "negative delay %v", opts.Delay)
+	}
+	if lockToken == "" {
+		return lockLost(op)
+	}
+	return p.write(ctx, op, wakeOrch, func(t *wtx) error {
+		return t.abandonOrch(lockToken, opts.Delay, opts.IgnoreAttempt)
+	})
+}
+
+const (
+	sqlAbandonLock = `DELETE FROM instance_locks WHERE lock_token = ?1 AND locked_until > ?2 RETURNING instance_id`
+
+	sqlUntagBatch = `UPDATE orchestrator_queue SET lock_token = NULL,
+    visible_at = coalesce(?3, visible_at),
+    attempt_count = max(attempt_count - ?4, 0)
+WHERE instance_id = ?1 AND lock_token = ?2`
+)
+
+func (t *wtx) abandonOrch(token string, delay time.Duration, ignoreAttempt bool) error {
+	now := t.nowNanos()
+	var inst string
+	switch err := t.queryRow(sqlAbandonLock, token, now).Scan(&inst); {
+	case errors.Is(err, sql.ErrNoRows):
+		return lockLost(provobs.OpAbandonOrch)
+	case err != nil:
+		return err
+	}
+	var visible any
+	if delay > 0 {
+		visible = addDur(now, delay)
+	}
+	_, err := t.exec(sqlUntagBatch, inst, token, visible, boolInt(ignoreAttempt))
+	return err
+}
+
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+const sqlRenewInstance = `UPDATE instance_locks SET locked_until = ?1 WHERE lock_token = ?2 AND locked_until > ?3`
+
+// RenewOrchestrationItemLock extends a still-valid instance lock to
+// now+extendFor (zero: the default lock timeout). An invalid or expired
+// token fails with TypeLockLost.
+func (p *Provider) RenewOrchestrationItemLock(ctx context.Context, lockToken string, extendFor time.Duration) error {
+	const op = provobs.OpRenewOrch
+	if err := p.check(ctx, op); err != nil {
+		return err
+	}
+	d, err := p.lockFor(op, extendFor, "extension")
+	if err != nil {
+		return err
+	}
+	if lockToken == "" {
+		return lockLost(op)
+	}
+	return p.write(ctx, op, 0, func(t *wtx) error {
+		now := t.nowNanos()
+		n, err := t.execN(sqlRenewInstance, addDur(now, d), lockToken, now)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return lockLost(op)
+		}
+		return nil
+	})
+}
+
+// EnqueueOrchestrator inserts a message for item.InstanceID, visible at
+// now+delay. It never creates the instance row.
+func (p *Provider) EnqueueOrchestrator(ctx context.Context, item provobs.WorkItem, delay time.Duration) error {
+	const op = provobs.OpEnqueue
+	if err := p.check(ctx, op); err != nil {
+		return err
+	}
+	if err := validateOrchItem(op, item); err != nil {
+		return err
+	}
+	if delay < 0 {
+		return invalidArg(op, "negative delay %v", delay)
+	}
+	return p.write(ctx, op, wakeOrch, func(t *wtx) error {
+		return t.insertOrch(item, addDur(t.nowNanos(), delay))
+	})
+}
+
+// maxID is the largest event or execution id the store orders correctly
+// (SQLite integers are signed 64-bit).
+const maxID = 1<<63 - 1
+
+func validateOrchItem(op provobs.Op, it provobs.WorkItem) error {
+	if it.InstanceID == "" {
+		return invalidArg(op, "empty instance id")
+	}
+	if !it.Kind.Valid() {
+		return invalidArg(op, "invalid work item kind %v", it.Kind)
+	}
+	if it.Kind == provobs.KindActivityExecute {
+		return invalidArg(op, "%v item on the orchestrator queue", it.Kind)
+	}
+	return nil
+}
+
+func validateWorkerItem(op provobs.Op, it provobs.WorkItem) error {
+	if it.InstanceID == "" {
+		return invalidArg(op, "empty instance id")
+	}
+	if it.Kind != provobs.KindActivityExecute {
+		return invalidArg(op, "%v item on the worker queue", it.Kind)
+	}
+	return nil
+}

@@ -1,0 +1,100 @@
+package sqlite
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/provobs/provobs"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// fakeClock is a controllable clock for WithClock.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newFakeClock() *fakeClock {
+	return &fakeClock{now: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// openMem opens an in-memory provider closed at the end of the test.
+func openMem(t testing.TB, opts ...Option) *Provider {
+	t.Helper()
+	p, err := Open(context.Background(), MemoryPath, opts...)
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, p.Close()) })
+	return p
+}
+
+// openFile opens a file provider in a fresh temp dir.
+func openFile(t testing.TB, opts ...Option) *Provider {
+	t.Helper()
+	p, err := Open(context.Background(), filepath.Join(t.TempDir(), "store.db"), opts...)
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, p.Close()) })
+	return p
+}
+
+// stores runs f against an in-memory and a file store.
+func stores(t *testing.T, f func(t *testing.T, open func(opts ...Option) *Provider)) {
+	t.Run("memory", func(t *testing.T) {
+		t.Parallel()
+		f(t, func(opts ...Option) *Provider { return openMem(t, opts...) })
+	})
+	t.Run("file", func(t *testing.T) {
+		t.Parallel()
+		f(t, func(opts ...Option) *Provider { return openFile(t, opts...) })
+	})
+}
+
+func start(id string) provobs.WorkItem {
+	return provobs.WorkItem{Kind: provobs.KindStartOrchestration, InstanceID: id, Payload: []byte("in:" + id)}
+}
+
+func activity(id string, corr uint64, session string) provobs.WorkItem {
+	return provobs.WorkItem{Kind: provobs.KindActivityExecute, InstanceID: id, ExecutionID: 1, CorrelationID: corr, SessionID: session, Payload: []byte("act")}
+}
+
+func ev(id uint64, kind provobs.EventKind) provobs.Event {
+	return provobs.Event{ID: id, Kind: kind, Payload: []byte(string(kind))}
+}
+
+// mustFetch fetches and requires an item.
+func mustFetch(t testing.TB, p *Provider, opts ...provobs.FetchOptions) *provobs.OrchestrationItem {
+	t.Helper()
+	var o provobs.FetchOptions
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	it, err := p.FetchOrchestrationItem(context.Background(), o)
+	require.NoError(t, err)
+	require.NotNil(t, it)
+	return it
+}
+
+func requireType(t testing.TB, want provobs.ErrorType, err error) {
+	t.Helper()
+	require.Error(t, err)
+	require.Equal(t, want, provobs.TypeOf(err), "error: %v", err)
+}

@@ -1,0 +1,129 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// migration is one embedded schema step; version N is migrations/NNNN_*.sql.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// migrations returns the embedded migrations in version order.
+func migrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFS, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var out []migration
+	for _, e := range entries {
+		name := e.Name()
+		num, _, ok := strings.Cut(name, "_")
+		if !ok || path.Ext(name) != ".sql" {
+			return nil, fmt.Errorf("sqlite: bad migration file name %q", name)
+		}
+		v, err := strconv.Atoi(num)
+		if err != nil || v <= 0 {
+			return nil, fmt.Errorf("sqlite: bad migration version in %q", name)
+		}
+		b, err := migrationFS.ReadFile("migrations/" + name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{version: v, name: name, sql: string(b)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	for i, m := range out {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("sqlite: migrations are not numbered 1..n: %q", m.name)
+		}
+	}
+	return out, nil
+}
+
+// SchemaVersion is the schema version this code writes and reads.
+var SchemaVersion = func() int {
+	ms, err := migrations()
+	if err != nil {
+		panic(err)
+	}
+	return len(ms)
+}()
+
+const sqlCreateSchemaVersion = `CREATE TABLE IF NOT EXISTS schema_version (
+    version    INTEGER NOT NULL PRIMARY KEY,
+    applied_at INTEGER NOT NULL
+)`
+
+// migrate brings the database on conn to SchemaVersion in one IMMEDIATE
+// transaction per step. A database whose version is newer than the code
+// fails with a *SchemaVersionError and is left untouched.
+func migrate(ctx context.Context, conn *sql.Conn, dbPath string, now func() time.Time, log *slog.Logger) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	for {
+		applied, err := migrateStep(ctx, conn, dbPath, ms, now, log)
+		if err != nil || !applied {
+			return err
+		}
+	}
+}
+
+// migrateStep applies the next missing migration, if any.
+func migrateStep(ctx context.Context, conn *sql.Conn, dbPath string, ms []migration, now func() time.Time, log *slog.Logger) (applied bool, err error) {
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		return false, err
+	}
+	defer func() {
+		if err != nil {
+			_, _ = conn.ExecContext(context.Background(), "ROLLBACK")
+		}
+	}()
+	if _, err := conn.ExecContext(ctx, sqlCreateSchemaVersion); err != nil {
+		return false, err
+	}
+	var cur sql.NullInt64
+	if err := conn.QueryRowContext(ctx, "SELECT max(version) FROM schema_version").Scan(&cur); err != nil {
+		return false, err
+	}
+	have := int(cur.Int64)
+	if have > len(ms) {
+		return false, &SchemaVersionError{Path: dbPath, Version: have, Supported: len(ms)}
+	}
+	if have == len(ms) {
+		_, err := conn.ExecContext(ctx, "COMMIT")
+		return false, err
+	}
+	m := ms[have]
+	start := time.Now()
+	if _, err := conn.ExecContext(ctx, m.sql); err != nil {
+		return false, fmt.Errorf("sqlite: migration %s: %w", m.name, err)
+	}
+	if _, err := conn.ExecContext(ctx, "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)", m.version, toNanos(now())); err != nil {
+		return false, err
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return false, err
+	}
+	log.LogAttrs(ctx, slog.LevelInfo, "sqlite: schema migration applied",
+		slog.Int(keyVersion, m.version), slog.String("migration", m.name),
+		slog.Int64(keyDurationMS, durationMS(time.Since(start))))
+	return true, nil
+}

@@ -1,0 +1,321 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/provobs/provobs"
+)
+
+// Worker queue: enqueue, dequeue, ack, abandon, renew. Items are FIFO by id
+// and peek-locked one at a time (locked_until 0 means free).
+
+const (
+	sqlInsertWorker = `INSERT INTO worker_queue
+(instance_id, kind, execution_id, correlation_id, session_id, fire_at, payload, visible_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)`
+
+	// sqlDequeuePlain finds the oldest free session-less item through
+	// worker_queue_by_session (session_id = ''), in id order.
+	sqlDequeuePlain = `SELECT id, session_id FROM worker_queue
+WHERE session_id = '' AND visible_at <= ?1 AND locked_until <= ?1
+ORDER BY id LIMIT 1`
+
+	sqlDequeuePlainExcept = `SELECT id, session_id FROM worker_queue
+WHERE session_id = '' AND visible_at <= ?1 AND locked_until <= ?1
+  AND id NOT IN (SELECT value FROM json_each(?3))
+ORDER BY id LIMIT 1`
+
+	// sqlDequeueSession finds the oldest free item that is session-less, of
+	// a session ?2 holds, or of a session nobody holds (absent or expired).
+	sqlDequeueSession = `SELECT w.id, w.session_id FROM worker_queue AS w
+LEFT JOIN sessions AS s ON s.session_id = w.session_id
+WHERE w.visible_at <= ?1 AND w.locked_until <= ?1
+  AND (w.session_id = '' OR s.session_id IS NULL OR s.owner_id = ?2 OR s.locked_until <= ?1)
+ORDER BY w.id LIMIT 1`
+
+	sqlDequeueSessionExcept = `SELECT w.id, w.session_id FROM worker_queue AS w
+LEFT JOIN sessions AS s ON s.session_id = w.session_id
+WHERE w.visible_at <= ?1 AND w.locked_until <= ?1
+  AND (w.session_id = '' OR s.session_id IS NULL OR s.owner_id = ?2 OR s.locked_until <= ?1)
+  AND w.id NOT IN (SELECT value FROM json_each(?3))
+ORDER BY w.id LIMIT 1`
+
+	sqlLockWorker = `UPDATE worker_queue SET lock_token = ?1, locked_until = ?2, attempt_count = attempt_count + 1
+WHERE id = ?3 AND locked_until <= ?4 AND visible_at <= ?4
+RETURNING instance_id, kind, execution_id, correlation_id, session_id, fire_at, payload, payload IS NULL, attempt_count`
+
+	sqlAckWorker = `DELETE FROM worker_queue WHERE lock_token = ?1 AND locked_until > ?2 RETURNING session_id`
+
+	sqlAbandonWorker = `UPDATE worker_queue SET lock_token = NULL, locked_until = 0,
+    visible_at = coalesce(?3, visible_at),
+    attempt_count = max(attempt_count - ?4, 0)
+WHERE lock_token = ?1 AND locked_until > ?2`
+
+	sqlRenewWorker = `UPDATE worker_queue SET locked_until = ?1 WHERE lock_token = ?2 AND locked_until > ?3 RETURNING session_id`
+)
+
+func (t *wtx) insertWorker(it provobs.WorkItem, now int64) error {
+	_, err := t.exec(sqlInsertWorker, it.InstanceID, int64(it.Kind), int64(it.ExecutionID), int64(it.CorrelationID),
+		it.SessionID, toNanos(it.FireAt), it.Payload, now)
+	return err
+}
+
+// EnqueueWorker inserts an unlocked, visible activity item; items are
+// dequeued in insertion order.
+func (p *Provider) EnqueueWorker(ctx context.Context, item provobs.WorkItem) error {
+	const op = provobs.OpEnqueueWorker
+	if err := p.check(ctx, op); err != nil {
+		return err
+	}
+	if err := validateWorkerItem(op, item); err != nil {
+		return err
+	}
+	return p.write(ctx, op, wakeWorker, func(t *wtx) error {
+		return t.insertWorker(item, t.nowNanos())
+	})
+}
+
+// DequeueWorker peek-locks the oldest eligible worker item with a fresh UUID
+// token and increments its attempt count. With session == nil only
+// session-less items are eligible; with a session config, session-less
+// items, items of sessions session.OwnerID holds, and items of unowned or
+// expired sessions, which it claims in the same transaction. (nil, nil)
+// means no eligible work; opts.PollTimeout > 0 waits for some.
+func (p *Provider) DequeueWorker(ctx context.Context, opts provobs.FetchOptions, session *provobs.SessionConfig) (*provobs.WorkerItem, error) {
+	const op = provobs.OpDequeue
+	if err := p.check(ctx, op); err != nil {
+		return nil, err
+	}
+	lock, err := p.lockFor(op, opts.LockTimeout, "lock timeout")
+	if err != nil {
+		return nil, err
+	}
+	if opts.PollTimeout < 0 {
+		return nil, invalidArg(op, "negative poll timeout %v", opts.PollTimeout)
+	}
+	var owner string
+	var lease time.Duration
+	if session != nil {
+		if session.OwnerID == "" {
+			return nil, invalidArg(op, "session config with an empty owner id")
+		}
+		owner = session.OwnerID
+		if lease, err = p.lockFor(op, session.LockTimeout, "session lock timeout"); err != nil {
+			return nil, err
+		}
+	}
+	var item *provobs.WorkerItem
+	err = p.poll(ctx, op, opts.PollTimeout, p.w.worker, func() (bool, time.Time, error) {
+		var got *provobs.WorkerItem
+		r := &request{op: op}
+		r.run = func(t *wtx) error {
+			var err error
+			got, err = t.dequeue(lock, session != nil, owner, lease)
+			return err
+		}
+		r.release = func(t *wtx) error {
+			if got == nil {
+				return nil
+			}
+			return t.abandonWorker(got.LockToken, 0, true)
+		}
+		if err := p.submit(ctx, r); err != nil {
+			return false, time.Time{}, err
+		}
+		item = got
+		return got != nil, time.Time{}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return item, nil
+}
+
+func (t *wtx) dequeue(lock time.Duration, withSession bool, owner string, lease time.Duration) (*provobs.WorkerItem, error) {
+	now := t.nowNanos()
+	var lost []int64
+	for range maxRaceRetries {
+		var (
+			id  int64
+			sid string
+			err error
+		)
+		query := sqlDequeuePlain
+		if withSession {
+			query = sqlDequeueSession
+		}
+		args := []any{now, owner}
+		if len(lost) > 0 {
+			query = sqlDequeuePlainExcept
+			if withSession {
+				query = sqlDequeueSessionExcept
+			}
+			ex, _ := json.Marshal(lost)
+			args = append(args, string(ex))
+		}
+		if !withSession && len(lost) == 0 {
+			args = args[:1]
+		}
+		err = t.queryRow(query, args...).Scan(&id, &sid)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if sid != "" {
+			n, err := t.execN(sqlClaimSession, sid, owner, addDur(now, lease), now)
+			if err != nil {
+				return nil, err
+			}
+			if n == 0 {
+				t.raceLost(sid)
+				lost = append(lost, id)
+				continue
+			}
+		}
+		token := uuid.NewString()
+		var (
+			wi                     provobs.WorkerItem
+			inst, sess             string
+			kind, exec, corr, fire int64
+			payload                []byte
+			null                   bool
+		)
+		err = t.queryRow(sqlLockWorker, token, addDur(now, lock), id, now).
+			Scan(&inst, &kind, &exec, &corr, &sess, &fire, &payload, &null, &wi.AttemptCount)
+		if errors.Is(err, sql.ErrNoRows) {
+			t.raceLost("")
+			lost = append(lost, id)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		wi.LockToken = token
+		wi.Item = provobs.WorkItem{
+			Kind:          provobs.WorkItemKind(kind),
+			InstanceID:    inst,
+			ExecutionID:   uint64(exec),
+			CorrelationID: uint64(corr),
+			SessionID:     sess,
+			FireAt:        fromNanos(fire),
+			Payload:       payloadOut(payload, null),
+		}
+		return &wi, nil
+	}
+	return nil, nil
+}
+
+func (t *wtx) raceLost(session string) {
+	t.w.log.LogAttrs(bg, slog.LevelDebug, "sqlite: lost the race for a worker item; trying the next candidate",
+		slog.String(keyOperation, provobs.OpDequeue.String()), slog.String("session_id", session))
+}
+
+// AckWorker deletes a locked worker item and, when completion is not nil,
+// enqueues it to the orchestrator queue, in one transaction, and touches the
+// item's session. An invalid or expired token fails with TypeLockLost and
+// leaves the item to be fetched again after its lock expires.
+func (p *Provider) AckWorker(ctx context.Context, lockToken string, completion *provobs.WorkItem) error {
+	const op = provobs.OpAckWorker
+	if err := p.check(ctx, op); err != nil {
+		return err
+	}
+	if completion != nil {
+		if err := validateOrchItem(op, *completion); err != nil {
+			return err
+		}
+	}
+	if lockToken == "" {
+		return lockLost(op)
+	}
+	var c provobs.WorkItem
+	if completion != nil {
+		c = *completion
+	}
+	return p.write(ctx, op, wakeOrch|wakeWorker, func(t *wtx) error {
+		now := t.nowNanos()
+		var sid string
+		switch err := t.queryRow(sqlAckWorker, lockToken, now).Scan(&sid); {
+		case errors.Is(err, sql.ErrNoRows):
+			return lockLost(op)
+		case err != nil:
+			return err
+		}
+		if completion != nil {
+			if err := t.insertOrch(c, now); err != nil {
+				return err
+			}
+		}
+		return t.touchSession(sid, now)
+	})
+}
+
+// AbandonWorker releases a worker item lock without acking. The item
+// becomes visible again after opts.Delay; opts.IgnoreAttempt gives back the
+// attempt counted at dequeue (never below zero).
+func (p *Provider) AbandonWorker(ctx context.Context, lockToken string, opts provobs.AbandonOptions) error {
+	const op = provobs.OpAbandonWorker
+	if err := p.check(ctx, op); err != nil {
+		return err
+	}
+	if opts.Delay < 0 {
+		return invalidArg(op, "negative delay %v", opts.Delay)
+	}
+	if lockToken == "" {
+		return lockLost(op)
+	}
+	return p.write(ctx, op, wakeWorker, func(t *wtx) error {
+		return t.abandonWorker(lockToken, opts.Delay, opts.IgnoreAttempt)
+	})
+}
+
+func (t *wtx) abandonWorker(token string, delay time.Duration, ignoreAttempt bool) error {
+	now := t.nowNanos()
+	var visible any
+	if delay > 0 {
+		visible = addDur(now, delay)
+	}
+	n, err := t.execN(sqlAbandonWorker, token, now, visible, boolInt(ignoreAttempt))
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return lockLost(provobs.OpAbandonWorker)
+	}
+	return nil
+}
+
+// RenewWorkerLock extends a still-valid worker item lock to now+extendFor
+// (zero: the default lock timeout) and touches its session. TypeLockLost
+// tells the worker its activity was cancelled or taken over.
+func (p *Provider) RenewWorkerLock(ctx context.Context, lockToken string, extendFor time.Duration) error {
+	const op = provobs.OpRenewWorker
+	if err := p.check(ctx, op); err != nil {
+		return err
+	}
+	d, err := p.lockFor(op, extendFor, "extension")
+	if err != nil {
+		return err
+	}
+	if lockToken == "" {
+		return lockLost(op)
+	}
+	return p.write(ctx, op, 0, func(t *wtx) error {
+		now := t.nowNanos()
+		var sid string
+		switch err := t.queryRow(sqlRenewWorker, addDur(now, d), lockToken, now).Scan(&sid); {
+		case errors.Is(err, sql.ErrNoRows):
+			return lockLost(op)
+		case err != nil:
+			return err
+		}
+		return t.touchSession(sid, now)
+	})
+}

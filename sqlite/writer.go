@@ -1,0 +1,353 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/provobs/provobs"
+)
+
+// The group-commit writer.
+//
+// One goroutine owns the only write connection. Every write operation is a
+// request sent to it on a channel. The writer takes the first request,
+// drains up to maxBatch-1 more that are already waiting, and runs them all in
+// one BEGIN IMMEDIATE transaction, each inside its own SAVEPOINT: a request
+// that fails is rolled back to its savepoint, so only it is undone. One
+// COMMIT (one fsync of the WAL at synchronous=FULL) then makes the whole
+// batch durable, and each request is answered. Under load the batch grows
+// to the number of concurrent callers, so the fsync cost is shared.
+
+// Request states. A request moves queued → running → delivered, or
+// queued → skipped when its caller gives up (or its context is done) before
+// the writer starts it, or running → abandoned when a fetch/dequeue caller
+// gives up while it runs (the writer then releases the lock it took).
+const (
+	reqQueued int32 = iota
+	reqRunning
+	reqSkipped
+	reqDelivered
+	reqAbandoned
+)
+
+// request is one write (or, for an in-memory store, read) operation.
+type request struct {
+	op    provobs.Op
+	ctx   context.Context
+	run   func(t *wtx) error
+	wakes wakeMask
+	// release undoes a successful fetch/dequeue whose caller gave up while it
+	// ran; it runs in a later batch. Nil for other operations.
+	release func(t *wtx) error
+
+	state atomic.Int32
+	err   error      // set by the writer before delivery
+	done  chan error // buffered 1; receives err once
+}
+
+// writer owns the write connection and its prepared statements. Only its
+// goroutine touches conn, stmts and pending.
+type writer struct {
+	conn     *sql.Conn
+	stmts    map[string]*sql.Stmt
+	reqs     chan *request
+	closing  chan struct{} // closed by Close
+	exited   chan struct{} // closed when the goroutine returns
+	maxBatch int
+	clock    func() time.Time
+	log      *slog.Logger
+	orch     *notifier
+	worker   *notifier
+	pending  []*request // internal releases for the next batch
+	batch    []*request
+}
+
+// wtx is the handle a request's run function uses inside the batch
+// transaction. now is taken once per request.
+type wtx struct {
+	w   *writer
+	now time.Time
+}
+
+var bg = context.Background()
+
+// stmt returns the cached prepared statement for query on the write
+// connection, preparing it on first use.
+func (w *writer) stmt(query string) (*sql.Stmt, error) {
+	if s, ok := w.stmts[query]; ok {
+		return s, nil
+	}
+	s, err := w.conn.PrepareContext(bg, query)
+	if err != nil {
+		return nil, err
+	}
+	w.stmts[query] = s
+	return s, nil
+}
+
+func (t *wtx) nowNanos() int64 { return t.now.UnixNano() }
+
+func (t *wtx) exec(query string, args ...any) (sql.Result, error) {
+	s, err := t.w.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	return s.ExecContext(bg, args...)
+}
+
+// execN runs query and returns the number of rows it changed.
+func (t *wtx) execN(query string, args ...any) (int64, error) {
+	res, err := t.exec(query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (t *wtx) query(query string, args ...any) (*sql.Rows, error) {
+	s, err := t.w.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryContext(bg, args...)
+}
+
+func (t *wtx) queryRow(query string, args ...any) *sql.Row {
+	s, err := t.w.stmt(query)
+	if err != nil {
+		// Surface the prepare error through Row.Scan.
+		return t.w.conn.QueryRowContext(bg, query, args...)
+	}
+	return s.QueryRowContext(bg, args...)
+}
+
+// loop is the writer goroutine.
+func (w *writer) loop() {
+	defer close(w.exited)
+	for {
+		var first *request
+		if len(w.pending) == 0 {
+			select {
+			case first = <-w.reqs:
+			case <-w.closing:
+				return
+			}
+		}
+		batch := append(w.batch[:0], w.pending...)
+		clear(w.pending)
+		w.pending = w.pending[:0]
+		if first != nil {
+			batch = append(batch, first)
+		}
+	drain:
+		for len(batch) < w.maxBatch {
+			select {
+			case r := <-w.reqs:
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		w.runBatch(batch)
+		clear(batch)
+		w.batch = batch[:0]
+		select {
+		case <-w.closing:
+			// Releases owed to callers that gave up are best effort at
+			// shutdown: run them once; an unreleased lock just expires.
+			if len(w.pending) > 0 {
+				w.runBatch(w.pending)
+				w.pending = nil
+			}
+			return
+		default:
+		}
+	}
+}
+
+// runBatch runs batch in one transaction and answers every request.
+func (w *writer) runBatch(batch []*request) {
+	// Requests whose caller is gone or whose context ended do nothing.
+	live := batch[:0:0]
+	for _, r := range batch {
+		if r.ctx.Err() != nil && r.state.CompareAndSwap(reqQueued, reqSkipped) {
+			r.done <- canceledErr(r.op, r.ctx.Err())
+			continue
+		}
+		if r.state.Load() != reqQueued {
+			continue // the caller cancelled it
+		}
+		live = append(live, r)
+	}
+	if len(live) == 0 {
+		return
+	}
+
+	start := time.Now()
+	if _, err := w.conn.ExecContext(bg, "BEGIN IMMEDIATE"); err != nil {
+		w.logBatchError("sqlite: begin failed; batch not run", live, err, start)
+		for _, r := range live {
+			if r.state.CompareAndSwap(reqQueued, reqSkipped) {
+				r.done <- txFailed(r.op, err)
+			}
+		}
+		return
+	}
+	if waited := time.Since(start); waited > 50*time.Millisecond {
+		w.log.LogAttrs(bg, slog.LevelWarn, "sqlite: waited for the write lock",
+			slog.Int64(keyDurationMS, durationMS(waited)), slog.Int(keyRequests, len(live)))
+	}
+
+	ran := live[:0:0]
+	for _, r := range live {
+		if !r.state.CompareAndSwap(reqQueued, reqRunning) {
+			continue // cancelled between the filter and now
+		}
+		ran = append(ran, r)
+		if err := r.ctx.Err(); err != nil {
+			r.err = canceledErr(r.op, err)
+			continue
+		}
+		if fatal := w.runOne(r); fatal != nil {
+			// The transaction is gone (SQLite rolled it back): nothing in
+			// this batch happened.
+			_, _ = w.conn.ExecContext(bg, "ROLLBACK")
+			w.logBatchError("sqlite: transaction aborted; batch rolled back", ran, fatal, start)
+			for _, q := range ran {
+				q.err = txFailed(q.op, fatal)
+			}
+			w.finish(ran, false)
+			w.skipRest(live, fatal)
+			return
+		}
+	}
+
+	if _, err := w.conn.ExecContext(bg, "COMMIT"); err != nil {
+		_, _ = w.conn.ExecContext(bg, "ROLLBACK")
+		w.logBatchError("sqlite: commit failed; batch rolled back", ran, err, start)
+		for _, r := range ran {
+			r.err = txFailed(r.op, err)
+		}
+		w.finish(ran, false)
+		return
+	}
+	w.finish(ran, true)
+}
+
+// runOne runs r inside a savepoint. A failure of r alone is recorded in r.err
+// and undone; the returned error is fatal for the whole transaction.
+func (w *writer) runOne(r *request) (fatal error) {
+	if _, err := w.conn.ExecContext(bg, "SAVEPOINT r"); err != nil {
+		return err
+	}
+	t := wtx{w: w, now: w.clock()}
+	if err := r.run(&t); err != nil {
+		r.err = classify(r.op, err)
+		if _, rerr := w.conn.ExecContext(bg, "ROLLBACK TO r"); rerr != nil {
+			return rerr
+		}
+	}
+	if _, err := w.conn.ExecContext(bg, "RELEASE r"); err != nil {
+		return err
+	}
+	return nil
+}
+
+// skipRest answers the requests of live that never ran.
+func (w *writer) skipRest(live []*request, cause error) {
+	for _, r := range live {
+		if r.state.CompareAndSwap(reqQueued, reqSkipped) {
+			r.done <- txFailed(r.op, cause)
+		}
+	}
+}
+
+// finish answers the requests that ran; committed says whether their
+// effects are durable. A fetch/dequeue whose caller gave up while it ran
+// and that took a lock gets its release queued for the next batch.
+func (w *writer) finish(ran []*request, committed bool) {
+	var wakes wakeMask
+	for _, r := range ran {
+		if committed && r.err == nil {
+			wakes |= r.wakes
+		}
+		if r.state.CompareAndSwap(reqRunning, reqDelivered) {
+			r.done <- r.err
+			continue
+		}
+		// The caller gave up (reqAbandoned).
+		if committed && r.err == nil && r.release != nil {
+			rel := &request{op: r.op, ctx: bg, run: r.release, done: make(chan error, 1)}
+			rel.wakes = wakeOrch | wakeWorker
+			w.pending = append(w.pending, rel)
+		}
+	}
+	if wakes&wakeOrch != 0 {
+		w.orch.broadcast()
+	}
+	if wakes&wakeWorker != 0 {
+		w.worker.broadcast()
+	}
+}
+
+func (w *writer) logBatchError(msg string, batch []*request, err error, start time.Time) {
+	op := provobs.Op(0)
+	if len(batch) > 0 {
+		op = batch[0].op
+	}
+	w.log.LogAttrs(bg, slog.LevelError, msg,
+		slog.String(keyOperation, op.String()),
+		slog.Int(keyRequests, len(batch)),
+		slog.String(keyErrorType, string(txFailed(op, err).Type)),
+		slog.String(keyError, err.Error()),
+		slog.Int64(keyDurationMS, durationMS(time.Since(start))))
+}
+
+// closeStmts closes the cached statements; the writer goroutine has exited.
+func (w *writer) closeStmts() {
+	for q, s := range w.stmts {
+		_ = s.Close()
+		delete(w.stmts, q)
+	}
+}
+
+// submit sends r to the writer and waits for its answer.
+//
+// Cancellation is atomic: if ctx ends before the writer starts r, r is
+// skipped and the caller gets TypeCanceled with nothing changed. If the
+// writer already started r, the caller waits for the batch (bounded by
+// one transaction) and gets the true outcome, except for a fetch/dequeue
+// (r.release != nil), which returns TypeCanceled at once and leaves the
+// writer to release the lock it took.
+func (p *Provider) submit(ctx context.Context, r *request) error {
+	if p.closed.Load() {
+		return closedErr(r.op)
+	}
+	if err := ctx.Err(); err != nil {
+		return canceledErr(r.op, err)
+	}
+	r.ctx = ctx
+	r.done = make(chan error, 1)
+	select {
+	case p.w.reqs <- r:
+	case <-p.w.closing:
+		return closedErr(r.op)
+	case <-ctx.Done():
+		return canceledErr(r.op, ctx.Err())
+	}
+	select {
+	case err := <-r.done:
+		return err
+	case <-ctx.Done():
+		if r.state.CompareAndSwap(reqQueued, reqSkipped) {
+			return canceledErr(r.op, ctx.Err())
+		}
+		if r.release != nil && r.state.CompareAndSwap(reqRunning, reqAbandoned) {
+			return canceledErr(r.op, ctx.Err())
+		}
+		return <-r.done
+	}
+}
