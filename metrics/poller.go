@@ -15,7 +15,8 @@ const DefaultPollInterval = 5 * time.Second
 // PollQueueDepths polls admin.QueueDepths now and then every interval
 // (Default: DefaultPollInterval) and sets the three queue-depth gauges from
 // each answer, until ctx is done; it blocks until then, so run it in its
-// own goroutine. Each poll is bounded by a timeout of one interval. A failed
+// own goroutine. Each poll is bounded by a timeout of one interval, but not
+// less than DefaultPollInterval; polls never overlap. A failed
 // poll is never fatal: it increments provider_queue_depth_poll_errors_total,
 // is logged at WARN through logger (when logger is not nil), and leaves the
 // gauges at their last values. A poll that fails because ctx ended is not
@@ -27,10 +28,11 @@ func (m *Metrics) PollQueueDepths(ctx context.Context, admin provobs.Admin, inte
 	if interval <= 0 {
 		interval = DefaultPollInterval
 	}
+	timeout := max(interval, DefaultPollInterval)
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		m.pollOnce(ctx, admin, interval, logger)
+		m.pollOnce(ctx, admin, timeout, logger)
 		select {
 		case <-ctx.Done():
 			return
