@@ -9,6 +9,7 @@ import (
 	"github.com/provobs/provobs"
 	"github.com/provobs/provobs/logenv"
 	"github.com/provobs/provobs/slogprov"
+	"github.com/provobs/provobs/sqlite"
 )
 
 // The usual start of a program: the handler from PROVOBS_LOG_FORMAT and
@@ -26,10 +27,14 @@ func ExampleNew() {
 	}
 	defer func() { _ = shutdown(context.Background()) }()
 
-	logger := slog.New(h)
-	var store provobs.Provider = fakeProvider{} // sqlite.Open(ctx, path) in practice
-	p := provobs.Chain(store, slogprov.Middleware(logger))
-	_ = p
+	store, err := sqlite.Open(context.Background(), "provobs.db")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	defer store.Close()
+	p := provobs.Chain(store, slogprov.Middleware(slog.New(h)))
+	_ = p // hand p to the runtime
 }
 
 // Unknown values are errors that say what would have been accepted.

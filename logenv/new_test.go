@@ -24,13 +24,17 @@ import (
 	"github.com/provobs/provobs/obstest"
 	"github.com/provobs/provobs/redact"
 	"github.com/provobs/provobs/slogprov"
+	"github.com/provobs/provobs/sqlite"
 	"github.com/provobs/provobs/tracing"
 )
 
-// newStore returns the provider under the middleware, empty.
+// newStore returns an empty in-memory SQLite provider, closed with the test.
 func newStore(t *testing.T) provobs.Provider {
 	t.Helper()
-	return fakeProvider{}
+	store, err := sqlite.Open(context.Background(), ":memory:")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = store.Close() })
+	return store
 }
 
 // drive runs every operation and one failure through slogprov on h, and

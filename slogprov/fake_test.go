@@ -10,10 +10,10 @@ import (
 )
 
 // fakeProvider answers every call at once with canned, successful results,
-// and fails calls by an unknown lock token with lock_lost. It stands in for
-// a store where the test is about the middleware (the benchmarks and the
-// allocation test, which must not measure a database); the behaviour tests
-// run against the SQLite provider.
+// and fails calls by an unknown lock token with lock_lost. It is used only
+// where the test is about the middleware's own cost (the benchmarks and the
+// allocation test, which must not measure a database); every behaviour test
+// runs against the SQLite provider.
 type fakeProvider struct{}
 
 const fakeToken = "fake-token"
@@ -84,14 +84,4 @@ func (fakeProvider) ListInstances(context.Context, provobs.ListOptions) ([]provo
 }
 func (fakeProvider) InstanceInfo(context.Context, string) (*provobs.InstanceInfo, error) {
 	return fakeInfo, nil
-}
-
-// emptyProvider is a fakeProvider whose polls find no work.
-type emptyProvider struct{ fakeProvider }
-
-func (emptyProvider) FetchOrchestrationItem(context.Context, provobs.FetchOptions) (*provobs.OrchestrationItem, error) {
-	return nil, nil
-}
-func (emptyProvider) DequeueWorker(context.Context, provobs.FetchOptions, *provobs.SessionConfig) (*provobs.WorkerItem, error) {
-	return nil, nil
 }

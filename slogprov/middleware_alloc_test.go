@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/provobs/provobs"
 )
@@ -39,6 +40,29 @@ func TestMiddlewareDisabledAllocs(t *testing.T) {
 			got := testing.AllocsPerRun(200, func() { call(mw) })
 			assert.Equal(t, want, got, "allocations added by the disabled middleware")
 			assert.Zero(t, got)
+		})
+	}
+}
+
+// TestMiddlewareDisabledAllocsSQLite checks the same through a chain around
+// the SQLite provider: whatever the store allocates, the disabled
+// middleware adds nothing to it.
+func TestMiddlewareDisabledAllocsSQLite(t *testing.T) {
+	ctx := context.Background()
+	store := newStore(t)
+	require.NoError(t, store.EnqueueWorker(ctx, provobs.WorkItem{Kind: provobs.KindActivityExecute, InstanceID: "inst-1"}))
+	calls := map[string]func(p provobs.Provider){
+		"read_history": func(p provobs.Provider) { _, _ = p.ReadHistory(ctx, "inst-1", 0) },
+		"queue_depths": func(p provobs.Provider) { _, _ = p.(provobs.Admin).QueueDepths(ctx) },
+	}
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			bare := observeNoop(store)
+			mw := withJSON(store, slog.LevelInfo)
+			call(bare) // warm up the connection pool and statement cache
+			want := testing.AllocsPerRun(50, func() { call(bare) })
+			got := testing.AllocsPerRun(50, func() { call(mw) })
+			assert.Equal(t, want, got, "allocations added by the disabled middleware")
 		})
 	}
 }

@@ -21,12 +21,16 @@ import (
 	"github.com/provobs/provobs"
 	"github.com/provobs/provobs/obstest"
 	"github.com/provobs/provobs/slogprov"
+	"github.com/provobs/provobs/sqlite"
 )
 
-// newStore returns the provider under the middleware, empty.
+// newStore returns an empty in-memory SQLite provider, closed with the test.
 func newStore(t *testing.T) provobs.Provider {
 	t.Helper()
-	return fakeProvider{}
+	store, err := sqlite.Open(context.Background(), ":memory:")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = store.Close() })
+	return store
 }
 
 // opCase says what a record of an operation driven by obstest.Exercise must
@@ -164,7 +168,7 @@ func TestMiddlewareEmptyPolls(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			h := obstest.NewHandler(nil)
-			p := provobs.Chain(emptyProvider{}, slogprov.Middleware(slog.New(h), tc.opts...))
+			p := provobs.Chain(newStore(t), slogprov.Middleware(slog.New(h), tc.opts...))
 			ctx := context.Background()
 			for range 7 {
 				it, err := p.FetchOrchestrationItem(ctx, provobs.FetchOptions{})

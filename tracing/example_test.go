@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/sqlite"
 	"github.com/provobs/provobs/tracing"
 )
 
@@ -17,10 +18,15 @@ func ExampleMiddleware() {
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
 	defer func() { _ = tp.Shutdown(context.Background()) }()
 
-	var store provobs.Provider = fakeProvider{} // a real store in practice
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, ":memory:")
+	if err != nil {
+		panic(err)
+	}
+	defer store.Close()
 	p := provobs.Chain(store, tracing.Middleware(tp))
 
-	ctx := context.Background()
+	_ = p.EnqueueOrchestrator(ctx, provobs.WorkItem{Kind: provobs.KindStartOrchestration, InstanceID: "order-42"}, 0)
 	_, _ = p.FetchOrchestrationItem(ctx, provobs.FetchOptions{})
 	_ = p.AckWorker(ctx, "stale-token", nil)
 
@@ -32,6 +38,7 @@ func ExampleMiddleware() {
 		fmt.Println()
 	}
 	// Output:
-	// provobs.fetch Unset operation=fetch instance_id=obstest-exercise messages=1
+	// provobs.enqueue Unset operation=enqueue instance_id=order-42
+	// provobs.fetch Unset operation=fetch instance_id=order-42 messages=1
 	// provobs.ack_worker Error operation=ack_worker error.type=lock_lost
 }
