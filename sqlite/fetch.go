@@ -97,6 +97,9 @@ func (p *Provider) FetchOrchestrationItem(ctx context.Context, opts provobs.Fetc
 	}
 	var item *provobs.OrchestrationItem
 	err = p.poll(ctx, op, opts.PollTimeout, p.w.orch, func() (bool, time.Time, error) {
+		if found, next, err := p.precheckOrch(ctx, op, opts.PollTimeout > 0); err != nil || !found {
+			return false, next, err
+		}
 		var next time.Time
 		var got *provobs.OrchestrationItem
 		r := &request{op: op}
@@ -126,6 +129,37 @@ func (p *Provider) FetchOrchestrationItem(ctx context.Context, opts provobs.Fetc
 		return nil, err
 	}
 	return item, nil
+}
+
+// precheckOrch looks for a fetch candidate on the read pool, so an empty
+// poll of a file store costs a read beside the writer, not a slot in its
+// batch. It reports found for an in-memory store, whose reads are writes.
+func (p *Provider) precheckOrch(ctx context.Context, op provobs.Op, wantNext bool) (bool, time.Time, error) {
+	if p.readDB == nil {
+		return true, time.Time{}, nil
+	}
+	var found bool
+	var next time.Time
+	err := p.read(ctx, op, func(q queryer, now int64) error {
+		var inst string
+		err := q.queryRow(sqlFetchCandidate, now).Scan(&inst)
+		if err == nil {
+			found = true
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if wantNext {
+			var n sql.NullInt64
+			if err := q.queryRow(sqlNextVisible, now).Scan(&n); err != nil {
+				return err
+			}
+			next = fromNanos(n.Int64)
+		}
+		return nil
+	})
+	return found, next, err
 }
 
 // fetchOrch is the fetch inside the writer's transaction.

@@ -112,6 +112,9 @@ func (p *Provider) DequeueWorker(ctx context.Context, opts provobs.FetchOptions,
 	}
 	var item *provobs.WorkerItem
 	err = p.poll(ctx, op, opts.PollTimeout, p.w.worker, func() (bool, time.Time, error) {
+		if found, err := p.precheckWorker(ctx, op, session != nil, owner); err != nil || !found {
+			return false, time.Time{}, err
+		}
 		var got *provobs.WorkerItem
 		r := &request{op: op}
 		r.run = func(t *wtx) error {
@@ -135,6 +138,31 @@ func (p *Provider) DequeueWorker(ctx context.Context, opts provobs.FetchOptions,
 		return nil, err
 	}
 	return item, nil
+}
+
+// precheckWorker looks for a dequeue candidate on the read pool (see
+// precheckOrch).
+func (p *Provider) precheckWorker(ctx context.Context, op provobs.Op, withSession bool, owner string) (bool, error) {
+	if p.readDB == nil {
+		return true, nil
+	}
+	var found bool
+	err := p.read(ctx, op, func(q queryer, now int64) error {
+		var id int64
+		var sid string
+		var err error
+		if withSession {
+			err = q.queryRow(sqlDequeueSession, now, owner).Scan(&id, &sid)
+		} else {
+			err = q.queryRow(sqlDequeuePlain, now).Scan(&id, &sid)
+		}
+		found = err == nil
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		return err
+	})
+	return found, err
 }
 
 func (t *wtx) dequeue(lock time.Duration, withSession bool, owner string, lease time.Duration) (*provobs.WorkerItem, error) {
