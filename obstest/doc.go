@@ -14,6 +14,7 @@
 //		t.Log(r.Level, v)
 //	}
 //
-// Exercise drives every provider and admin operation at least once, so a
-// test can check that each operation is observed.
+// Exercise drives every provider and admin operation at least once, and
+// Calls counts the operations that pass through a chain, so a test can check
+// that each operation is observed exactly once per call.
 package obstest

@@ -17,9 +17,8 @@ const ExerciseInstance = "obstest-exercise"
 // lock token carry provobs.WithInstance, so every call knows its instance.
 //
 // p must start empty. Fetch and dequeue are called twice each, all other
-// operations once; no poll comes back empty. Count calls with a
-// provobs.Observe middleware to compare them with what a middleware under
-// test recorded.
+// operations once; no poll comes back empty. Put a Calls middleware in the
+// chain to compare the calls with what the middleware under test recorded.
 func Exercise(ctx context.Context, p provobs.Provider) error {
 	const id = ExerciseInstance
 	ictx := provobs.WithInstance(ctx, id)
