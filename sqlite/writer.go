@@ -63,6 +63,13 @@ type writer struct {
 	worker   *notifier
 	pending  []*request // internal releases for the next batch
 	batch    []*request
+
+	// Test hooks, nil in production: afterRun runs after each request
+	// inside the transaction, onCommit after each committed batch with the
+	// number of requests that ran.
+	afterRun    func(r *request)
+	onCommit    func(n int)
+	beforeDrain func()
 }
 
 // wtx is the handle a request's run function uses inside the batch
@@ -141,6 +148,9 @@ func (w *writer) loop() {
 		w.pending = w.pending[:0]
 		if first != nil {
 			batch = append(batch, first)
+		}
+		if w.beforeDrain != nil {
+			w.beforeDrain()
 		}
 	drain:
 		for len(batch) < w.maxBatch {
@@ -234,6 +244,9 @@ func (w *writer) runBatch(batch []*request) {
 		w.finish(ran, false)
 		return
 	}
+	if w.onCommit != nil {
+		w.onCommit(len(ran))
+	}
 	w.finish(ran, true)
 }
 
@@ -244,7 +257,11 @@ func (w *writer) runOne(r *request) (fatal error) {
 		return err
 	}
 	t := wtx{w: w, now: w.clock()}
-	if err := r.run(&t); err != nil {
+	err := r.run(&t)
+	if w.afterRun != nil {
+		w.afterRun(r)
+	}
+	if err != nil {
 		r.err = classify(r.op, err)
 		if _, rerr := w.conn.ExecContext(bg, "ROLLBACK TO r"); rerr != nil {
 			return rerr
