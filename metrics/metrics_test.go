@@ -3,6 +3,7 @@ package metrics_test
 import (
 	"context"
 	"errors"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -32,7 +33,9 @@ var scalarFamilies = map[string]dto.MetricType{
 
 func TestNewExposesEverySeriesAtZero(t *testing.T) {
 	t.Parallel()
-	fams := scrape(t, metrics.New())
+	srv := httptest.NewServer(metrics.New().Handler())
+	defer srv.Close()
+	fams, _ := scrapeHTTP(t, srv.URL+"/metrics")
 
 	for _, op := range provobs.Ops() {
 		checkHistogram(t, fams, op.MetricName(), metrics.DefaultBuckets())

@@ -21,6 +21,11 @@ import (
 // provobs.Observe with an empty observer (the interceptor, its Call and two
 // clock reads); middleware-observe is the metrics middleware, whose own
 // cost is the difference from empty-observe.
+//
+// On the development VM (2 shared, loaded cores; -count=5) the bare update
+// took 12-24 ns, empty-observe 205-365 ns (two clock reads cost 130-190 ns
+// there), middleware-observe 214-340 ns, all with 0 allocs/op: the
+// recording adds about one histogram update to the Observe mechanism.
 func BenchmarkRecord(b *testing.B) {
 	ctx := context.Background()
 	item := provobs.WorkItem{Kind: provobs.KindActivityExecute, InstanceID: "i", ExecutionID: 1, CorrelationID: 1}
