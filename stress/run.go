@@ -45,29 +45,36 @@ type runner struct {
 	launched, completed, failures atomic.Int64
 	activities, abandons, lost    atomic.Int64
 	errs                          atomic.Int64
-	draining                      atomic.Bool
+	draining, stopping            atomic.Bool
+}
+
+// running reports whether dispatchers should poll again.
+func (r *runner) running(ctx context.Context) bool {
+	return ctx.Err() == nil && !r.stopping.Load()
 }
 
 func (r *runner) run(ctx context.Context) (Result, error) {
 	start := time.Now()
-	workCtx, stopWork := context.WithCancel(ctx)
-	defer stopWork()
-
+	// Dispatchers stop between polls once the run is over, so no call is cut
+	// short; only the caller's ctx cancels calls in flight.
 	var wg sync.WaitGroup
 	for range r.cfg.OrchestrationDispatchers {
-		wg.Go(func() { r.orchestrationLoop(workCtx) })
+		wg.Go(func() { r.orchestrationLoop(ctx) })
 	}
 	for range r.cfg.WorkerDispatchers {
-		wg.Go(func() { r.workerLoop(workCtx) })
+		wg.Go(func() { r.workerLoop(ctx) })
 	}
+	progressCtx, stopProgress := context.WithCancel(ctx)
+	defer stopProgress()
 	if r.cfg.Progress != nil {
-		wg.Go(func() { r.progressLoop(workCtx, start) })
+		wg.Go(func() { r.progressLoop(progressCtx, start) })
 	}
 
 	launchErr := r.pump(ctx)
 	r.draining.Store(true)
 	cause := r.drain(ctx)
-	stopWork()
+	r.stopping.Store(true)
+	stopProgress()
 	wg.Wait()
 
 	r.mu.Lock()
@@ -190,7 +197,7 @@ func (r *runner) finish(id, failure string) {
 
 func (r *runner) orchestrationLoop(ctx context.Context) {
 	opts := provobs.FetchOptions{LockTimeout: r.cfg.LockTimeout, PollTimeout: r.cfg.PollTimeout}
-	for ctx.Err() == nil {
+	for r.running(ctx) {
 		item, err := r.p.FetchOrchestrationItem(ctx, opts)
 		if err != nil {
 			r.providerError(ctx, "fetch", "", err)
@@ -224,7 +231,7 @@ func (r *runner) orchestrationLoop(ctx context.Context) {
 
 func (r *runner) workerLoop(ctx context.Context) {
 	opts := provobs.FetchOptions{LockTimeout: r.cfg.LockTimeout, PollTimeout: r.cfg.PollTimeout}
-	for ctx.Err() == nil {
+	for r.running(ctx) {
 		w, err := r.p.DequeueWorker(ctx, opts, nil)
 		if err != nil {
 			r.providerError(ctx, "dequeue", "", err)

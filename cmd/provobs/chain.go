@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"sync/atomic"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
+	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/logenv"
+	"github.com/provobs/provobs/metrics"
+	"github.com/provobs/provobs/retry"
+	"github.com/provobs/provobs/slogprov"
+	"github.com/provobs/provobs/tracing"
+)
+
+// observability is everything the full chain records, and how to stop it.
+type observability struct {
+	logger  *slog.Logger
+	metrics *metrics.Metrics
+	spans   *spanCounter
+	tp      *sdktrace.TracerProvider
+	close   func(context.Context) error
+}
+
+// newObservability builds the logger (per-environment handler behind
+// redaction), the metrics and a tracer provider whose spans are counted.
+func newObservability(o options, stderr io.Writer) (*observability, error) {
+	cfg, err := logenv.FromEnv()
+	if err != nil {
+		return nil, err
+	}
+	if o.logFormat != "" {
+		if cfg.Format, err = logenv.ParseFormat(o.logFormat); err != nil {
+			return nil, err
+		}
+	}
+	if o.logLevel != "" {
+		lvl, err := logenv.ParseLevel(o.logLevel)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Level = lvl
+	}
+	cfg.Writer = stderr
+	cfg.ServiceName = "provobs"
+	h, shutdownLogs, err := logenv.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	spans := &spanCounter{}
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
+	return &observability{
+		logger:  slog.New(h),
+		metrics: metrics.New(),
+		spans:   spans,
+		tp:      tp,
+		close: func(ctx context.Context) error {
+			return errors.Join(tp.Shutdown(ctx), shutdownLogs(ctx))
+		},
+	}, nil
+}
+
+// chain wraps store in the full chain, outermost first: a span per caller
+// call; retries of retryable ack failures; then logs and metrics, inside the
+// retries so that every failed attempt is logged and counted.
+func (ob *observability) chain(store provobs.Provider) provobs.Provider {
+	return provobs.Chain(store,
+		tracing.Middleware(ob.tp),
+		retry.Middleware(retry.Config{OnRetry: ob.metrics.RetryHook()}),
+		slogprov.Middleware(ob.logger),
+		ob.metrics.Middleware(),
+	)
+}
+
+// spanCounter is a span processor that counts ended spans, so the summary
+// can show that every operation was traced without exporting anywhere.
+type spanCounter struct{ ended atomic.Int64 }
+
+var _ sdktrace.SpanProcessor = (*spanCounter)(nil)
+
+func (s *spanCounter) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
+func (s *spanCounter) OnEnd(sdktrace.ReadOnlySpan)                     { s.ended.Add(1) }
+func (s *spanCounter) Shutdown(context.Context) error                  { return nil }
+func (s *spanCounter) ForceFlush(context.Context) error                { return nil }

@@ -1,0 +1,190 @@
+// Command provobs runs the stress workload on an embedded SQLite provider
+// through the full observability chain and prints a summary.
+//
+//	go run ./cmd/provobs            # the defaults: 20 concurrent, 10s, 5 activities of 10ms
+//	go run ./cmd/provobs -help      # every flag
+//	go run ./cmd/provobs -compare   # bare provider vs full chain, same workload
+//
+// With no flags it creates a SQLite file in a new temporary directory, builds
+// the chain (spans, retries, redacted logs in the per-environment format,
+// VictoriaMetrics metrics), serves /metrics on 127.0.0.1:9464 while it runs,
+// shows a live progress line, and ends with throughput, latency percentiles,
+// per-operation latency from the histograms, error and retry counts and the
+// final queue depths. It exits 0 when every orchestration completed, 1 when
+// any failed or the run could not be carried out, and 2 on a usage error.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/sqlite"
+	"github.com/provobs/provobs/stress"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run is the command, with its streams given so tests can run it.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	o, err := parseOptions(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "provobs:", err)
+		return 2
+	}
+	if !o.compare {
+		rep, err := runOnce(ctx, o, stderr)
+		if err != nil {
+			fmt.Fprintln(stderr, "provobs:", err)
+			return 1
+		}
+		rep.write(stdout)
+		return rep.exitCode()
+	}
+
+	bare := o
+	bare.baseline = true
+	base, err := runOnce(ctx, bare, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "provobs: baseline:", err)
+		return 1
+	}
+	full, err := runOnce(ctx, o, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "provobs: full chain:", err)
+		return 1
+	}
+	base.write(stdout)
+	fmt.Fprintln(stdout)
+	full.write(stdout)
+	writeComparison(stdout, base, full)
+	return max(base.exitCode(), full.exitCode())
+}
+
+// runOnce runs the workload once on a fresh or named database.
+func runOnce(ctx context.Context, o options, stderr io.Writer) (*report, error) {
+	path, cleanup, err := databasePath(o)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+
+	var ob *observability
+	var providerLogger *slog.Logger
+	if !o.baseline {
+		if ob, err = newObservability(o, stderr); err != nil {
+			return nil, err
+		}
+		defer func() { _ = ob.close(context.Background()) }()
+		providerLogger = ob.logger
+	}
+
+	store, err := sqlite.Open(ctx, path, sqlite.WithSynchronous(o.sync), sqlite.WithLogger(providerLogger))
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = store.Close() }()
+
+	var p provobs.Provider = store
+	runCtx, stopRun := context.WithCancel(ctx)
+	var bg sync.WaitGroup
+	defer func() { stopRun(); bg.Wait() }()
+	if ob != nil {
+		p = ob.chain(store)
+		if o.metricsAddr != "" {
+			stopServer, err := serveMetrics(o.metricsAddr, ob, stderr)
+			if err != nil {
+				fmt.Fprintf(stderr, "provobs: not serving /metrics: %v (set -metrics-addr to another address)\n", err)
+			} else {
+				defer stopServer()
+			}
+		}
+		if o.pushURL != "" {
+			if err := ob.metrics.Push(runCtx, o.pushURL, 0, nil); err != nil {
+				return nil, fmt.Errorf("-push-url: %w", err)
+			}
+		}
+		bg.Go(func() { ob.metrics.PollQueueDepths(runCtx, p.(provobs.Admin), o.depthPoll, ob.logger) })
+	}
+
+	cfg := o.stress
+	cfg.InstancePrefix = "run-" + uuid.NewString()[:8] + "-"
+	cfg.ProgressInterval = o.progress
+	live := isTerminal(stderr)
+	cfg.Progress = progressPrinter(stderr, live)
+	if ob != nil {
+		cfg.Logger = ob.logger
+	}
+	res, err := stress.Run(runCtx, p, cfg)
+	if live {
+		fmt.Fprintln(stderr)
+	}
+	if err != nil {
+		return nil, err
+	}
+
+	depths, derr := store.QueueDepths(context.WithoutCancel(ctx))
+	rep := &report{o: o, path: path, res: res, depths: depths, depthsErr: derr}
+	if ob != nil {
+		rep.readMetrics(ob.metrics)
+		rep.spans = ob.spans.ended.Load()
+	}
+	return rep, nil
+}
+
+// databasePath returns the file to use and what to do when done.
+func databasePath(o options) (string, func(), error) {
+	if o.db != "" {
+		return o.db, func() {}, nil
+	}
+	dir, err := os.MkdirTemp("", "provobs-")
+	if err != nil {
+		return "", nil, err
+	}
+	path := filepath.Join(dir, "provobs.db")
+	if o.keep {
+		return path, func() {}, nil
+	}
+	return path, func() { _ = os.RemoveAll(dir) }, nil
+}
+
+// serveMetrics serves /metrics on addr until the returned func is called.
+func serveMetrics(addr string, ob *observability, stderr io.Writer) (func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", ob.metrics.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	fmt.Fprintf(stderr, "metrics: http://%s/metrics\n", strings.Replace(ln.Addr().String(), "[::]", "localhost", 1))
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}, nil
+}

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/provobs/provobs/logenv"
+	"github.com/provobs/provobs/sqlite"
+	"github.com/provobs/provobs/stress"
+)
+
+// options are the command's flags.
+type options struct {
+	db          string
+	keep        bool
+	sync        sqlite.Synchronous
+	metricsAddr string
+	pushURL     string
+	logFormat   string
+	logLevel    string
+	baseline    bool
+	compare     bool
+	progress    time.Duration
+	depthPoll   time.Duration
+	stress      stress.Config
+}
+
+const usageText = `provobs runs the stress workload on an embedded SQLite provider through the
+full observability chain (redacted logs, metrics, retries, spans), serves
+/metrics while it runs, and prints a summary.
+
+Usage:
+  go run ./cmd/provobs [flags]
+
+With no flags it creates a SQLite file in a new temporary directory (removed
+at exit), runs 20 concurrent fan-out/fan-in orchestrations of 5 activities of
+10ms for 10s, and serves http://127.0.0.1:9464/metrics meanwhile.
+
+Logs go to stderr in the format of PROVOBS_LOG_FORMAT (tint, json, text, otel;
+default tint on a terminal, else json) at PROVOBS_LOG_LEVEL (default info);
+the flags below override both. The summary goes to stdout.
+
+Flags:
+`
+
+func parseOptions(args []string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("provobs", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usageText)
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&o.db, "db", "", "SQLite `file` to open or create (default: a new file in a temporary directory, removed at exit)")
+	fs.BoolVar(&o.keep, "keep", false, "keep the temporary database file and print its path")
+	syncFlag := fs.String("sync", "full", "SQLite synchronous level: full (durable) or normal (faster; a power loss may drop the last transactions)")
+	fs.StringVar(&o.metricsAddr, "metrics-addr", "127.0.0.1:9464", "`address` to serve /metrics on while running; empty disables it")
+	fs.StringVar(&o.pushURL, "push-url", "", "VictoriaMetrics import `URL` to push metrics to, e.g. http://127.0.0.1:8428/api/v1/import/prometheus (default: no push)")
+	fs.StringVar(&o.logFormat, "log-format", "", "log format: tint, json, text or otel (default: $"+logenv.EnvFormat+", else tint on a terminal, else json)")
+	fs.StringVar(&o.logLevel, "log-level", "", "log level: debug, info, warn or error; debug logs every operation (default: $"+logenv.EnvLevel+", else info)")
+	fs.BoolVar(&o.baseline, "baseline", false, "run the bare provider without any middleware, to see the cost of observability")
+	fs.BoolVar(&o.compare, "compare", false, "run the workload twice, bare then fully observed, each on a fresh database, and print the throughput ratio")
+	fs.DurationVar(&o.progress, "progress", time.Second, "progress report `interval`")
+	fs.DurationVar(&o.depthPoll, "depth-interval", time.Second, "queue-depth poll `interval` for the gauges")
+
+	fs.DurationVar(&o.stress.Duration, "duration", stress.DefaultDuration, "how long to launch orchestrations before draining")
+	fs.IntVar(&o.stress.Instances, "instances", 0, "launch exactly `n` orchestrations instead of running for -duration")
+	fs.IntVar(&o.stress.MaxConcurrent, "concurrency", stress.DefaultMaxConcurrent, "orchestrations kept in flight")
+	fs.IntVar(&o.stress.TasksPerInstance, "tasks", stress.DefaultTasksPerInstance, "activities per orchestration (fan-out)")
+	activityDelay := fs.Duration("activity-delay", stress.DefaultActivityDelay, "how long each activity works; 0 for none")
+	fs.IntVar(&o.stress.OrchestrationDispatchers, "orch-dispatchers", stress.DefaultOrchestrationDispatchers, "orchestration dispatchers (fetch/ack)")
+	fs.IntVar(&o.stress.WorkerDispatchers, "worker-dispatchers", stress.DefaultWorkerDispatchers, "worker dispatchers (dequeue/ack)")
+	fs.DurationVar(&o.stress.LockTimeout, "lock-timeout", stress.DefaultLockTimeout, "peek-lock duration of fetches and dequeues")
+	fs.DurationVar(&o.stress.PollTimeout, "poll-timeout", stress.DefaultPollTimeout, "long-poll wait of an idle dispatcher")
+	fs.IntVar(&o.stress.MaxAttempts, "max-attempts", stress.DefaultMaxAttempts, "deliveries before a batch or activity is poison")
+	fs.DurationVar(&o.stress.DrainTimeout, "drain-timeout", stress.DefaultDrainTimeout, "how long to wait for in-flight orchestrations after launching stops")
+
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected arguments %q (all settings are flags; see -help)", fs.Args())
+	}
+	switch strings.ToLower(*syncFlag) {
+	case "full":
+		o.sync = sqlite.SynchronousFull
+	case "normal":
+		o.sync = sqlite.SynchronousNormal
+	default:
+		return o, fmt.Errorf("-sync %q: want full or normal", *syncFlag)
+	}
+	if *activityDelay <= 0 {
+		o.stress.NoActivityDelay = true
+	} else {
+		o.stress.ActivityDelay = *activityDelay
+	}
+	if o.baseline && o.compare {
+		return o, errors.New("-baseline and -compare exclude each other")
+	}
+	for name, v := range map[string]int{"concurrency": o.stress.MaxConcurrent, "tasks": o.stress.TasksPerInstance,
+		"orch-dispatchers": o.stress.OrchestrationDispatchers, "worker-dispatchers": o.stress.WorkerDispatchers, "max-attempts": o.stress.MaxAttempts} {
+		if v <= 0 {
+			return o, fmt.Errorf("-%s must be positive, got %d", name, v)
+		}
+	}
+	if o.stress.Instances < 0 {
+		return o, fmt.Errorf("-instances must not be negative, got %d", o.stress.Instances)
+	}
+	if o.progress <= 0 || o.depthPoll <= 0 {
+		return o, errors.New("-progress and -depth-interval must be positive")
+	}
+	return o, nil
+}
