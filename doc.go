@@ -10,12 +10,13 @@
 //
 // A Middleware wraps a Provider; Chain composes them, first outermost:
 //
-//	p := provobs.Chain(store, slogprov.Middleware(logger), metrics.Middleware(m), retry.Middleware(cfg))
+//	p := provobs.Chain(store, tracing.Middleware(tp), retry.Middleware(cfg), slogprov.Middleware(logger), m.Middleware())
 //
 // Middlewares are written once, not once per method: Intercept turns an
 // Interceptor (around one Call: op, instance, result size) into a
 // Middleware, and Observe turns a function told of each finished call
-// (call, error, duration) into one. Wrappers built this way keep the Admin
+// (call, error, duration) into one; adjacent Observe layers fuse into one
+// layer with one clock reading. Wrappers built this way keep the Admin
 // capability of the provider they wrap, and admin calls are intercepted too.
 //
 // The instance a call concerns comes from its arguments (a work item, an

@@ -113,8 +113,7 @@ func TypeOf(err error) ErrorType {
 	if err == nil {
 		return ""
 	}
-	var pe *Error
-	if errors.As(err, &pe) {
+	if pe, ok := errors.AsType[*Error](err); ok {
 		return pe.Type
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
@@ -126,8 +125,8 @@ func TypeOf(err error) ErrorType {
 // IsRetryable reports whether err is an *Error (anywhere in its chain) marked
 // Retryable. Unclassified errors and context errors are not retryable.
 func IsRetryable(err error) bool {
-	var pe *Error
-	return errors.As(err, &pe) && pe.Retryable
+	pe, ok := errors.AsType[*Error](err)
+	return ok && pe.Retryable
 }
 
 // Classify returns err as an *Error for op: an *Error in the chain is

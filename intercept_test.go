@@ -201,3 +201,31 @@ func TestInterceptShortCircuit(t *testing.T) {
 	assert.True(t, errors.Is(err, provobs.ErrClosed))
 	assert.Empty(t, stub.calls)
 }
+
+// Adjacent observers fuse into one layer but each still sees every call,
+// innermost first, and a non-observer between them keeps them apart.
+func TestObserveFusesAdjacentLayers(t *testing.T) {
+	t.Parallel()
+	var order []string
+	obs := func(name string) provobs.Middleware {
+		return provobs.Observe(func(_ context.Context, c *provobs.Call, _ error, _ time.Duration) {
+			order = append(order, name+":"+c.Op().String())
+		})
+	}
+	var layers int
+	count := provobs.Intercept(provobs.InterceptorFunc(func(ctx context.Context, c *provobs.Call) error {
+		layers++
+		return c.Invoke(ctx)
+	}))
+	p := provobs.Chain(newStub(), count, obs("a"), obs("b"), obs("c"))
+	_, ok := p.(provobs.Admin)
+	require.True(t, ok, "a fused layer keeps Admin")
+	require.NoError(t, p.EnqueueWorker(context.Background(), provobs.WorkItem{}))
+	assert.Equal(t, []string{"c:enqueue_worker", "b:enqueue_worker", "a:enqueue_worker"}, order)
+	assert.Equal(t, 1, layers)
+
+	order = nil
+	p = provobs.Chain(newStub(), obs("a"), count, obs("b"))
+	require.NoError(t, p.EnqueueWorker(context.Background(), provobs.WorkItem{}))
+	assert.Equal(t, []string{"b:enqueue_worker", "a:enqueue_worker"}, order)
+}
