@@ -229,7 +229,38 @@ func (r *runner) orchestrationLoop(ctx context.Context) {
 	}
 }
 
+// workerLoop is one worker dispatcher, run as a runtime's would be: an
+// executor runs one activity at a time, a fetcher dequeues the next item
+// while the current one runs, and each ack runs in the background so the
+// executor moves on at once. Activities still run one at a time per
+// dispatcher; only the provider's I/O overlaps them.
 func (r *runner) workerLoop(ctx context.Context) {
+	items := make(chan *provobs.WorkerItem)
+	var acks sync.WaitGroup
+	acks.Go(func() { r.fetchWork(ctx, items) })
+	for w := range items {
+		ictx := provobs.WithInstance(ctx, w.Item.InstanceID)
+		completion := &provobs.WorkItem{
+			Kind:          provobs.KindActivityCompleted,
+			InstanceID:    w.Item.InstanceID,
+			ExecutionID:   w.Item.ExecutionID,
+			CorrelationID: w.Item.CorrelationID,
+		}
+		if w.AttemptCount > r.cfg.MaxAttempts {
+			completion.Kind = provobs.KindActivityFailed
+			completion.Payload = []byte(CausePoison)
+		} else if !r.work(ictx, w) {
+			continue
+		}
+		acks.Go(func() { r.ackActivity(ictx, w, completion) })
+	}
+	acks.Wait()
+}
+
+// fetchWork dequeues worker items into items until the run stops, then
+// closes it.
+func (r *runner) fetchWork(ctx context.Context, items chan<- *provobs.WorkerItem) {
+	defer close(items)
 	opts := provobs.FetchOptions{LockTimeout: r.cfg.LockTimeout, PollTimeout: r.cfg.PollTimeout}
 	for r.running(ctx) {
 		w, err := r.p.DequeueWorker(ctx, opts, nil)
@@ -240,32 +271,23 @@ func (r *runner) workerLoop(ctx context.Context) {
 		if w == nil {
 			continue
 		}
-		r.runActivity(ctx, w)
+		select {
+		case items <- w:
+		case <-ctx.Done():
+			return // the lock expires and the item is redelivered
+		}
 	}
 }
 
-// runActivity works on one activity for ActivityDelay, renewing its lock
-// when the work outlasts half the lock, then acks its completion.
-func (r *runner) runActivity(ctx context.Context, w *provobs.WorkerItem) {
-	ictx := provobs.WithInstance(ctx, w.Item.InstanceID)
-	completion := &provobs.WorkItem{
-		Kind:          provobs.KindActivityCompleted,
-		InstanceID:    w.Item.InstanceID,
-		ExecutionID:   w.Item.ExecutionID,
-		CorrelationID: w.Item.CorrelationID,
-	}
-	if w.AttemptCount > r.cfg.MaxAttempts {
-		completion.Kind = provobs.KindActivityFailed
-		completion.Payload = []byte(CausePoison)
-	} else if !r.work(ictx, w) {
-		return
-	}
-	if err := r.p.AckWorker(ictx, w.LockToken, completion); err != nil {
-		r.providerError(ictx, "ack_worker", w.Item.InstanceID, err)
+// ackActivity acks an activity's completion, abandoning the item when the
+// ack failed for another reason than a lost lock.
+func (r *runner) ackActivity(ctx context.Context, w *provobs.WorkerItem, completion *provobs.WorkItem) {
+	if err := r.p.AckWorker(ctx, w.LockToken, completion); err != nil {
+		r.providerError(ctx, "ack_worker", w.Item.InstanceID, err)
 		if provobs.TypeOf(err) != provobs.TypeLockLost && ctx.Err() == nil {
 			r.abandons.Add(1)
-			if err := r.p.AbandonWorker(ictx, w.LockToken, provobs.AbandonOptions{Delay: r.cfg.AbandonDelay}); err != nil {
-				r.providerError(ictx, "abandon_worker", w.Item.InstanceID, err)
+			if err := r.p.AbandonWorker(ctx, w.LockToken, provobs.AbandonOptions{Delay: r.cfg.AbandonDelay}); err != nil {
+				r.providerError(ctx, "abandon_worker", w.Item.InstanceID, err)
 			}
 		}
 		return
