@@ -38,7 +38,7 @@ ON CONFLICT (instance_id) DO UPDATE SET lock_token = excluded.lock_token, locked
 WHERE instance_locks.locked_until <= ?4`
 
 const sqlTagBatch = `UPDATE orchestrator_queue SET lock_token = ?1, attempt_count = attempt_count + 1
-WHERE instance_id = ?2 AND visible_at <= ?3`
+WHERE instance_id = ?2 AND +visible_at <= ?3`
 
 const sqlSelectBatch = `SELECT kind, execution_id, correlation_id, fire_at, payload, payload IS NULL, attempt_count
 FROM orchestrator_queue WHERE instance_id = ?1 AND lock_token = ?2 ORDER BY id`

@@ -2,7 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"flag"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -12,7 +14,17 @@ import (
 	"go.uber.org/goleak"
 )
 
+// TestMain checks for leaked goroutines. Unless -parallel is given, it
+// runs 4 parallel tests: the conformance cases mostly wait on short lock
+// timeouts, not the CPU, so a little more than GOMAXPROCS on a small
+// machine halves the run without loading it.
 func TestMain(m *testing.M) {
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set && runtime.GOMAXPROCS(0) < 4 {
+		_ = flag.Set("test.parallel", "4")
+	}
 	goleak.VerifyTestMain(m)
 }
 

@@ -167,8 +167,8 @@ func TestCancelQueuedRequest(t *testing.T) {
 	var err error
 	wg.Go(func() { err = p.EnqueueOrchestrator(ctx, start("a"), 0) })
 	time.Sleep(50 * time.Millisecond) // the enqueue is in the writer's channel
-	close(release) // the writer drains the enqueue into the batch ...
-	cancel()       // ... which may or may not have started it
+	close(release)                    // the writer drains the enqueue into the batch ...
+	cancel()                          // ... which may or may not have started it
 	wg.Wait()
 	d, derr := p.QueueDepths(context.Background())
 	require.NoError(t, derr)
