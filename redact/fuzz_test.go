@@ -1,0 +1,290 @@
+package redact_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/provobs/provobs/redact"
+)
+
+// The fuzz test builds records, With/WithGroup chains, LogValuers, errors,
+// maps and slices from the fuzz input. Every secret it plants carries the
+// marker below (or is one of the card numbers, or matches the caller
+// pattern) and is placed where the handler must remove it; plain text is
+// drawn from an alphabet that cannot form a marker, a digit or "eyJ".
+const marker = "S3CR3T"
+
+var fuzzCards = []string{"4111111111111111", "5555-5555-5555-4444", "3782 822463 10005"}
+
+var fuzzPattern = regexp.MustCompile(`PAT[0-9]+`)
+
+// fuzzGen draws decisions from the fuzz input; past its end it returns 0.
+type fuzzGen struct {
+	data   []byte
+	i      int
+	n      int // secrets planted
+	mask   bool
+	card   bool
+	bearer bool
+	jwt    bool
+	pat    bool
+	msg    bool
+}
+
+func (g *fuzzGen) byte() byte {
+	if g.i >= len(g.data) {
+		return 0
+	}
+	b := g.data[g.i]
+	g.i++
+	return b
+}
+
+func (g *fuzzGen) intn(n int) int { return int(g.byte()) % n }
+
+// plain returns up to 8 characters that can never form a secret.
+func (g *fuzzGen) plain() string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz_-. "
+	n := g.intn(9)
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = alphabet[g.intn(len(alphabet))]
+	}
+	return string(b)
+}
+
+// secret returns a new marked secret value.
+func (g *fuzzGen) secret() string {
+	g.n++
+	return fmt.Sprintf("%s%d", marker, g.n)
+}
+
+// sensitiveKey returns a default key in a random case and separator style.
+func (g *fuzzGen) sensitiveKey() string {
+	keys := redact.DefaultKeys()
+	k := []byte(keys[g.intn(len(keys))])
+	for i := range k {
+		switch g.intn(4) {
+		case 1:
+			k[i] = bytes.ToUpper(k[i : i+1])[0]
+		case 2:
+			if k[i] == '_' {
+				k[i] = "-. "[g.intn(3)]
+			}
+		}
+	}
+	return string(k)
+}
+
+// plainKey returns a key that is usually not sensitive.
+func (g *fuzzGen) plainKey() string {
+	if g.intn(4) == 0 {
+		return []string{"operation", "instance_id", "error", "events", "user", "tokens_used"}[g.intn(6)]
+	}
+	return g.plain()
+}
+
+// scanKey returns a key whose value detectors scan: never the allowed key.
+func (g *fuzzGen) scanKey() string {
+	if k := g.plainKey(); k != "user" {
+		return k
+	}
+	return "u"
+}
+
+// leaf returns an attribute that hides a secret (or a plain attribute).
+func (g *fuzzGen) leaf(depth int) slog.Attr {
+	switch g.intn(20) {
+	case 0:
+		return slog.String(g.sensitiveKey(), g.secret())
+	case 1:
+		return slog.Any(g.plainKey(), redact.NewSecret(g.secret()))
+	case 2:
+		s := redact.NewSecret(g.secret())
+		return slog.Any(g.plainKey(), &s)
+	case 3:
+		return slog.Any(g.plainKey(), fuzzValuer{slog.GroupValue(g.leaf(depth+1), slog.String(g.sensitiveKey(), g.secret()))})
+	case 4:
+		return slog.Any(g.sensitiveKey(), fuzzValuer{slog.StringValue(g.secret())})
+	case 5:
+		return slog.Group(g.sensitiveKey(), slog.String(g.plainKey(), g.secret()))
+	case 6:
+		return slog.Any(g.plainKey(), map[string]any{
+			g.sensitiveKey(): g.secret(), g.plainKey(): g.plain(),
+			"nested": map[string]string{g.sensitiveKey(): g.secret(), "ok": g.plain()},
+			"s":      redact.NewSecret(g.secret()),
+			"lv":     fuzzValuer{slog.GroupValue(slog.String(g.sensitiveKey(), g.secret()))},
+		})
+	case 7:
+		return slog.Any(g.plainKey(), http.Header{g.sensitiveKey(): {g.secret()}, "Accept": {g.plain()}})
+	case 8:
+		return slog.Any(g.plainKey(), []any{
+			redact.NewSecret(g.secret()), map[string]any{g.sensitiveKey(): g.secret()},
+			slog.String(g.sensitiveKey(), g.secret()), g.plain(), []slog.Attr{slog.String(g.sensitiveKey(), g.secret())},
+		})
+	case 9:
+		return slog.Any(g.sensitiveKey(), errors.New(g.secret()))
+	case 10:
+		return slog.Any(g.plainKey(), []map[string]any{{g.sensitiveKey(): g.secret()}})
+	case 11:
+		return slog.Any(g.plainKey(), fuzzValuer{slog.AnyValue(redact.NewSecret(g.secret()))})
+	case 12:
+		if g.bearer {
+			return slog.String(g.scanKey(), g.plain()+" Bearer "+g.secret()+" "+g.plain())
+		}
+	case 13:
+		if g.bearer {
+			return slog.Any(g.scanKey(), fmt.Errorf("%s: %w", g.plain(), errors.New("Authorization: bearer "+g.secret())))
+		}
+	case 14:
+		if g.jwt {
+			return slog.String(g.scanKey(), g.plain()+"|eyJ"+g.secret()+".e30.x|")
+		}
+	case 15:
+		if g.card {
+			return slog.String(g.scanKey(), g.plain()+" "+fuzzCards[g.intn(len(fuzzCards))]+" "+g.plain())
+		}
+	case 16:
+		if g.pat {
+			return slog.Any(g.scanKey(), []string{g.plain(), fmt.Sprintf("x PAT%d y", g.intn(100))})
+		}
+	case 17:
+		if depth < 6 {
+			return slog.GroupAttrs(g.plainKey(), g.attrs(depth+1)...)
+		}
+	case 18:
+		if depth < 6 {
+			return slog.GroupAttrs("", g.attrs(depth+1)...)
+		}
+	}
+	return slog.String(g.plainKey(), g.plain())
+}
+
+func (g *fuzzGen) attrs(depth int) []slog.Attr {
+	n := g.intn(5)
+	as := make([]slog.Attr, 0, n)
+	for range n {
+		as = append(as, g.leaf(depth))
+	}
+	return as
+}
+
+// fuzzValuer resolves to a fixed value.
+type fuzzValuer struct{ v slog.Value }
+
+func (f fuzzValuer) LogValue() slog.Value { return f.v }
+
+func FuzzRedact(f *testing.F) {
+	f.Add([]byte{0xff, 3, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18})
+	f.Add([]byte("\x00\x02\x11\x06\x07\x08\x09\x0a\x12\x03"))
+	f.Fuzz(fuzzOne)
+}
+
+// fuzzOne logs one generated record through JSON and text sinks and fails
+// if a planted secret reaches either, or an audit path.
+func fuzzOne(t *testing.T, data []byte) {
+	g := &fuzzGen{data: data}
+	flags := g.byte()
+	g.mask, g.card, g.bearer = flags&1 != 0, flags&2 != 0, flags&4 != 0
+	g.jwt, g.pat, g.msg = flags&8 != 0, flags&16 != 0, flags&32 != 0
+	opts := []redact.Option{redact.WithAllowedKeys("user")}
+	if g.mask {
+		opts = append(opts, redact.WithMode(redact.Mask))
+	}
+	if g.card {
+		opts = append(opts, redact.WithCardNumbers())
+	}
+	if g.bearer {
+		opts = append(opts, redact.WithBearerTokens())
+	}
+	if g.jwt {
+		opts = append(opts, redact.WithJWTs())
+	}
+	if g.pat {
+		opts = append(opts, redact.WithPatterns(fuzzPattern))
+	}
+	if g.msg {
+		opts = append(opts, redact.WithMessageScan())
+	}
+	var (
+		mu    sync.Mutex
+		paths []string
+	)
+	opts = append(opts, redact.WithAudit(func(path string, _ redact.Reason) {
+		mu.Lock()
+		paths = append(paths, path)
+		mu.Unlock()
+	}))
+
+	var jsonOut, textOut bytes.Buffer
+	hs := []slog.Handler{
+		redact.NewHandler(slog.NewJSONHandler(&jsonOut, nil), opts...),
+		redact.NewHandler(slog.NewTextHandler(&textOut, nil), opts...),
+	}
+	// Draw the chain and the record once; apply them to both handlers.
+	type step struct {
+		group string
+		attrs []slog.Attr
+	}
+	var steps []step
+	for range g.intn(4) {
+		if g.intn(2) == 0 {
+			steps = append(steps, step{group: g.plain()})
+		} else {
+			steps = append(steps, step{attrs: g.attrs(0)})
+		}
+	}
+	msg := g.plain()
+	if g.msg && g.bearer {
+		msg += " Bearer " + g.secret()
+	}
+	// A canary that must survive shows the handler does not drop too much.
+	recAttrs := append(g.attrs(0), slog.String("canary", "alive"))
+	for _, h := range hs {
+		for _, s := range steps {
+			if s.attrs != nil {
+				h = h.WithAttrs(s.attrs)
+			} else {
+				h = h.WithGroup(s.group)
+			}
+		}
+		slog.New(h).LogAttrs(t.Context(), slog.LevelInfo, msg, recAttrs...)
+	}
+
+	for name, out := range map[string]string{"json": jsonOut.String(), "text": textOut.String()} {
+		checkNoLeak(t, name, out)
+		if !strings.Contains(out, "alive") {
+			t.Fatalf("%s output lost the canary:\n%s", name, out)
+		}
+	}
+	for _, p := range paths {
+		checkNoLeak(t, "audit path", p)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(jsonOut.Bytes(), &m); err != nil {
+		t.Fatalf("JSON output does not parse: %v\n%s", err, jsonOut.String())
+	}
+}
+
+func checkNoLeak(t *testing.T, name, out string) {
+	t.Helper()
+	if strings.Contains(out, marker) {
+		t.Fatalf("%s output leaks a secret:\n%s", name, out)
+	}
+	for _, c := range fuzzCards {
+		if strings.Contains(out, c) {
+			t.Fatalf("%s output leaks card %s:\n%s", name, c, out)
+		}
+	}
+	if fuzzPattern.MatchString(out) {
+		t.Fatalf("%s output leaks a pattern match:\n%s", name, out)
+	}
+}

@@ -1,0 +1,158 @@
+package redact_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"testing"
+
+	"log/slog"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/provobs/provobs/redact"
+)
+
+func decodeLine(t *testing.T, line []byte) map[string]any {
+	t.Helper()
+	m := map[string]any{}
+	require.NoError(t, json.Unmarshal(line, &m))
+	return m
+}
+
+func TestNormalizeKey(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"creditCard":         "creditcard",
+		"credit_card":        "creditcard",
+		"Credit-Card":        "creditcard",
+		"CREDITCARD":         "creditcard",
+		"credit. card":       "creditcard",
+		"X-Api-Key":          "xapikey",
+		"":                   "",
+		"_-. ":               "",
+		"ToKEN":              "token",
+		"\u212Aey":           "key",      // Kelvin sign folds to k
+		"pa\u017F\u017Fword": "password", // long s folds to s
+		"Ünïcode_Kéy":        "ünïcodekéy",
+	} {
+		assert.Equal(t, want, redact.NormalizeKey(in), in)
+	}
+}
+
+func TestDefaultKeys(t *testing.T) {
+	t.Parallel()
+	keys := redact.DefaultKeys()
+	require.NotEmpty(t, keys)
+	keys[0] = "changed"
+	assert.NotEqual(t, "changed", redact.DefaultKeys()[0], "DefaultKeys returns a copy")
+
+	for _, k := range redact.DefaultKeys() {
+		t.Run(k, func(t *testing.T) {
+			t.Parallel()
+			var buf bytes.Buffer
+			newLogger(&buf).Info("m", k, "v", "keep", 1)
+			assert.Equal(t, map[string]any{"level": "INFO", "msg": "m", "keep": 1.0}, decodeLine(t, buf.Bytes()))
+		})
+	}
+}
+
+func TestKeyMatchingVariants(t *testing.T) {
+	t.Parallel()
+	sensitive := []string{
+		"password", "Password", "PASSWORD", "pass_word", "userPassword" /* not a whole key */, "accessToken",
+		"access-token", "ACCESS_TOKEN", "api.key", "ApiKey", "x-api-key", "Set-Cookie", "SESSION",
+		"client_secret", "clientSecret", "privateKey", "card-number", "CVV", "ssn", "\u212Aey_nope",
+		"pa\u017F\u017Fword", "_password_", "--token-", ".TOKEN.", " Pin ", "\u017Fecret", "\u212Aey_nope",
+		"long_key_" + string(bytes.Repeat([]byte("a"), 100)),
+	}
+	want := map[string]bool{"userPassword": false, "\u212Aey_nope": false, "long_key_" + string(bytes.Repeat([]byte("a"), 100)): false}
+	for _, k := range sensitive {
+		t.Run(k, func(t *testing.T) {
+			t.Parallel()
+			var buf bytes.Buffer
+			newLogger(&buf).Info("m", k, "v")
+			_, kept := decodeLine(t, buf.Bytes())[k]
+			expectDropped, listed := want[k]
+			if !listed {
+				expectDropped = true
+			}
+			assert.Equal(t, !expectDropped, kept)
+		})
+	}
+}
+
+func TestLongKeysInSet(t *testing.T) {
+	t.Parallel()
+	long := "a_very_long_sensitive_key_name_that_is_longer_than_sixty_four_bytes_after_normalisation"
+	var buf bytes.Buffer
+	newLogger(&buf, redact.WithKeys(long)).Info("m", long, "v", "A-VERY-LONG-SENSITIVE-KEY-NAME-THAT-IS-LONGER-THAN-SIXTY-FOUR-BYTES-AFTER-NORMALISATION", "v", "n", 1)
+	assert.Equal(t, `{"level":"INFO","msg":"m","n":1}`+"\n", buf.String())
+}
+
+func TestWithOnlyKeysEmptyDisablesKeys(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	newLogger(&buf, redact.WithOnlyKeys()).Info("m", "password", "p")
+	assert.Equal(t, `{"level":"INFO","msg":"m","password":"p"}`+"\n", buf.String())
+}
+
+// TestKeyMatchingAgreesWithNormalizeKey checks the fast key filters against
+// the rule they implement: a key is redacted exactly when its normalised
+// form is the normalised form of a listed key.
+func TestKeyMatchingAgreesWithNormalizeKey(t *testing.T) {
+	t.Parallel()
+	listed := map[string]bool{}
+	for _, k := range append(redact.DefaultKeys(), "\u212Aelvin", "clé", "x") {
+		listed[redact.NormalizeKey(k)] = true
+	}
+	pieces := []string{"a", "e", "k", "K", "p", "s", "S", "t", "T", "y", "_", "-", ".", " ", "\u017F", "\u212A", "é", "É", "1",
+		"pass", "word", "tok", "en", "api", "key", "cook", "ie", "Kelvin", "cl", "x"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	checked, hits := 0, 0
+	for range 20000 {
+		var b strings.Builder
+		for range 1 + rng.IntN(6) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		key := b.String()
+		var buf bytes.Buffer
+		slog.New(redact.NewHandler(slog.NewJSONHandler(&buf, &slog.HandlerOptions{ReplaceAttr: noTime}),
+			redact.WithKeys("\u212Aelvin", "clé", "x"))).Info("m", key, 1)
+		_, kept := decodeLine(t, buf.Bytes())[key]
+		dropped := !kept
+		want := listed[redact.NormalizeKey(key)]
+		if want != dropped {
+			t.Errorf("key %q: dropped=%v, want %v", key, dropped, want)
+		}
+		checked++
+		if want {
+			hits++
+		}
+	}
+	t.Logf("%d keys checked, %d sensitive", checked, hits)
+	assert.Greater(t, hits, 100)
+}
+
+// TestDefaultKeysDocumented keeps the list in DefaultKeys' doc comment in
+// step with the list itself.
+func TestDefaultKeysDocumented(t *testing.T) {
+	t.Parallel()
+	src, err := os.ReadFile("keys.go")
+	require.NoError(t, err)
+	text := string(src)
+	const intro = "The list is:\n//\n"
+	start := strings.Index(text, intro)
+	require.GreaterOrEqual(t, start, 0)
+	var documented []string
+	for _, line := range strings.Split(text[start+len(intro):], "\n") {
+		if !strings.HasPrefix(line, "//\t") {
+			break
+		}
+		documented = append(documented, strings.Fields(line[3:])...)
+	}
+	assert.Equal(t, redact.DefaultKeys(), documented)
+}
