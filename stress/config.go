@@ -56,6 +56,14 @@ type Config struct {
 	// Logger receives the harness's own records (abandons, poison, lost
 	// locks), never payloads. (Default: none)
 	Logger *slog.Logger
+	// Resume launches nothing: the run drives the work already in the store
+	// (left, say, by a process that crashed) until every instance is
+	// terminal and every queue is empty, bounded by DrainTimeout. It needs
+	// a provider that implements provobs.Admin, and never ends before
+	// LockTimeout has passed, so that locks held by a dead process have
+	// expired; LockTimeout must be at least the one that process used.
+	// (Default: false)
+	Resume bool
 }
 
 // Defaults of Config.

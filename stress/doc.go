@@ -16,6 +16,22 @@
 // whose batch or activity was delivered more than MaxAttempts times (cause
 // "poison") instead of retrying it forever.
 //
+// An orchestration turn for an instance that already completed or failed
+// (a late activity result after a poisoned one) only consumes its messages,
+// so the end of an orchestration is recorded once.
+//
+// # Resume
+//
+// With Config.Resume the pump launches nothing: the run drives the work
+// already in the store, as a runtime restarted after a crash would, until
+// every instance is terminal and every queue is empty (read through
+// provobs.Admin), bounded by DrainTimeout. Work locked by a process that
+// died comes back when its lock expires, so a resumed run never ends before
+// LockTimeout has passed. Its Result counts the orchestrations it finished;
+// Launched is 0 and Latency is empty, since their start times belong to the
+// process that launched them. Instances still running when DrainTimeout
+// passes are counted as failed with cause "timeout".
+//
 // # Result
 //
 // Launched, Completed and Failed (by cause) orchestrations, activities

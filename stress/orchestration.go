@@ -34,6 +34,13 @@ func (r *runner) decide(item *provobs.OrchestrationItem) turn {
 		return e
 	}
 
+	if finished(history) {
+		// A message for an orchestration that already completed or failed,
+		// such as the result of another activity after one was poisoned:
+		// consume it and record nothing, so the end is recorded once.
+		return turn{ack: provobs.OrchestrationAck{ExecutionID: exec}}
+	}
+
 	if item.AttemptCount > r.cfg.MaxAttempts {
 		if exec == 0 {
 			exec = 1
@@ -98,6 +105,16 @@ func (r *runner) fail(exec uint64, event func(provobs.EventKind, []byte) provobs
 		done:    true,
 		failure: cause,
 	}
+}
+
+// finished reports whether history records the end of the orchestration.
+func finished(history []provobs.Event) bool {
+	for _, e := range history {
+		if e.Kind == provobs.EventOrchestrationCompleted || e.Kind == provobs.EventOrchestrationFailed {
+			return true
+		}
+	}
+	return false
 }
 
 // correlation reads the activity id an ActivityCompleted event records.

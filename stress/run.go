@@ -28,6 +28,9 @@ func Run(ctx context.Context, p provobs.Provider, cfg Config) (Result, error) {
 		failed:   map[string]int64{},
 		slots:    make(chan struct{}, cfg.withDefaults().MaxConcurrent),
 	}
+	if r.cfg.Resume {
+		return r.resume(ctx)
+	}
 	return r.run(ctx)
 }
 
@@ -185,6 +188,9 @@ func (r *runner) finish(id, failure string) {
 	}
 	r.mu.Unlock()
 	if !ok {
+		if r.cfg.Resume {
+			r.finishResumed(failure)
+		}
 		return // not launched by this run, or already counted
 	}
 	if failure == "" {
