@@ -692,7 +692,7 @@ func similarIDs(h *harness) {
 	if it.ExecutionID != 0 || len(it.History) != 0 {
 		h.Fatalf("abc shares state with a_c: execution %d, %d events", it.ExecutionID, len(it.History))
 	}
-	h.abandon(it.LockToken, provobs.AbandonOptions{})
+	h.ack(it.LockToken, startAck())
 	h.schedule("a_c", 1, 1)
 	h.cancelTurn("a%", 1, 1)
 	h.dequeueOne(nil, activity("a_c", 1, 1))

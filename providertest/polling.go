@@ -25,7 +25,7 @@ var pollingCases = []testCase{
 }
 
 // pollFor is the PollTimeout of the cases that wait for it to pass.
-func (h *harness) pollFor() time.Duration { return 2 * h.short() }
+func (h *harness) pollFor() time.Duration { return h.short() }
 
 // wantWaited fails the case when a poll of d that found nothing returned
 // much earlier than d, or not within the wait limit.

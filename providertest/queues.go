@@ -91,16 +91,18 @@ func workerFieldsRoundTrip(h *harness) {
 
 func ackedNeverReturn(h *harness) {
 	h.enqueue(startMsg("a"))
+	t0 := time.Now()
 	it := h.wantInstance(h.fetchWith(provobs.FetchOptions{LockTimeout: h.short()}), "a")
-	h.ack(it.LockToken, startAck())
+	h.inTime(h.p.AckOrchestrationItem(h.ctx(), it.LockToken, startAck()), t0, "AckOrchestrationItem")
 	expired(time.Now(), h.short())
 	h.fetchNone("the acked batch")
 }
 
 func ackedWorkerNeverReturns(h *harness) {
 	h.enqueueWorker(activity("a", 1, 1))
+	t0 := time.Now()
 	w := h.wantWorker(h.dequeueWith(provobs.FetchOptions{LockTimeout: h.short()}, nil), activity("a", 1, 1))
-	h.ackWorker(w.LockToken, completion("a", 1, 1))
+	h.inTime(h.p.AckWorker(h.ctx(), w.LockToken, completion("a", 1, 1)), t0, "AckWorker")
 	expired(time.Now(), h.short())
 	h.dequeueNone(nil, "the acked worker item")
 }
@@ -136,7 +138,7 @@ func (h *harness) dequeueWhenVisible(notBefore time.Time, what string) *provobs.
 }
 
 func delayedVisible(h *harness) {
-	d := 2 * h.short()
+	d := h.short()
 	t0 := time.Now()
 	h.enqueueAfter(eventMsg("a", "later"), d)
 	it := h.fetchWhenVisible(t0.Add(d), "a message delayed by "+d.String())
@@ -152,7 +154,7 @@ func delayedNotBlocking(h *harness) {
 }
 
 func batchExcludesFuture(h *harness) {
-	d := 4 * h.short()
+	d := 2 * h.short()
 	h.enqueue(eventMsg("a", "now"))
 	t0 := time.Now()
 	h.enqueueAfter(eventMsg("a", "later"), d)
@@ -169,7 +171,7 @@ func batchExcludesFuture(h *harness) {
 func timerFiresAt(h *harness) {
 	h.startInstance("a")
 	it := h.raise("a")
-	fire := time.Now().Add(2 * h.short())
+	fire := time.Now().Add(h.short())
 	timer := provobs.WorkItem{Kind: provobs.KindTimerFired, InstanceID: "a", ExecutionID: 1, CorrelationID: 2, FireAt: fire, Payload: []byte("tick")}
 	h.ack(it.LockToken, provobs.OrchestrationAck{ExecutionID: 1, HistoryDelta: []provobs.Event{ev(2, provobs.EventTimerCreated)}, OrchestratorItems: []provobs.WorkItem{timer}})
 	got := h.fetchWhenVisible(fire, "a timer")
@@ -194,7 +196,7 @@ func timerPast(h *harness) {
 }
 
 func abandonDelay(h *harness) {
-	d := 2 * h.short()
+	d := h.short()
 	h.enqueue(eventMsg("a", "m1"))
 	it := h.fetchOne("a")
 	t0 := time.Now()
@@ -205,7 +207,7 @@ func abandonDelay(h *harness) {
 }
 
 func workerAbandonDelay(h *harness) {
-	d := 2 * h.short()
+	d := h.short()
 	h.enqueueWorker(activity("a", 1, 1))
 	w := h.dequeueOne(nil, activity("a", 1, 1))
 	t0 := time.Now()

@@ -1,0 +1,56 @@
+package providertest_test
+
+import (
+	"context"
+	"flag"
+	"os"
+	"testing"
+
+	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/providertest"
+	"github.com/provobs/provobs/sqlite"
+)
+
+// newSQLite opens an isolated in-memory SQLite provider closed at the end
+// of the test.
+func newSQLite(t *testing.T) *sqlite.Provider {
+	p, err := sqlite.Open(context.Background(), sqlite.MemoryPath)
+	if err != nil {
+		t.Fatalf("sqlite.Open: %v", err)
+	}
+	t.Cleanup(func() { _ = p.Close() })
+	return p
+}
+
+// passThrough is the smallest interceptor: it runs every call once and
+// returns its error untouched.
+var passThrough = provobs.Intercept(provobs.InterceptorFunc(func(ctx context.Context, c *provobs.Call) error {
+	return c.Invoke(ctx)
+}))
+
+// TestSQLite runs the suite against the reference provider.
+func TestSQLite(t *testing.T) {
+	providertest.Run(t, func(t *testing.T) provobs.Provider { return newSQLite(t) })
+}
+
+// TestSQLiteChain runs the suite through a two-interceptor chain, which
+// proves the suite (and the interceptor) see exactly what the provider does,
+// Admin capability included.
+func TestSQLiteChain(t *testing.T) {
+	providertest.Run(t, func(t *testing.T) provobs.Provider {
+		return provobs.Chain(newSQLite(t), passThrough, passThrough)
+	})
+}
+
+// TestMain raises -parallel (default GOMAXPROCS) to 16 unless it was set:
+// the cases mostly wait on short timers, so more of them in flight shortens
+// the run without loading the CPU more.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		_ = flag.Set("test.parallel", "16")
+	}
+	os.Exit(m.Run())
+}
