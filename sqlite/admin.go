@@ -16,13 +16,14 @@ const (
 	// whose instance is not validly locked (a lock is instance-level, so a
 	// message that arrived under a lock waits with the batch), the visible
 	// worker items that are free or lock-expired, and the orchestrator
-	// messages scheduled in the future.
+	// messages scheduled in the future (never tagged: a fetch tags only
+	// visible messages and an abandon untags what it delays).
 	sqlQueueDepths = `SELECT
   (SELECT count(*) FROM orchestrator_queue AS q
     WHERE q.visible_at <= ?1
       AND NOT EXISTS (SELECT 1 FROM instance_locks AS l WHERE l.instance_id = q.instance_id AND l.locked_until > ?1)),
   (SELECT count(*) FROM worker_queue WHERE visible_at <= ?1 AND locked_until <= ?1),
-  (SELECT count(*) FROM orchestrator_queue WHERE visible_at > ?1)`
+  (SELECT count(*) FROM orchestrator_queue WHERE lock_token IS NULL AND visible_at > ?1)`
 
 	sqlInstanceColumns = `SELECT i.instance_id, i.name, i.version, i.status, i.execution_id, e.output, e.output IS NULL, i.created_at, i.updated_at
 FROM instances AS i

@@ -14,22 +14,28 @@ import (
 
 // Orchestrator queue: fetch, ack, abandon, renew and enqueue.
 
-// sqlFetchCandidate finds the instance of the oldest visible message whose
-// instance lock is absent or expired. It walks orchestrator_queue_by_visible
-// in (visible_at, id) order and probes instance_locks by key, so its cost
-// follows the live queue, not the completed instances.
-const sqlFetchCandidate = `SELECT q.instance_id FROM orchestrator_queue AS q
+// Fetch candidates. A fetch takes the instance of the oldest visible message
+// (by visible_at, then enqueue order) whose lock is absent or expired. Two
+// indexed queries cover that without walking the batches other dispatchers
+// hold: sqlFetchReady walks the untagged messages (orchestrator_queue_ready)
+// and probes each one's lock by key; sqlFetchExpired walks the expired locks
+// (instance_locks_by_expiry), which still own their tagged batches. The
+// older of the two answers wins. ?2 is a JSON array of instances to skip
+// (those whose lock was just lost; normally "[]").
+const (
+	sqlFetchReady = `SELECT q.instance_id, q.visible_at, q.id FROM orchestrator_queue AS q
 LEFT JOIN instance_locks AS l ON l.instance_id = q.instance_id
-WHERE q.visible_at <= ?1 AND (l.locked_until IS NULL OR l.locked_until <= ?1)
-ORDER BY q.visible_at, q.id LIMIT 1`
-
-// sqlFetchCandidateExcept is sqlFetchCandidate skipping the instances (a
-// JSON array) whose lock was just lost to another process.
-const sqlFetchCandidateExcept = `SELECT q.instance_id FROM orchestrator_queue AS q
-LEFT JOIN instance_locks AS l ON l.instance_id = q.instance_id
-WHERE q.visible_at <= ?1 AND (l.locked_until IS NULL OR l.locked_until <= ?1)
+WHERE q.lock_token IS NULL AND q.visible_at <= ?1
+  AND (l.locked_until IS NULL OR l.locked_until <= ?1)
   AND q.instance_id NOT IN (SELECT value FROM json_each(?2))
 ORDER BY q.visible_at, q.id LIMIT 1`
+
+	sqlFetchExpired = `SELECT q.instance_id, q.visible_at, q.id FROM instance_locks AS l
+JOIN orchestrator_queue AS q ON q.instance_id = l.instance_id
+WHERE l.locked_until <= ?1 AND q.visible_at <= ?1
+  AND l.instance_id NOT IN (SELECT value FROM json_each(?2))
+ORDER BY q.visible_at, q.id LIMIT 1`
+)
 
 // sqlLockInstance takes the instance lock when it is absent or expired; it
 // changes no row when another holder's lock is still valid.
@@ -43,7 +49,7 @@ WHERE instance_id = ?2 AND +visible_at <= ?3`
 const sqlSelectBatch = `SELECT kind, execution_id, correlation_id, fire_at, payload, payload IS NULL, attempt_count
 FROM orchestrator_queue WHERE instance_id = ?1 AND lock_token = ?2 ORDER BY id`
 
-const sqlNextVisible = `SELECT min(visible_at) FROM orchestrator_queue WHERE visible_at > ?1`
+const sqlNextVisible = `SELECT min(visible_at) FROM orchestrator_queue WHERE lock_token IS NULL AND visible_at > ?1`
 
 const sqlCurrentExecution = `SELECT execution_id FROM instances WHERE instance_id = ?1`
 
@@ -141,13 +147,9 @@ func (p *Provider) precheckOrch(ctx context.Context, op provobs.Op, wantNext boo
 	var found bool
 	var next time.Time
 	err := p.read(ctx, op, func(q queryer, now int64) error {
-		var inst string
-		err := q.queryRow(sqlFetchCandidate, now).Scan(&inst)
-		if err == nil {
-			found = true
-			return nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
+		inst, err := fetchCandidate(q, now, "[]")
+		if err != nil || inst != "" {
+			found = inst != ""
 			return err
 		}
 		if wantNext {
@@ -162,20 +164,44 @@ func (p *Provider) precheckOrch(ctx context.Context, op provobs.Op, wantNext boo
 	return found, next, err
 }
 
+// fetchCandidate returns the instance to fetch next, or "" when none is
+// eligible; skip is a JSON array of instances to pass over.
+func fetchCandidate(q queryer, now int64, skip string) (string, error) {
+	type cand struct {
+		inst        string
+		visible, id int64
+	}
+	var best *cand
+	for _, query := range [...]string{sqlFetchReady, sqlFetchExpired} {
+		var c cand
+		err := q.queryRow(query, now, skip).Scan(&c.inst, &c.visible, &c.id)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		if best == nil || c.visible < best.visible || (c.visible == best.visible && c.id < best.id) {
+			best = &c
+		}
+	}
+	if best == nil {
+		return "", nil
+	}
+	return best.inst, nil
+}
+
 // fetchOrch is the fetch inside the writer's transaction.
 func (t *wtx) fetchOrch(lock time.Duration, wantNext bool) (*provobs.OrchestrationItem, time.Time, error) {
 	now := t.nowNanos()
+	skip := "[]"
 	var lost []string
 	for range maxRaceRetries {
-		var inst string
-		var err error
-		if len(lost) == 0 {
-			err = t.queryRow(sqlFetchCandidate, now).Scan(&inst)
-		} else {
-			ex, _ := json.Marshal(lost)
-			err = t.queryRow(sqlFetchCandidateExcept, now, string(ex)).Scan(&inst)
+		inst, err := fetchCandidate(t, now, skip)
+		if err != nil {
+			return nil, time.Time{}, err
 		}
-		if errors.Is(err, sql.ErrNoRows) {
+		if inst == "" {
 			if !wantNext {
 				return nil, time.Time{}, nil
 			}
@@ -184,9 +210,6 @@ func (t *wtx) fetchOrch(lock time.Duration, wantNext bool) (*provobs.Orchestrati
 				return nil, time.Time{}, err
 			}
 			return nil, fromNanos(next.Int64), nil
-		}
-		if err != nil {
-			return nil, time.Time{}, err
 		}
 		token := uuid.NewString()
 		n, err := t.execN(sqlLockInstance, inst, token, addDur(now, lock), now)
@@ -197,6 +220,8 @@ func (t *wtx) fetchOrch(lock time.Duration, wantNext bool) (*provobs.Orchestrati
 			t.w.log.LogAttrs(bg, slog.LevelDebug, "sqlite: lost the lock race for an instance; trying the next candidate",
 				slog.String(keyOperation, provobs.OpFetch.String()), slog.String(keyInstanceID, inst))
 			lost = append(lost, inst)
+			b, _ := json.Marshal(lost)
+			skip = string(b)
 			continue
 		}
 		item, err := t.loadBatch(inst, token, now)

@@ -45,6 +45,9 @@ CREATE TABLE instance_locks (
     locked_until INTEGER NOT NULL
 ) WITHOUT ROWID;
 
+-- Expired locks, for fetch to take over their batches.
+CREATE INDEX instance_locks_by_expiry ON instance_locks (locked_until);
+
 -- Orchestrator queue. id is the enqueue order. lock_token tags the messages
 -- of a fetched batch; visible_at in the future makes a message a timer.
 CREATE TABLE orchestrator_queue (
@@ -60,8 +63,10 @@ CREATE TABLE orchestrator_queue (
     attempt_count  INTEGER NOT NULL DEFAULT 0
 );
 
--- Fetch candidates in (visible_at, id) order; timer depth.
-CREATE INDEX orchestrator_queue_by_visible ON orchestrator_queue (visible_at);
+-- Untagged messages in (visible_at, id) order: fetch candidates, the next
+-- timer, the timer depth. Tagged (fetched) messages leave this index, so a
+-- fetch never walks past the batches other dispatchers hold.
+CREATE INDEX orchestrator_queue_ready ON orchestrator_queue (visible_at) WHERE lock_token IS NULL;
 -- A fetched batch, an ack's delete, an abandon.
 CREATE INDEX orchestrator_queue_by_instance ON orchestrator_queue (instance_id, lock_token);
 
