@@ -1,0 +1,256 @@
+package providertest_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/providertest"
+)
+
+// A mutant is the SQLite provider with one deliberate bug; the suite must
+// catch it: every listed case ("area/case") must fail.
+var mutants = []struct {
+	name   string
+	caught []string
+}{
+	{"renew_orch_ignored", []string{"expiration/renew_after_expiry_fails", "input/renew_orch_garbage_token", "errors/op_renew_orch"}},
+	{"abandon_ignores_attempt", []string{"attempts/ignore_attempt_gives_attempt_back", "attempts/ignore_attempt_never_below_zero"}},
+	{"abandon_ignores_delay", []string{"queues/abandon_with_delay_hides_messages"}},
+	{"enqueue_ignores_delay", []string{"queues/delayed_message_visible_after_delay", "queues/batch_excludes_future_messages", "depths/future_messages_count_as_timers"}},
+	{"ack_drops_cancellations", []string{"cancellation/cancelled_activities_are_removed", "cancellation/schedule_and_cancel_in_one_ack_is_noop", "cancellation/cancelled_locked_activity_renew_lock_lost"}},
+	{"ack_drops_status", []string{"admin/status_and_output_update", "admin/list_filters_by_status"}},
+	{"dequeue_ignores_sessions", []string{"sessions/claim_pins_session_to_owner", "sessions/session_items_are_fifo"}},
+	{"renew_session_ignores_idle", []string{"sessions/renew_skips_idle_sessions"}},
+	{"cleanup_noop", []string{"sessions/cleanup_removes_expired_sessions", "sessions/cleanup_removes_idle_sessions"}},
+	{"read_history_latest_only", []string{"executions/read_history_of_old_execution", "executions/three_executions_stay_separate"}},
+	{"read_history_reversed", []string{"executions/history_in_event_id_order", "instances/fetch_history_matches_read_history"}},
+	{"fetch_ignores_lock_timeout", []string{"expiration/orchestration_lock_expires", "attempts/expiry_then_refetch_increments"}},
+	{"fetch_drops_last_message", []string{"queues/batch_in_enqueue_order", "instances/event_before_start_is_kept"}},
+	{"attempt_off_by_one", []string{"attempts/first_fetch_attempt_is_one", "attempts/worker_first_dequeue_attempt_is_one"}},
+	{"no_long_poll", []string{"polling/fetch_poll_timeout_respected", "polling/enqueue_wakes_long_polling_fetch", "polling/dequeue_poll_timeout_respected"}},
+	{"worker_ack_drops_completion", []string{"atomicity/worker_ack_moves_item_atomically", "polling/worker_ack_wakes_long_polling_fetch", "input/completion_payload_1mib"}},
+	{"errors_untyped", []string{"errors/lock_lost_is_typed", "errors/op_ack_orch", "input/ack_orch_empty_token", "input/enqueue_orchestrator_empty_instance_id"}},
+	{"depths_ignore_timers", []string{"depths/future_messages_count_as_timers", "depths/ack_timers_count_as_timers"}},
+	{"list_ignores_status", []string{"admin/list_filters_by_status"}},
+	{"payload_truncated", []string{"input/orchestrator_payload_1mib", "input/binary_payload_round_trips", "queues/batch_in_enqueue_order"}},
+}
+
+// TestMutantsAreCaught runs the suite against each mutant in a child
+// process and checks that the cases meant to catch it fail. It takes a few
+// minutes, so it runs only with PROVIDERTEST_MUTANTS=1.
+func TestMutantsAreCaught(t *testing.T) {
+	if os.Getenv("PROVIDERTEST_MUTANTS") == "" {
+		t.Skip("set PROVIDERTEST_MUTANTS=1 to check that the suite catches deliberately broken providers")
+	}
+	for _, m := range mutants {
+		t.Run(m.name, func(t *testing.T) {
+			var areas []string
+			for _, c := range m.caught {
+				a, _, _ := strings.Cut(c, "/")
+				if !slices.Contains(areas, a) {
+					areas = append(areas, a)
+				}
+			}
+			cmd := exec.Command(os.Args[0], "-test.run", "^TestMutant$/^("+strings.Join(areas, "|")+")$", "-test.v", "-test.parallel", "16")
+			cmd.Env = append(os.Environ(), "PROVIDERTEST_MUTANT="+m.name)
+			out, _ := cmd.CombinedOutput()
+			for _, c := range m.caught {
+				failed := regexp.MustCompile(`--- FAIL: TestMutant/` + regexp.QuoteMeta(c) + `\w* `)
+				if !failed.Match(out) {
+					t.Errorf("mutant %s: %s did not fail", m.name, c)
+				}
+			}
+			if t.Failed() {
+				t.Logf("child output:\n%s", out)
+			}
+		})
+	}
+}
+
+// TestMutant is the child of TestMutantsAreCaught.
+func TestMutant(t *testing.T) {
+	kind := os.Getenv("PROVIDERTEST_MUTANT")
+	if kind == "" {
+		t.Skip("child of TestMutantsAreCaught")
+	}
+	providertest.Run(t, func(t *testing.T) provobs.Provider {
+		return &mutant{full: newSQLite(t), kind: kind}
+	}, providertest.WithWaitLimit(3*time.Second))
+}
+
+type full interface {
+	provobs.Provider
+	provobs.Admin
+}
+
+// mutant forwards to the SQLite provider except where its kind breaks one
+// behaviour.
+type mutant struct {
+	full
+	kind string
+}
+
+func (m *mutant) err(err error) error {
+	if m.kind == "errors_untyped" && err != nil {
+		return fmt.Errorf("mutant: %v", err)
+	}
+	return err
+}
+
+func (m *mutant) payload(w provobs.WorkItem) provobs.WorkItem {
+	if m.kind == "payload_truncated" && len(w.Payload) > 1 {
+		w.Payload = w.Payload[:len(w.Payload)-1]
+	}
+	return w
+}
+
+func (m *mutant) FetchOrchestrationItem(ctx context.Context, opts provobs.FetchOptions) (*provobs.OrchestrationItem, error) {
+	switch m.kind {
+	case "fetch_ignores_lock_timeout":
+		opts.LockTimeout = time.Minute
+	case "no_long_poll":
+		opts.PollTimeout = 0
+	}
+	it, err := m.full.FetchOrchestrationItem(ctx, opts)
+	if it != nil {
+		switch m.kind {
+		case "fetch_drops_last_message":
+			if len(it.Messages) > 1 {
+				it.Messages = it.Messages[:len(it.Messages)-1]
+			}
+		case "attempt_off_by_one":
+			it.AttemptCount--
+		case "payload_truncated":
+			for i := range it.Messages {
+				it.Messages[i] = m.payload(it.Messages[i])
+			}
+		}
+	}
+	return it, m.err(err)
+}
+
+func (m *mutant) AckOrchestrationItem(ctx context.Context, tok string, ack provobs.OrchestrationAck) error {
+	switch m.kind {
+	case "ack_drops_cancellations":
+		ack.CancelledActivities = nil
+	case "ack_drops_status":
+		ack.Metadata.Status = ""
+	}
+	return m.err(m.full.AckOrchestrationItem(ctx, tok, ack))
+}
+
+func (m *mutant) AbandonOrchestrationItem(ctx context.Context, tok string, opts provobs.AbandonOptions) error {
+	switch m.kind {
+	case "abandon_ignores_attempt":
+		opts.IgnoreAttempt = false
+	case "abandon_ignores_delay":
+		opts.Delay = 0
+	}
+	return m.err(m.full.AbandonOrchestrationItem(ctx, tok, opts))
+}
+
+func (m *mutant) RenewOrchestrationItemLock(ctx context.Context, tok string, d time.Duration) error {
+	if m.kind == "renew_orch_ignored" {
+		return nil
+	}
+	return m.err(m.full.RenewOrchestrationItemLock(ctx, tok, d))
+}
+
+func (m *mutant) EnqueueOrchestrator(ctx context.Context, w provobs.WorkItem, delay time.Duration) error {
+	if m.kind == "enqueue_ignores_delay" {
+		delay = 0
+	}
+	return m.err(m.full.EnqueueOrchestrator(ctx, w, delay))
+}
+
+func (m *mutant) EnqueueWorker(ctx context.Context, w provobs.WorkItem) error {
+	return m.err(m.full.EnqueueWorker(ctx, w))
+}
+
+func (m *mutant) DequeueWorker(ctx context.Context, opts provobs.FetchOptions, s *provobs.SessionConfig) (*provobs.WorkerItem, error) {
+	switch m.kind {
+	case "dequeue_ignores_sessions":
+		s = nil
+	case "no_long_poll":
+		opts.PollTimeout = 0
+	}
+	w, err := m.full.DequeueWorker(ctx, opts, s)
+	if w != nil && m.kind == "attempt_off_by_one" {
+		w.AttemptCount--
+	}
+	return w, m.err(err)
+}
+
+func (m *mutant) AckWorker(ctx context.Context, tok string, c *provobs.WorkItem) error {
+	if m.kind == "worker_ack_drops_completion" {
+		c = nil
+	}
+	return m.err(m.full.AckWorker(ctx, tok, c))
+}
+
+func (m *mutant) AbandonWorker(ctx context.Context, tok string, opts provobs.AbandonOptions) error {
+	if m.kind == "abandon_ignores_attempt" {
+		opts.IgnoreAttempt = false
+	}
+	return m.err(m.full.AbandonWorker(ctx, tok, opts))
+}
+
+func (m *mutant) RenewWorkerLock(ctx context.Context, tok string, d time.Duration) error {
+	return m.err(m.full.RenewWorkerLock(ctx, tok, d))
+}
+
+func (m *mutant) RenewSessionLock(ctx context.Context, owners []string, extend, idle time.Duration) (int, error) {
+	if m.kind == "renew_session_ignores_idle" {
+		idle = time.Hour
+	}
+	n, err := m.full.RenewSessionLock(ctx, owners, extend, idle)
+	return n, m.err(err)
+}
+
+func (m *mutant) CleanupOrphanedSessions(ctx context.Context, idle time.Duration) (int, error) {
+	if m.kind == "cleanup_noop" {
+		return 0, nil
+	}
+	n, err := m.full.CleanupOrphanedSessions(ctx, idle)
+	return n, m.err(err)
+}
+
+func (m *mutant) ReadHistory(ctx context.Context, id string, exec uint64) ([]provobs.Event, error) {
+	if m.kind == "read_history_latest_only" {
+		exec = 0
+	}
+	evs, err := m.full.ReadHistory(ctx, id, exec)
+	if m.kind == "read_history_reversed" {
+		slices.Reverse(evs)
+	}
+	return evs, m.err(err)
+}
+
+func (m *mutant) QueueDepths(ctx context.Context) (provobs.QueueDepths, error) {
+	d, err := m.full.QueueDepths(ctx)
+	if m.kind == "depths_ignore_timers" {
+		d.Timer = 0
+	}
+	return d, m.err(err)
+}
+
+func (m *mutant) ListInstances(ctx context.Context, opts provobs.ListOptions) ([]provobs.InstanceInfo, error) {
+	if m.kind == "list_ignores_status" {
+		opts.Status = ""
+	}
+	l, err := m.full.ListInstances(ctx, opts)
+	return l, m.err(err)
+}
+
+func (m *mutant) InstanceInfo(ctx context.Context, id string) (*provobs.InstanceInfo, error) {
+	inf, err := m.full.InstanceInfo(ctx, id)
+	return inf, m.err(err)
+}
