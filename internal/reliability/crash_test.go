@@ -242,4 +242,3 @@ func verifyCompletedOnce(t *testing.T, store *sqlite.Provider, started map[strin
 		}
 	}
 }
-
