@@ -1,0 +1,229 @@
+package bench
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"reflect"
+	"strconv"
+	"sync"
+	"time"
+	"unsafe"
+
+	"github.com/cschleiden/go-workflows/backend"
+	"github.com/cschleiden/go-workflows/backend/history"
+	"github.com/cschleiden/go-workflows/backend/monoprocess"
+	gwsqlite "github.com/cschleiden/go-workflows/backend/sqlite"
+	"github.com/cschleiden/go-workflows/client"
+	"github.com/cschleiden/go-workflows/core"
+	"github.com/cschleiden/go-workflows/worker"
+	"github.com/cschleiden/go-workflows/workflow"
+)
+
+// GoWorkflowsFullDSNSuffix is appended to the file path given to
+// go-workflows' NewSqliteBackend (which opens "file:"+path): modernc's
+// driver runs each _pragma on every connection it opens. go-workflows sets
+// only journal_mode=WAL and busy_timeout=5000 itself (backend/sqlite/
+// sqlite.go, v1.2.0) and leaves synchronous at the driver's default; this
+// pins it to FULL, provobs's default, whatever that default is.
+const GoWorkflowsFullDSNSuffix = "?_pragma=synchronous(FULL)"
+
+// OneActivity is the peer's workflow: it runs one activity and completes.
+func OneActivity(ctx workflow.Context) error {
+	_, err := workflow.ExecuteActivity[int](ctx, workflow.DefaultActivityOptions, Noop).Get(ctx)
+	return err
+}
+
+// Noop is the activity: no work, no delay.
+func Noop(context.Context) (int, error) { return 0, nil }
+
+// GoWorkflows is a go-workflows SQLite backend with its engine (a worker
+// with 2 workflow and 2 activity pollers, as stress's 2+2 dispatchers) and
+// a completion hook.
+type GoWorkflows struct {
+	Backend backend.Backend
+	raw     backend.Backend
+	hook    *completionHook
+	worker  *worker.Worker
+	client  *client.Client
+	cancel  context.CancelFunc
+}
+
+// OpenGoWorkflows creates the go-workflows SQLite backend at path (in memory
+// when path is "") and starts its worker. The backend is wrapped, innermost
+// first, by a completion hook and by go-workflows' own monoprocess backend,
+// which wakes the pollers on new work in the same process (what its bench
+// uses for SQLite, and the counterpart of provobs's in-process long poll).
+func OpenGoWorkflows(ctx context.Context, path string) (*GoWorkflows, error) {
+	quiet := gwsqlite.WithBackendOptions(backend.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	var raw backend.Backend
+	if path == "" {
+		raw = gwsqlite.NewInMemoryBackend(quiet)
+	} else {
+		raw = gwsqlite.NewSqliteBackend(path+GoWorkflowsFullDSNSuffix, quiet)
+	}
+	hook := &completionHook{Backend: raw, waiters: map[string]chan struct{}{}}
+	b := monoprocess.NewMonoprocessBackend(hook)
+
+	opts := worker.DefaultOptions // 2 workflow pollers, 2 activity pollers
+	w := worker.New(b, &opts)
+	if err := w.RegisterWorkflow(OneActivity); err != nil {
+		return nil, err
+	}
+	if err := w.RegisterActivity(Noop); err != nil {
+		return nil, err
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	if err := w.Start(wctx); err != nil {
+		cancel()
+		_ = raw.Close()
+		return nil, err
+	}
+	return &GoWorkflows{Backend: b, raw: raw, hook: hook, worker: w, client: client.New(b), cancel: cancel}, nil
+}
+
+// Close stops the worker and closes the backend.
+func (g *GoWorkflows) Close() error {
+	g.cancel()
+	err := g.worker.WaitForCompletion()
+	return errors.Join(err, g.raw.Close())
+}
+
+// Pragmas returns synchronous and journal_mode as the backend's own
+// connection sees them (it has one connection for a file database).
+func (g *GoWorkflows) Pragmas(ctx context.Context) (synchronous int, journal string, err error) {
+	db := backendDB(g.raw)
+	if db == nil {
+		return 0, "", errors.New("no *sql.DB in the go-workflows backend")
+	}
+	if err := db.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&synchronous); err != nil {
+		return 0, "", err
+	}
+	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&journal); err != nil {
+		return 0, "", err
+	}
+	return synchronous, journal, nil
+}
+
+// backendDB reads the unexported db field of go-workflows' sqliteBackend,
+// only to check the pragmas its connection runs with.
+func backendDB(b backend.Backend) *sql.DB {
+	v := reflect.ValueOf(b)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return nil
+	}
+	f := v.Elem().FieldByName("db")
+	if !f.IsValid() || f.Type() != reflect.TypeFor[*sql.DB]() {
+		return nil
+	}
+	return *(**sql.DB)(unsafe.Pointer(f.UnsafeAddr()))
+}
+
+// Run runs w: it keeps MaxConcurrent instances in flight until Instances
+// have been created, and measures each from just before
+// CreateWorkflowInstance to the return of the CompleteWorkflowTask that
+// finished it (the commit of its last workflow task), as stress measures
+// from the enqueue of the start to the commit of the completing ack.
+// Elapsed runs from the first create to the last completion.
+func (g *GoWorkflows) Run(ctx context.Context, w Workload, prefix string) (Sample, error) {
+	w = w.withDefaults()
+	lat := make([]time.Duration, 0, w.Instances)
+	var mu sync.Mutex
+	var failed int64
+	var firstErr error
+	slots := make(chan struct{}, w.MaxConcurrent)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := range w.Instances {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			return Sample{}, ctx.Err()
+		}
+		id := prefix + strconv.Itoa(i)
+		done := g.hook.await(id)
+		wg.Go(func() {
+			defer func() { <-slots }()
+			t0 := time.Now()
+			_, err := g.client.CreateWorkflowInstance(ctx, client.WorkflowInstanceOptions{InstanceID: id}, OneActivity)
+			if err == nil {
+				select {
+				case <-done:
+				case <-time.After(30 * time.Second):
+					err = fmt.Errorf("instance %s: not finished after 30s", id)
+				case <-ctx.Done():
+					err = ctx.Err()
+				}
+			}
+			d := time.Since(t0)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				failed++
+				if firstErr == nil {
+					firstErr = err
+				}
+				return
+			}
+			lat = append(lat, d)
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	s := Sample{
+		Completed: int64(len(lat)),
+		Failed:    failed,
+		Elapsed:   elapsed,
+		PerSec:    float64(len(lat)) / elapsed.Seconds(),
+		P50:       Percentile(lat, 0.50),
+		P99:       Percentile(lat, 0.99),
+	}
+	return s, firstErr
+}
+
+// RunGoWorkflows runs w once on a go-workflows backend freshly created at
+// path ("" for memory).
+func RunGoWorkflows(ctx context.Context, path string, w Workload) (Sample, error) {
+	g, err := OpenGoWorkflows(ctx, path)
+	if err != nil {
+		return Sample{}, err
+	}
+	s, err := g.Run(ctx, w, "gw-")
+	return s, errors.Join(err, g.Close())
+}
+
+// completionHook tells a waiter when the workflow task that finished its
+// instance has been committed. It forwards every other method to the
+// embedded backend (a test adapter of the peer's interface, which has no
+// completion callback of its own).
+type completionHook struct {
+	backend.Backend
+	mu      sync.Mutex
+	waiters map[string]chan struct{}
+}
+
+func (h *completionHook) await(id string) <-chan struct{} {
+	ch := make(chan struct{})
+	h.mu.Lock()
+	h.waiters[id] = ch
+	h.mu.Unlock()
+	return ch
+}
+
+func (h *completionHook) CompleteWorkflowTask(ctx context.Context, task *backend.WorkflowTask, state core.WorkflowInstanceState,
+	executed, activities, timers []*history.Event, events []*history.WorkflowEvent) error {
+	err := h.Backend.CompleteWorkflowTask(ctx, task, state, executed, activities, timers, events)
+	if err == nil && state == core.WorkflowInstanceStateFinished {
+		h.mu.Lock()
+		ch, ok := h.waiters[task.WorkflowInstance.InstanceID]
+		delete(h.waiters, task.WorkflowInstance.InstanceID)
+		h.mu.Unlock()
+		if ok {
+			close(ch)
+		}
+	}
+	return err
+}
