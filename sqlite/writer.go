@@ -95,6 +95,16 @@ func (w *writer) stmt(query string) (*sql.Stmt, error) {
 	return s, nil
 }
 
+// execCtl runs a transaction-control statement (BEGIN, SAVEPOINT, ...)
+// through the statement cache, so it is parsed once.
+func (w *writer) execCtl(query string) (sql.Result, error) {
+	s, err := w.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	return s.ExecContext(bg)
+}
+
 func (t *wtx) nowNanos() int64 { return t.now.UnixNano() }
 
 func (t *wtx) exec(query string, args ...any) (sql.Result, error) {
@@ -197,7 +207,7 @@ func (w *writer) runBatch(batch []*request) {
 	}
 
 	start := time.Now()
-	if _, err := w.conn.ExecContext(bg, "BEGIN IMMEDIATE"); err != nil {
+	if _, err := w.execCtl("BEGIN IMMEDIATE"); err != nil {
 		w.logBatchError("sqlite: begin failed; batch not run", live, err, start)
 		for _, r := range live {
 			if r.state.CompareAndSwap(reqQueued, reqSkipped) {
@@ -211,6 +221,9 @@ func (w *writer) runBatch(batch []*request) {
 			slog.Int64(keyDurationMS, durationMS(waited)), slog.Int(keyRequests, len(live)))
 	}
 
+	// A lone request needs no savepoint: if it fails, the whole
+	// transaction rolls back instead of committing.
+	solo := len(live) == 1
 	ran := live[:0:0]
 	for _, r := range live {
 		if !r.state.CompareAndSwap(reqQueued, reqRunning) {
@@ -221,10 +234,10 @@ func (w *writer) runBatch(batch []*request) {
 			r.err = canceledErr(r.op, err)
 			continue
 		}
-		if fatal := w.runOne(r); fatal != nil {
+		if fatal := w.runOne(r, !solo); fatal != nil {
 			// The transaction is gone (SQLite rolled it back): nothing in
 			// this batch happened.
-			_, _ = w.conn.ExecContext(bg, "ROLLBACK")
+			_, _ = w.execCtl("ROLLBACK")
 			w.logBatchError("sqlite: transaction aborted; batch rolled back", ran, fatal, start)
 			for _, q := range ran {
 				q.err = txFailed(q.op, fatal)
@@ -235,8 +248,13 @@ func (w *writer) runBatch(batch []*request) {
 		}
 	}
 
-	if _, err := w.conn.ExecContext(bg, "COMMIT"); err != nil {
-		_, _ = w.conn.ExecContext(bg, "ROLLBACK")
+	if solo && len(ran) == 1 && ran[0].err != nil {
+		_, _ = w.execCtl("ROLLBACK") // fails harmlessly if SQLite already rolled back
+		w.finish(ran, false)
+		return
+	}
+	if _, err := w.execCtl("COMMIT"); err != nil {
+		_, _ = w.execCtl("ROLLBACK")
 		w.logBatchError("sqlite: commit failed; batch rolled back", ran, err, start)
 		for _, r := range ran {
 			r.err = txFailed(r.op, err)
@@ -250,11 +268,14 @@ func (w *writer) runBatch(batch []*request) {
 	w.finish(ran, true)
 }
 
-// runOne runs r inside a savepoint. A failure of r alone is recorded in r.err
-// and undone; the returned error is fatal for the whole transaction.
-func (w *writer) runOne(r *request) (fatal error) {
-	if _, err := w.conn.ExecContext(bg, "SAVEPOINT r"); err != nil {
-		return err
+// runOne runs r, inside a savepoint when savepoint is set. A failure of r
+// alone is recorded in r.err and (with a savepoint) undone; the returned
+// error is fatal for the whole transaction.
+func (w *writer) runOne(r *request, savepoint bool) (fatal error) {
+	if savepoint {
+		if _, err := w.execCtl("SAVEPOINT r"); err != nil {
+			return err
+		}
 	}
 	t := wtx{w: w, now: w.clock()}
 	err := r.run(&t)
@@ -263,11 +284,16 @@ func (w *writer) runOne(r *request) (fatal error) {
 	}
 	if err != nil {
 		r.err = classify(r.op, err)
-		if _, rerr := w.conn.ExecContext(bg, "ROLLBACK TO r"); rerr != nil {
+	}
+	if !savepoint {
+		return nil
+	}
+	if err != nil {
+		if _, rerr := w.execCtl("ROLLBACK TO r"); rerr != nil {
 			return rerr
 		}
 	}
-	if _, err := w.conn.ExecContext(bg, "RELEASE r"); err != nil {
+	if _, err := w.execCtl("RELEASE r"); err != nil {
 		return err
 	}
 	return nil
