@@ -71,25 +71,16 @@ const sqlCreateSchemaVersion = `CREATE TABLE IF NOT EXISTS schema_version (
 )`
 
 // migrate brings the database on conn to SchemaVersion in one IMMEDIATE
-// transaction per step. A database whose version is newer than the code
-// fails with a *SchemaVersionError and is left untouched.
-func migrate(ctx context.Context, conn *sql.Conn, dbPath string, now func() time.Time, log *slog.Logger) error {
+// transaction, so a concurrent Open of the same file waits and then finds
+// the work done. A database whose version is newer than the code fails with
+// a *SchemaVersionError and is left untouched.
+func migrate(ctx context.Context, conn *sql.Conn, dbPath string, now func() time.Time, log *slog.Logger) (err error) {
 	ms, err := migrations()
 	if err != nil {
 		return err
 	}
-	for {
-		applied, err := migrateStep(ctx, conn, dbPath, ms, now, log)
-		if err != nil || !applied {
-			return err
-		}
-	}
-}
-
-// migrateStep applies the next missing migration, if any.
-func migrateStep(ctx context.Context, conn *sql.Conn, dbPath string, ms []migration, now func() time.Time, log *slog.Logger) (applied bool, err error) {
 	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		return false, err
+		return err
 	}
 	defer func() {
 		if err != nil {
@@ -97,33 +88,32 @@ func migrateStep(ctx context.Context, conn *sql.Conn, dbPath string, ms []migrat
 		}
 	}()
 	if _, err := conn.ExecContext(ctx, sqlCreateSchemaVersion); err != nil {
-		return false, err
+		return err
 	}
 	var cur sql.NullInt64
 	if err := conn.QueryRowContext(ctx, "SELECT max(version) FROM schema_version").Scan(&cur); err != nil {
-		return false, err
+		return err
 	}
 	have := int(cur.Int64)
 	if have > len(ms) {
-		return false, &SchemaVersionError{Path: dbPath, Version: have, Supported: len(ms)}
+		return &SchemaVersionError{Path: dbPath, Version: have, Supported: len(ms)}
 	}
-	if have == len(ms) {
-		_, err := conn.ExecContext(ctx, "COMMIT")
-		return false, err
-	}
-	m := ms[have]
 	start := time.Now()
-	if _, err := conn.ExecContext(ctx, m.sql); err != nil {
-		return false, fmt.Errorf("sqlite: migration %s: %w", m.name, err)
-	}
-	if _, err := conn.ExecContext(ctx, "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)", m.version, toNanos(now())); err != nil {
-		return false, err
+	for _, m := range ms[have:] {
+		if _, err := conn.ExecContext(ctx, m.sql); err != nil {
+			return fmt.Errorf("sqlite: migration %s: %w", m.name, err)
+		}
+		if _, err := conn.ExecContext(ctx, "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)", m.version, toNanos(now())); err != nil {
+			return err
+		}
 	}
 	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
-		return false, err
+		return err
 	}
-	log.LogAttrs(ctx, slog.LevelInfo, "sqlite: schema migration applied",
-		slog.Int(keyVersion, m.version), slog.String("migration", m.name),
-		slog.Int64(keyDurationMS, durationMS(time.Since(start))))
-	return true, nil
+	for _, m := range ms[have:] {
+		log.LogAttrs(ctx, slog.LevelInfo, "sqlite: schema migration applied",
+			slog.Int(keyVersion, m.version), slog.String("migration", m.name),
+			slog.Int64(keyDurationMS, durationMS(time.Since(start))))
+	}
+	return nil
 }
