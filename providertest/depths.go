@@ -84,7 +84,7 @@ func ackTimersCount(h *harness) {
 
 func dueTimersMove(h *harness) {
 	h.admin()
-	d := h.short()
+	d := h.medium()
 	t0 := time.Now()
 	h.enqueueAfter(eventMsg("a", "later"), d)
 	if got := h.depths(); got != (provobs.QueueDepths{Timer: 1}) {

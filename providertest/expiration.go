@@ -73,10 +73,10 @@ func refetchInvalidatesOld(h *harness) {
 func renewExtendsOrch(h *harness) {
 	h.enqueue(startMsg("a"))
 	t0 := time.Now()
-	it := h.wantInstance(h.fetchWith(provobs.FetchOptions{LockTimeout: h.short()}), "a")
+	it := h.wantInstance(h.fetchWith(provobs.FetchOptions{LockTimeout: h.medium()}), "a")
 	took := time.Now()
-	h.inTime(h.p.RenewOrchestrationItemLock(h.ctx(), it.LockToken, longLock), t0, "renew")
-	expired(took, h.short())
+	h.inTime(h.p.RenewOrchestrationItemLock(h.ctx(), it.LockToken, longLock), t0, h.medium(), "renew")
+	expired(took, h.medium())
 	h.fetchNone("the renewed lock outlived its first timeout")
 	h.ack(it.LockToken, startAck())
 }
@@ -84,10 +84,10 @@ func renewExtendsOrch(h *harness) {
 // inTime fails the case when err, from a call on a short lock taken at t0,
 // is not nil, unless it is TypeLockLost and the lock may have expired before
 // the call (then the case is inconclusive).
-func (h *harness) inTime(err error, t0 time.Time, what string) {
+func (h *harness) inTime(err error, t0 time.Time, lock time.Duration, what string) {
 	h.Helper()
 	if errors.Is(err, provobs.ErrLockLost) {
-		h.inconclusive(t0, h.short()-slack, "taking the lock and using it")
+		h.inconclusive(t0, lock-slack, "taking the lock and using it")
 	}
 	h.must(err, "%s", what)
 }
@@ -150,10 +150,10 @@ func workerRefetchInvalidatesOld(h *harness) {
 func workerRenewExtends(h *harness) {
 	h.enqueueWorker(activity("a", 1, 1))
 	t0 := time.Now()
-	w := h.wantWorker(h.dequeueWith(provobs.FetchOptions{LockTimeout: h.short()}, nil), activity("a", 1, 1))
+	w := h.wantWorker(h.dequeueWith(provobs.FetchOptions{LockTimeout: h.medium()}, nil), activity("a", 1, 1))
 	took := time.Now()
-	h.inTime(h.p.RenewWorkerLock(h.ctx(), w.LockToken, longLock), t0, "RenewWorkerLock")
-	expired(took, h.short())
+	h.inTime(h.p.RenewWorkerLock(h.ctx(), w.LockToken, longLock), t0, h.medium(), "RenewWorkerLock")
+	expired(took, h.medium())
 	h.dequeueNone(nil, "the renewed worker lock outlived its first timeout")
 	h.ackWorker(w.LockToken, nil)
 }

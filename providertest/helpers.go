@@ -43,6 +43,10 @@ func (h *harness) ctx() context.Context { return h.Context() }
 // short is the configured short lock timeout.
 func (h *harness) short() time.Duration { return h.cfg.lockTimeout }
 
+// medium is a lock that must outlive a few calls on a loaded machine before
+// the case lets it expire.
+func (h *harness) medium() time.Duration { return 3 * h.cfg.lockTimeout }
+
 // must fails the case when err is not nil.
 func (h *harness) must(err error, what string, args ...any) {
 	h.Helper()

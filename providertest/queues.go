@@ -92,18 +92,18 @@ func workerFieldsRoundTrip(h *harness) {
 func ackedNeverReturn(h *harness) {
 	h.enqueue(startMsg("a"))
 	t0 := time.Now()
-	it := h.wantInstance(h.fetchWith(provobs.FetchOptions{LockTimeout: h.short()}), "a")
-	h.inTime(h.p.AckOrchestrationItem(h.ctx(), it.LockToken, startAck()), t0, "AckOrchestrationItem")
-	expired(time.Now(), h.short())
+	it := h.wantInstance(h.fetchWith(provobs.FetchOptions{LockTimeout: h.medium()}), "a")
+	h.inTime(h.p.AckOrchestrationItem(h.ctx(), it.LockToken, startAck()), t0, h.medium(), "AckOrchestrationItem")
+	expired(time.Now(), h.medium())
 	h.fetchNone("the acked batch")
 }
 
 func ackedWorkerNeverReturns(h *harness) {
 	h.enqueueWorker(activity("a", 1, 1))
 	t0 := time.Now()
-	w := h.wantWorker(h.dequeueWith(provobs.FetchOptions{LockTimeout: h.short()}, nil), activity("a", 1, 1))
-	h.inTime(h.p.AckWorker(h.ctx(), w.LockToken, completion("a", 1, 1)), t0, "AckWorker")
-	expired(time.Now(), h.short())
+	w := h.wantWorker(h.dequeueWith(provobs.FetchOptions{LockTimeout: h.medium()}, nil), activity("a", 1, 1))
+	h.inTime(h.p.AckWorker(h.ctx(), w.LockToken, completion("a", 1, 1)), t0, h.medium(), "AckWorker")
+	expired(time.Now(), h.medium())
 	h.dequeueNone(nil, "the acked worker item")
 }
 
@@ -154,7 +154,7 @@ func delayedNotBlocking(h *harness) {
 }
 
 func batchExcludesFuture(h *harness) {
-	d := 2 * h.short()
+	d := h.medium()
 	h.enqueue(eventMsg("a", "now"))
 	t0 := time.Now()
 	h.enqueueAfter(eventMsg("a", "later"), d)

@@ -167,18 +167,18 @@ func renewCounts(h *harness) {
 }
 
 func renewExtendsLease(h *harness) {
-	a, b := owner("A", h.short()), owner("B", longLease)
+	a, b := owner("A", h.medium()), owner("B", longLease)
 	h.enqueueWorker(sessionActivity("x", 1, "s1"), sessionActivity("x", 2, "s1"))
 	t0 := time.Now()
 	w := h.dequeueOne(a, sessionActivity("x", 1, "s1"))
 	took := time.Now()
 	n := h.renew([]string{"A"}, longLease, longLease)
 	if n == 0 {
-		h.inconclusive(t0, h.short()-slack, "claiming and renewing the session")
+		h.inconclusive(t0, h.medium()-slack, "claiming and renewing the session")
 	}
 	h.wantCount(n, 1, "sessions renewed")
 	h.ackWorker(w.LockToken, nil)
-	expired(took, h.short())
+	expired(took, h.medium())
 	h.dequeueNone(b, "A's renewed lease outlived its first timeout")
 	h.wantCount(h.renew([]string{"A"}, longLease, longLease), 1, "sessions renewed again")
 	h.dequeueOne(a, sessionActivity("x", 2, "s1"))
@@ -209,7 +209,7 @@ func renewNoReacquire(h *harness) {
 // still finds it active.
 func (h *harness) touchCase(touch func(token string) error, what string) {
 	a := owner("A", longLease)
-	idle := 2 * h.short()
+	idle := h.medium()
 	h.enqueueWorker(sessionActivity("x", 1, "s1"))
 	w := h.dequeueOne(a, sessionActivity("x", 1, "s1"))
 	claimed := time.Now()
