@@ -3,11 +3,16 @@ package providertest_test
 import (
 	"context"
 	"flag"
+	"io"
+	"log/slog"
 	"os"
 	"testing"
 
 	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/metrics"
 	"github.com/provobs/provobs/providertest"
+	"github.com/provobs/provobs/retry"
+	"github.com/provobs/provobs/slogprov"
 	"github.com/provobs/provobs/sqlite"
 )
 
@@ -33,12 +38,19 @@ func TestSQLite(t *testing.T) {
 	providertest.Run(t, func(t *testing.T) provobs.Provider { return newSQLite(t) })
 }
 
-// TestSQLiteChain runs the suite through a two-interceptor chain, which
-// proves the suite (and the interceptor) see exactly what the provider does,
-// Admin capability included.
+// TestSQLiteChain runs the suite through the observability chain of the
+// spec — retry, logging (at DEBUG, so every record is built) and metrics —
+// plus a pass-through interceptor, which proves the middlewares change
+// nothing the provider does, Admin capability included.
 func TestSQLiteChain(t *testing.T) {
 	providertest.Run(t, func(t *testing.T) provobs.Provider {
-		return provobs.Chain(newSQLite(t), passThrough, passThrough)
+		logger := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		return provobs.Chain(newSQLite(t),
+			retry.Middleware(retry.Config{}),
+			slogprov.Middleware(logger),
+			metrics.New().Middleware(),
+			passThrough,
+		)
 	})
 }
 
