@@ -22,6 +22,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/provobs/provobs"
 	"github.com/provobs/provobs/bench"
 	"github.com/provobs/provobs/sqlite"
 )
@@ -34,8 +35,9 @@ func main() {
 	dir := flag.String("dir", "", "directory for the database files (default: a new temporary directory)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the provobs file runs (only those run) to `file`")
 	verbose := flag.Bool("v", true, "print every run on stderr")
+	ops := flag.Bool("ops", false, "with -cpuprofile: also print per-operation call counts and mean latency")
 	flag.Parse()
-	if err := run(*runs, bench.Workload{Instances: *instances, MaxConcurrent: *concurrency}, *memory, *dir, *cpuprofile, *verbose); err != nil {
+	if err := run(*runs, bench.Workload{Instances: *instances, MaxConcurrent: *concurrency}, *memory, *dir, *cpuprofile, *ops, *verbose); err != nil {
 		fmt.Fprintln(os.Stderr, "peer:", err)
 		os.Exit(1)
 	}
@@ -47,7 +49,7 @@ type side struct {
 	run  func(ctx context.Context, path string) (bench.Sample, error)
 }
 
-func run(runs int, w bench.Workload, memory bool, dir, cpuprofile string, verbose bool) error {
+func run(runs int, w bench.Workload, memory bool, dir, cpuprofile string, ops, verbose bool) error {
 	ctx := context.Background()
 	if dir == "" {
 		d, err := os.MkdirTemp("", "provobs-peer-")
@@ -72,14 +74,20 @@ func run(runs int, w bench.Workload, memory bool, dir, cpuprofile string, verbos
 			return err
 		}
 		defer pprof.StopCPUProfile()
+		var stats bench.OpStats
+		var done int64
 		for i := range runs {
 			path := filepath.Join(dir, fmt.Sprintf("profile-%d.db", i))
-			s, err := provobsRun(ctx, path)
+			s, err := profiledRun(ctx, path, w, &stats, ops)
 			if err != nil {
 				return err
 			}
+			done += s.Completed
 			fmt.Fprintf(os.Stderr, "provobs file run %d: %v\n", i+1, s)
 			removeDB(path)
+		}
+		if ops {
+			stats.Write(os.Stdout, done)
 		}
 		return nil
 	}
@@ -138,6 +146,20 @@ func run(runs int, w bench.Workload, memory bool, dir, cpuprofile string, verbos
 		}
 	}
 	return tw.Flush()
+}
+
+// profiledRun is one provobs file run, through an OpStats layer when ops.
+func profiledRun(ctx context.Context, path string, w bench.Workload, stats *bench.OpStats, ops bool) (bench.Sample, error) {
+	if !ops {
+		return bench.RunProvobs(ctx, path, w)
+	}
+	p, err := bench.OpenProvobs(ctx, path)
+	if err != nil {
+		return bench.Sample{}, err
+	}
+	defer func() { _ = p.Close() }()
+	s, _, err := bench.RunStress(ctx, provobs.Chain(p, stats.Middleware()), w.StressConfig())
+	return s, err
 }
 
 // checkDurability prints the synchronous level both sides' file stores run
