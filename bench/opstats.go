@@ -45,3 +45,12 @@ func (s *OpStats) Write(w io.Writer, orchestrations int64) {
 			s.empty[op].Load(), float64(s.nanos[op].Load())/float64(n)/1e6)
 	}
 }
+
+// Mean returns the mean latency of op's calls so far.
+func (s *OpStats) Mean(op provobs.Op) time.Duration {
+	n := s.calls[op].Load()
+	if n == 0 {
+		return 0
+	}
+	return time.Duration(s.nanos[op].Load() / n)
+}
