@@ -188,7 +188,9 @@ func (s *populated) argumentCalls() []badCall {
 		{"ack_orch/orchestrator_item_empty_instance", inv, ack(provobs.OrchestrationAck{ExecutionID: 1, HistoryDelta: started, OrchestratorItems: []provobs.WorkItem{start("")}})},
 		{"ack_orch/event_id_out_of_range", inv, ack(provobs.OrchestrationAck{ExecutionID: 1, HistoryDelta: []provobs.Event{{ID: 1 << 63}}})},
 		{"ack_orch/duplicate_event_id", provobs.TypeConflict, ack(provobs.OrchestrationAck{ExecutionID: 1, HistoryDelta: []provobs.Event{{ID: 1}, {ID: 2}, {ID: 1}}})},
-		{"ack_worker/completion_wrong_kind", inv, func(ctx context.Context) error { return p.AckWorker(ctx, s.wLive, &provobs.WorkItem{Kind: provobs.KindActivityExecute, InstanceID: "run"}) }},
+		{"ack_worker/completion_wrong_kind", inv, func(ctx context.Context) error {
+			return p.AckWorker(ctx, s.wLive, &provobs.WorkItem{Kind: provobs.KindActivityExecute, InstanceID: "run"})
+		}},
 		{"ack_worker/completion_empty_instance", inv, func(ctx context.Context) error { return p.AckWorker(ctx, s.wLive, completion("", 2)) }},
 		{"abandon_orch/negative_delay", inv, func(ctx context.Context) error {
 			return p.AbandonOrchestrationItem(ctx, s.oLive, provobs.AbandonOptions{Delay: -time.Second})
