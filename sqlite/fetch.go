@@ -103,12 +103,14 @@ func (p *Provider) FetchOrchestrationItem(ctx context.Context, opts provobs.Fetc
 	}
 	var item *provobs.OrchestrationItem
 	err = p.poll(ctx, op, opts.PollTimeout, p.w.orch, func() (bool, time.Time, error) {
-		if found, next, err := p.precheckOrch(ctx, op, opts.PollTimeout > 0); err != nil || !found {
-			return false, next, err
+		if p.orchIdle.Load() {
+			if found, next, err := p.precheckOrch(ctx, op, opts.PollTimeout > 0); err != nil || !found {
+				return false, next, err
+			}
 		}
 		var next time.Time
 		var got *provobs.OrchestrationItem
-		r := &request{op: op}
+		r := &request{op: op, lockOnly: true}
 		r.run = func(t *wtx) error {
 			var err error
 			got, next, err = t.fetchOrch(lock, opts.PollTimeout > 0)
@@ -129,6 +131,7 @@ func (p *Provider) FetchOrchestrationItem(ctx context.Context, opts provobs.Fetc
 			return false, time.Time{}, err
 		}
 		item = got
+		p.orchIdle.Store(got == nil)
 		return got != nil, next, nil
 	})
 	if err != nil {
@@ -139,7 +142,9 @@ func (p *Provider) FetchOrchestrationItem(ctx context.Context, opts provobs.Fetc
 
 // precheckOrch looks for a fetch candidate on the read pool, so an empty
 // poll of a file store costs a read beside the writer, not a slot in its
-// batch. It reports found for an in-memory store, whose reads are writes.
+// batch. Fetch runs it only after a fetch found nothing (orchIdle), so a
+// busy queue goes straight to the writer. It reports found for an in-memory
+// store, whose reads are writes.
 func (p *Provider) precheckOrch(ctx context.Context, op provobs.Op, wantNext bool) (bool, time.Time, error) {
 	if p.readDB == nil {
 		return true, time.Time{}, nil
@@ -493,7 +498,7 @@ func (p *Provider) RenewOrchestrationItemLock(ctx context.Context, lockToken str
 	if lockToken == "" {
 		return lockLost(op)
 	}
-	return p.write(ctx, op, 0, func(t *wtx) error {
+	return p.submit(ctx, &request{op: op, lockOnly: true, run: func(t *wtx) error {
 		now := t.nowNanos()
 		n, err := t.execN(sqlRenewInstance, addDur(now, d), lockToken, now)
 		if err != nil {
@@ -503,7 +508,7 @@ func (p *Provider) RenewOrchestrationItemLock(ctx context.Context, lockToken str
 			return lockLost(op)
 		}
 		return nil
-	})
+	}})
 }
 
 // EnqueueOrchestrator inserts a message for item.InstanceID, visible at

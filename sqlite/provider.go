@@ -38,8 +38,11 @@ type Provider struct {
 
 	w      *writer
 	closed atomic.Bool
-	once   sync.Once
-	err    error
+	// Set when the last fetch (dequeue) through the writer found nothing:
+	// the next one first looks on the read pool.
+	orchIdle, workerIdle atomic.Bool
+	once                 sync.Once
+	err                  error
 }
 
 // Open opens (creating it if needed) the SQLite database at path, brings its
@@ -128,16 +131,17 @@ func Open(ctx context.Context, path string, opts ...Option) (*Provider, error) {
 	}
 
 	p.w = &writer{
-		conn:     conn,
-		stmts:    make(map[string]*sql.Stmt),
-		reqs:     make(chan *request),
-		closing:  make(chan struct{}),
-		exited:   make(chan struct{}),
-		maxBatch: cfg.maxBatch,
-		clock:    cfg.clock,
-		log:      cfg.logger,
-		orch:     newNotifier(),
-		worker:   newNotifier(),
+		conn:      conn,
+		stmts:     make(map[string]*sql.Stmt),
+		reqs:      make(chan *request),
+		closing:   make(chan struct{}),
+		exited:    make(chan struct{}),
+		maxBatch:  cfg.maxBatch,
+		relaxSync: !memory && cfg.sync == SynchronousFull,
+		clock:     cfg.clock,
+		log:       cfg.logger,
+		orch:      newNotifier(),
+		worker:    newNotifier(),
 	}
 	go p.w.loop()
 	return p, nil
@@ -260,7 +264,7 @@ func (p *Provider) read(ctx context.Context, op provobs.Op, fn func(q queryer, n
 		return canceledErr(op, err)
 	}
 	if p.readDB == nil {
-		return p.submit(ctx, &request{op: op, run: func(t *wtx) error {
+		return p.submit(ctx, &request{op: op, lockOnly: true, run: func(t *wtx) error {
 			return fn(t, t.nowNanos())
 		}})
 	}

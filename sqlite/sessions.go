@@ -70,7 +70,7 @@ func (p *Provider) RenewSessionLock(ctx context.Context, ownerIDs []string, exte
 		return 0, invalidArg(op, "owner ids: %v", err)
 	}
 	var n int64
-	err = p.write(ctx, op, 0, func(t *wtx) error {
+	err = p.submit(ctx, &request{op: op, lockOnly: true, run: func(t *wtx) error {
 		now := t.nowNanos()
 		var since any
 		if idleTimeout > 0 {
@@ -79,7 +79,7 @@ func (p *Provider) RenewSessionLock(ctx context.Context, ownerIDs []string, exte
 		var err error
 		n, err = t.execN(sqlRenewSessions, string(owners), addDur(now, d), now, since)
 		return err
-	})
+	}})
 	return int(n), err
 }
 

@@ -112,11 +112,13 @@ func (p *Provider) DequeueWorker(ctx context.Context, opts provobs.FetchOptions,
 	}
 	var item *provobs.WorkerItem
 	err = p.poll(ctx, op, opts.PollTimeout, p.w.worker, func() (bool, time.Time, error) {
-		if found, err := p.precheckWorker(ctx, op, session != nil, owner); err != nil || !found {
-			return false, time.Time{}, err
+		if p.workerIdle.Load() {
+			if found, err := p.precheckWorker(ctx, op, session != nil, owner); err != nil || !found {
+				return false, time.Time{}, err
+			}
 		}
 		var got *provobs.WorkerItem
-		r := &request{op: op}
+		r := &request{op: op, lockOnly: true}
 		r.run = func(t *wtx) error {
 			var err error
 			got, err = t.dequeue(lock, session != nil, owner, lease)
@@ -132,6 +134,7 @@ func (p *Provider) DequeueWorker(ctx context.Context, opts provobs.FetchOptions,
 			return false, time.Time{}, err
 		}
 		item = got
+		p.workerIdle.Store(got == nil)
 		return got != nil, time.Time{}, nil
 	})
 	if err != nil {
@@ -335,7 +338,7 @@ func (p *Provider) RenewWorkerLock(ctx context.Context, lockToken string, extend
 	if lockToken == "" {
 		return lockLost(op)
 	}
-	return p.write(ctx, op, 0, func(t *wtx) error {
+	return p.submit(ctx, &request{op: op, lockOnly: true, run: func(t *wtx) error {
 		now := t.nowNanos()
 		var sid string
 		switch err := t.queryRow(sqlRenewWorker, addDur(now, d), lockToken, now).Scan(&sid); {
@@ -345,5 +348,5 @@ func (p *Provider) RenewWorkerLock(ctx context.Context, lockToken string, extend
 			return err
 		}
 		return t.touchSession(sid, now)
-	})
+	}})
 }

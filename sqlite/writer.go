@@ -39,6 +39,9 @@ type request struct {
 	ctx   context.Context
 	run   func(t *wtx) error
 	wakes wakeMask
+	// lockOnly marks an operation that only takes, extends or releases
+	// locks (fetch, dequeue, renew) or only reads: see writer.relaxSync.
+	lockOnly bool
 	// release undoes a successful fetch/dequeue whose caller gave up while it
 	// ran; it runs in a later batch. Nil for other operations.
 	release func(t *wtx) error
@@ -57,12 +60,17 @@ type writer struct {
 	closing  chan struct{} // closed by Close
 	exited   chan struct{} // closed when the goroutine returns
 	maxBatch int
-	clock    func() time.Time
-	log      *slog.Logger
-	orch     *notifier
-	worker   *notifier
-	pending  []*request // internal releases for the next batch
-	batch    []*request
+	// relaxSync commits batches made only of lockOnly requests without
+	// an fsync (synchronous=NORMAL) when the store runs at FULL; relaxed
+	// says which level the connection is at now.
+	relaxSync bool
+	relaxed   bool
+	clock     func() time.Time
+	log       *slog.Logger
+	orch      *notifier
+	worker    *notifier
+	pending   []*request // internal releases for the next batch
+	batch     []*request
 
 	// Test hooks, nil in production: afterRun runs after each request
 	// inside the transaction, onCommit after each committed batch with the
@@ -206,6 +214,9 @@ func (w *writer) runBatch(batch []*request) {
 		return
 	}
 
+	if w.relaxSync {
+		w.setSync(live)
+	}
 	start := time.Now()
 	if _, err := w.execCtl("BEGIN IMMEDIATE"); err != nil {
 		w.logBatchError("sqlite: begin failed; batch not run", live, err, start)
@@ -268,6 +279,31 @@ func (w *writer) runBatch(batch []*request) {
 	w.finish(ran, true)
 }
 
+// setSync switches the connection to synchronous=NORMAL for a batch of
+// lockOnly requests and back to FULL for any other batch. A lock-only batch
+// that a power loss erases takes its locks and attempt counts with it,
+// which is harmless: their holder died too, and the next FULL commit's
+// fsync of the WAL makes every earlier batch durable.
+func (w *writer) setSync(batch []*request) {
+	relax := true
+	for _, r := range batch {
+		relax = relax && r.lockOnly
+	}
+	if relax == w.relaxed {
+		return
+	}
+	q := "PRAGMA synchronous=FULL"
+	if relax {
+		q = "PRAGMA synchronous=NORMAL"
+	}
+	if _, err := w.execCtl(q); err != nil {
+		w.log.LogAttrs(bg, slog.LevelWarn, "sqlite: could not switch synchronous level",
+			slog.String(keyError, err.Error()))
+		return
+	}
+	w.relaxed = relax
+}
+
 // runOne runs r, inside a savepoint when savepoint is set. A failure of r
 // alone is recorded in r.err and (with a savepoint) undone; the returned
 // error is fatal for the whole transaction.
@@ -323,7 +359,7 @@ func (w *writer) finish(ran []*request, committed bool) {
 		}
 		// The caller gave up (reqAbandoned).
 		if committed && r.err == nil && r.release != nil {
-			rel := &request{op: r.op, ctx: bg, run: r.release, done: make(chan error, 1)}
+			rel := &request{op: r.op, ctx: bg, run: r.release, lockOnly: true, done: make(chan error, 1)}
 			rel.wakes = wakeOrch | wakeWorker
 			w.pending = append(w.pending, rel)
 		}

@@ -455,3 +455,28 @@ func TestTwoProvidersShareAFile(t *testing.T) {
 		assert.Equal(t, 1, c, id)
 	}
 }
+
+// TestLockOnlyBatchesSkipFsync: at synchronous=FULL a batch of only fetches,
+// dequeues or renews commits at NORMAL (no fsync); any other batch at FULL.
+// A store opened at NORMAL never switches.
+func TestLockOnlyBatchesSkipFsync(t *testing.T) {
+	t.Parallel()
+	level := func(p *Provider) int {
+		var v int
+		require.NoError(t, p.w.conn.QueryRowContext(bgctx, "PRAGMA synchronous").Scan(&v))
+		return v
+	}
+	p := openFile(t)
+	require.NoError(t, p.EnqueueOrchestrator(bgctx, start("a"), 0))
+	assert.Equal(t, 2, level(p), "FULL after an enqueue")
+	it := mustFetch(t, p)
+	assert.Equal(t, 1, level(p), "NORMAL after a fetch-only batch")
+	require.NoError(t, p.RenewOrchestrationItemLock(bgctx, it.LockToken, time.Minute))
+	assert.Equal(t, 1, level(p))
+	require.NoError(t, p.AckOrchestrationItem(bgctx, it.LockToken, provobs.OrchestrationAck{ExecutionID: 1}))
+	assert.Equal(t, 2, level(p), "FULL again for the ack")
+
+	n := openFile(t, WithSynchronous(SynchronousNormal))
+	require.NoError(t, n.EnqueueOrchestrator(bgctx, start("a"), 0))
+	assert.Equal(t, 1, level(n))
+}
