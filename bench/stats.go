@@ -78,3 +78,27 @@ func Spread(ss []Sample) (lo, hi float64) {
 
 // Ms formats d in milliseconds with two decimals.
 func Ms(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d)/float64(time.Millisecond)) }
+
+// MedianFloat returns the median of v.
+func MedianFloat(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := slices.Sorted(slices.Values(v))
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// Floats formats v with two decimals, space-separated.
+func Floats(v []float64) string {
+	var b []byte
+	for i, x := range v {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = fmt.Appendf(b, "%.2f", x)
+	}
+	return string(b)
+}

@@ -19,7 +19,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"sync"
 	"time"
 
@@ -104,7 +103,7 @@ func run(rounds int, cfg stress.Config) error {
 		fmt.Printf("%-5s %9.1f %4.0f-%-4.0f %9s %9s\n", x.name, x.m.PerSec, lo, hi, bench.Ms(x.m.P50), bench.Ms(x.m.P99))
 	}
 	fmt.Printf("ratio full/bare of medians: %.3f; per-round ratios %s (median %.3f)\n",
-		mf.PerSec/mb.PerSec, fmtRatios(ratios), medianF(ratios))
+		mf.PerSec/mb.PerSec, bench.Floats(ratios), bench.MedianFloat(ratios))
 	return nil
 }
 
@@ -139,26 +138,4 @@ func once(ctx context.Context, path string, observed bool, cfg stress.Config) (b
 	}
 	s, _, err := bench.RunStress(runCtx, p, cfg)
 	return s, err
-}
-
-func medianF(v []float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	s := slices.Sorted(slices.Values(v))
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
-
-func fmtRatios(v []float64) string {
-	out := ""
-	for i, x := range v {
-		if i > 0 {
-			out += " "
-		}
-		out += fmt.Sprintf("%.3f", x)
-	}
-	return out
 }

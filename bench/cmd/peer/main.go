@@ -35,9 +35,10 @@ func main() {
 	dir := flag.String("dir", "", "directory for the database files (default: a new temporary directory)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the provobs file runs (only those run) to `file`")
 	verbose := flag.Bool("v", true, "print every run on stderr")
+	only := flag.String("only", "", "run only this system: provobs or go-workflows (no ratio)")
 	ops := flag.Bool("ops", false, "with -cpuprofile: also print per-operation call counts and mean latency")
 	flag.Parse()
-	if err := run(*runs, bench.Workload{Instances: *instances, MaxConcurrent: *concurrency}, *memory, *dir, *cpuprofile, *ops, *verbose); err != nil {
+	if err := run(*runs, bench.Workload{Instances: *instances, MaxConcurrent: *concurrency}, *memory, *only, *dir, *cpuprofile, *ops, *verbose); err != nil {
 		fmt.Fprintln(os.Stderr, "peer:", err)
 		os.Exit(1)
 	}
@@ -49,7 +50,7 @@ type side struct {
 	run  func(ctx context.Context, path string) (bench.Sample, error)
 }
 
-func run(runs int, w bench.Workload, memory bool, dir, cpuprofile string, ops, verbose bool) error {
+func run(runs int, w bench.Workload, memory bool, only, dir, cpuprofile string, ops, verbose bool) error {
 	ctx := context.Background()
 	if dir == "" {
 		d, err := os.MkdirTemp("", "provobs-peer-")
@@ -101,7 +102,18 @@ func run(runs int, w bench.Workload, memory bool, dir, cpuprofile string, ops, v
 			side{"provobs", false, provobsRun},
 			side{"go-workflows", false, gwRun})
 	}
-	if err := checkDurability(ctx, dir); err != nil {
+	if only != "" {
+		var keep []side
+		for _, sd := range sides {
+			if sd.name == only {
+				keep = append(keep, sd)
+			}
+		}
+		if len(keep) == 0 {
+			return fmt.Errorf("-only %q: want provobs or go-workflows", only)
+		}
+		sides = keep
+	} else if err := checkDurability(ctx, dir); err != nil {
 		return err
 	}
 	samples := make([][]bench.Sample, len(sides))
@@ -132,17 +144,31 @@ func run(runs int, w bench.Workload, memory bool, dir, cpuprofile string, ops, v
 	fmt.Printf("peer comparison: %d instances x 1 activity (no delay), %d in flight, 2+2 dispatchers/pollers; median of %d alternating runs (%v)\n",
 		w.Instances, w.MaxConcurrent, runs, time.Since(start).Round(time.Second))
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "store\tsystem\torch/s\tmin-max\tp50 ms\tp99 ms\tratio provobs/go-workflows\t")
+	if only != "" {
+		fmt.Fprintln(tw, "store\tsystem\torch/s\tmin-max\tp50 ms\tp99 ms\t")
+		for i, sd := range sides {
+			m := bench.Median(samples[i])
+			lo, hi := bench.Spread(samples[i])
+			fmt.Fprintf(tw, "%s\t%s\t%.1f\t%.0f-%.0f\t%s\t%s\t\n", store(sd.file), sd.name, m.PerSec, lo, hi, bench.Ms(m.P50), bench.Ms(m.P99))
+		}
+		return tw.Flush()
+	}
+	fmt.Fprintln(tw, "store\tsystem\torch/s\tmin-max\tp50 ms\tp99 ms\tratio of medians\tmedian of paired ratios\t")
 	for i := 0; i < len(sides); i += 2 {
 		p, g := bench.Median(samples[i]), bench.Median(samples[i+1])
+		paired := make([]float64, runs)
+		for r := range runs {
+			paired[r] = samples[i][r].PerSec / samples[i+1][r].PerSec
+		}
 		for j, m := range []bench.Sample{p, g} {
 			lo, hi := bench.Spread(samples[i+j])
-			ratio := ""
-			if j == 0 && g.PerSec > 0 {
+			ratio, pr := "", ""
+			if j == 0 {
 				ratio = fmt.Sprintf("%.2fx", p.PerSec/g.PerSec)
+				pr = fmt.Sprintf("%.2fx (%s)", bench.MedianFloat(paired), bench.Floats(paired))
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%.1f\t%.0f-%.0f\t%s\t%s\t%s\t\n", store(sides[i].file), sides[i+j].name,
-				m.PerSec, lo, hi, bench.Ms(m.P50), bench.Ms(m.P99), ratio)
+			fmt.Fprintf(tw, "%s\t%s\t%.1f\t%.0f-%.0f\t%s\t%s\t%s\t%s\t\n", store(sides[i].file), sides[i+j].name,
+				m.PerSec, lo, hi, bench.Ms(m.P50), bench.Ms(m.P99), ratio, pr)
 		}
 	}
 	return tw.Flush()
