@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -159,8 +160,8 @@ func runChildAndKill(t *testing.T, path, prefix string, runFor time.Duration) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(), envCrashDB+"="+path, envCrashPrefix+"="+prefix)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	stderr := &lockedBuffer{}
+	cmd.Stderr = stderr
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
@@ -198,6 +199,25 @@ func runChildAndKill(t *testing.T, path, prefix string, runFor time.Duration) {
 	killed = true
 	err = cmd.Wait()
 	require.Error(t, err, "the child must have been killed, not have finished: %s", stderr.String())
+}
+
+// lockedBuffer is a bytes.Buffer the child's stderr can be copied into
+// while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // verifyCompletedOnce checks that every started orchestration completed
