@@ -39,11 +39,17 @@ func (s Synchronous) String() string {
 
 // The defaults of the options.
 const (
+	// DefaultLockTimeout is the lock duration used when a call asks for zero.
 	DefaultLockTimeout = 30 * time.Second
+	// DefaultBusyTimeout is how long a connection waits for a lock held by
+	// another connection or process.
 	DefaultBusyTimeout = 5 * time.Second
-	DefaultMaxBatch    = 64
-	defaultListLimit   = 100
-	defaultReadConns   = 4
+	// DefaultMaxBatch is how many write operations one transaction commits
+	// at most.
+	DefaultMaxBatch = 64
+
+	defaultListLimit = 100
+	defaultReadConns = 4
 )
 
 type config struct {

@@ -56,14 +56,9 @@ func migrations() ([]migration, error) {
 	return out, nil
 }
 
-// SchemaVersion is the schema version this code writes and reads.
-var SchemaVersion = func() int {
-	ms, err := migrations()
-	if err != nil {
-		panic(err)
-	}
-	return len(ms)
-}()
+// SchemaVersion is the schema version this code writes and reads: the
+// number of embedded migrations.
+const SchemaVersion = 1
 
 const sqlCreateSchemaVersion = `CREATE TABLE IF NOT EXISTS schema_version (
     version    INTEGER NOT NULL PRIMARY KEY,
@@ -78,6 +73,9 @@ func migrate(ctx context.Context, conn *sql.Conn, dbPath string, now func() time
 	ms, err := migrations()
 	if err != nil {
 		return err
+	}
+	if len(ms) != SchemaVersion {
+		return fmt.Errorf("sqlite: %d embedded migrations, SchemaVersion is %d", len(ms), SchemaVersion)
 	}
 	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		return err
