@@ -3,10 +3,13 @@ package providertest_test
 import (
 	"context"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"testing"
+
+	"go.uber.org/goleak"
 
 	"github.com/provobs/provobs"
 	"github.com/provobs/provobs/metrics"
@@ -64,5 +67,12 @@ func TestMain(m *testing.M) {
 	if !set {
 		_ = flag.Set("test.parallel", "16")
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
 }
