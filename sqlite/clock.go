@@ -30,5 +30,6 @@ func addDur(now int64, d time.Duration) int64 {
 	return now + int64(d)
 }
 
-// durationMS renders an elapsed time as integer milliseconds for logs.
-func durationMS(d time.Duration) int64 { return d.Milliseconds() }
+// durationMS renders an elapsed time for logs as slogprov does:
+// milliseconds as a float64 rounded to the microsecond.
+func durationMS(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

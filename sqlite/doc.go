@@ -135,7 +135,7 @@
 // waits for the write lock over 50ms (WARN), failed batches (ERROR), lock
 // races lost and locks released for callers that gave up (DEBUG). Records use
 // the attribute keys of the slogprov middleware ("operation", "instance_id",
-// "duration_ms" as integer milliseconds, "error_type", "error") and never
+// "duration_ms" as float milliseconds, "error_type", "error") and never
 // carry payloads. Without WithLogger nothing is logged; the package never
 // uses the default logger and never prints.
 //

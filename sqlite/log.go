@@ -1,8 +1,9 @@
 package sqlite
 
-// Log attribute keys. They mirror the keys of the slogprov logging
-// middleware, so the provider's own records and the middleware's records of
-// the same operation can be joined on them.
+// Log attribute keys. They mirror slogprov's keys (KeyOperation, ...; kept
+// as copies so this package does not import the middleware), so the
+// provider's own records and the middleware's records of the same operation
+// can be joined on them. duration_ms is a float64 as there.
 const (
 	keyOperation  = "operation"
 	keyInstanceID = "instance_id"

@@ -111,7 +111,7 @@ func migrate(ctx context.Context, conn *sql.Conn, dbPath string, now func() time
 	for _, m := range ms[have:] {
 		log.LogAttrs(ctx, slog.LevelInfo, "sqlite: schema migration applied",
 			slog.Int(keyVersion, m.version), slog.String("migration", m.name),
-			slog.Int64(keyDurationMS, durationMS(time.Since(start))))
+			slog.Float64(keyDurationMS, durationMS(time.Since(start))))
 	}
 	return nil
 }

@@ -229,7 +229,7 @@ func (w *writer) runBatch(batch []*request) {
 	}
 	if waited := time.Since(start); waited > 50*time.Millisecond {
 		w.log.LogAttrs(bg, slog.LevelWarn, "sqlite: waited for the write lock",
-			slog.Int64(keyDurationMS, durationMS(waited)), slog.Int(keyRequests, len(live)))
+			slog.Float64(keyDurationMS, durationMS(waited)), slog.Int(keyRequests, len(live)))
 	}
 
 	// A lone request needs no savepoint: if it fails, the whole
@@ -298,7 +298,7 @@ func (w *writer) setSync(batch []*request) {
 	}
 	if _, err := w.execCtl(q); err != nil {
 		w.log.LogAttrs(bg, slog.LevelWarn, "sqlite: could not switch synchronous level",
-			slog.String(keyError, err.Error()))
+			slog.Any(keyError, err))
 		return
 	}
 	w.relaxed = relax
@@ -381,8 +381,8 @@ func (w *writer) logBatchError(msg string, batch []*request, err error, start ti
 		slog.String(keyOperation, op.String()),
 		slog.Int(keyRequests, len(batch)),
 		slog.String(keyErrorType, string(txFailed(op, err).Type)),
-		slog.String(keyError, err.Error()),
-		slog.Int64(keyDurationMS, durationMS(time.Since(start))))
+		slog.Any(keyError, err),
+		slog.Float64(keyDurationMS, durationMS(time.Since(start))))
 }
 
 // closeStmts closes the cached statements; the writer goroutine has exited.

@@ -1,9 +1,11 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -121,7 +123,8 @@ func TestGroupCommitSavepointIsolation(t *testing.T) {
 // nothing of the batch is stored.
 func TestAbortedTransactionFailsBatch(t *testing.T) {
 	t.Parallel()
-	p := openMem(t)
+	var logs bytes.Buffer
+	p := openMem(t, WithLogger(slog.New(slog.NewJSONHandler(&logs, nil))))
 	ctx := context.Background()
 	release := make(chan struct{})
 	var once sync.Once
@@ -142,6 +145,10 @@ func TestAbortedTransactionFailsBatch(t *testing.T) {
 	requireType(t, provobs.TypeTransactionFailed, enqErr)
 	assert.True(t, provobs.IsRetryable(enqErr))
 	requireType(t, provobs.TypeTransactionFailed, poisonErr)
+	assert.Contains(t, logs.String(), `"msg":"sqlite: transaction aborted; batch rolled back"`)
+	assert.Contains(t, logs.String(), `"error_type":"transaction_failed"`)
+	assert.Contains(t, logs.String(), `"operation":"enqueue"`)
+	assert.NotContains(t, logs.String(), "in:a", "payloads are never logged")
 	d, err := p.QueueDepths(ctx)
 	require.NoError(t, err)
 	assert.Zero(t, d.Orchestrator)
