@@ -84,6 +84,7 @@ func canceledErr(op provobs.Op, cause error) *provobs.Error {
 //	SQLITE_CONSTRAINT                      conflict
 //	SQLITE_INTERRUPT, context errors       canceled
 //	SQLITE_IOERR, FULL, NOMEM, PROTOCOL    transaction_failed (retryable)
+//	SQLITE_CORRUPT, NOTADB                 unknown, wrapping ErrNotDatabase (permanent)
 //	anything else                          unknown
 //
 // An error that already is a *provobs.Error keeps its type.
@@ -107,6 +108,8 @@ func classify(op provobs.Op, err error) *provobs.Error {
 		return newErr(op, provobs.TypeCanceled, err)
 	case sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_NOMEM, sqlite3.SQLITE_PROTOCOL:
 		return newErr(op, provobs.TypeTransactionFailed, err)
+	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+		return corrupt(op, err)
 	}
 	if errors.Is(err, sql.ErrConnDone) {
 		return newErr(op, provobs.TypeTransactionFailed, err)
@@ -114,12 +117,21 @@ func classify(op provobs.Op, err error) *provobs.Error {
 	return newErr(op, provobs.TypeUnknown, err)
 }
 
-// txFailed classifies a failed BEGIN or COMMIT: busy stays lock_timeout,
-// anything else is a retryable transaction_failed.
+// txFailed classifies a failed BEGIN or COMMIT: busy stays lock_timeout, a
+// corrupt database is permanent, anything else is a retryable
+// transaction_failed.
 func txFailed(op provobs.Op, err error) *provobs.Error {
 	switch sqliteCode(err) {
 	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
 		return newErr(op, provobs.TypeLockTimeout, err)
+	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+		return corrupt(op, err)
 	}
 	return newErr(op, provobs.TypeTransactionFailed, err)
+}
+
+// corrupt is the permanent error of a damaged database: retrying cannot
+// heal a page, so it is unknown (not retryable) and matches ErrNotDatabase.
+func corrupt(op provobs.Op, err error) *provobs.Error {
+	return newErr(op, provobs.TypeUnknown, fmt.Errorf("%w: %w", ErrNotDatabase, err))
 }

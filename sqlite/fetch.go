@@ -249,7 +249,8 @@ func (t *wtx) loadBatch(inst, token string, now int64) (*provobs.OrchestrationIt
 	for rows.Next() {
 		var (
 			kind             int64
-			exec, corr, fire int64
+			exec, corr       int64
+			fire             sql.NullInt64
 			payload          []byte
 			payloadNull      bool
 			attempts         int
@@ -263,7 +264,7 @@ func (t *wtx) loadBatch(inst, token string, now int64) (*provobs.OrchestrationIt
 			InstanceID:    inst,
 			ExecutionID:   uint64(exec),
 			CorrelationID: uint64(corr),
-			FireAt:        fromNanos(fire),
+			FireAt:        fromNullNanos(fire),
 			Payload:       payloadOut(payload, payloadNull),
 		})
 		item.AttemptCount = max(item.AttemptCount, attempts)
@@ -425,7 +426,7 @@ func (t *wtx) ackOrch(token string, ack *provobs.OrchestrationAck) error {
 
 func (t *wtx) insertOrch(it provobs.WorkItem, visible int64) error {
 	_, err := t.exec(sqlInsertOrch, it.InstanceID, int64(it.Kind), int64(it.ExecutionID), int64(it.CorrelationID),
-		toNanos(it.FireAt), it.Payload, visible)
+		nullNanos(it.FireAt), it.Payload, visible)
 	return err
 }
 
@@ -543,6 +544,15 @@ func validateOrchItem(op provobs.Op, it provobs.WorkItem) error {
 	if it.Kind == provobs.KindActivityExecute {
 		return invalidArg(op, "%v item on the orchestrator queue", it.Kind)
 	}
+	return validateFireAt(op, it)
+}
+
+// validateFireAt refuses a FireAt that Unix nanoseconds cannot hold (before
+// 1678 or after 2262) rather than let it wrap around.
+func validateFireAt(op provobs.Op, it provobs.WorkItem) error {
+	if !representable(it.FireAt) {
+		return invalidArg(op, "fire time %v outside the years 1678 to 2262", it.FireAt)
+	}
 	return nil
 }
 
@@ -553,5 +563,5 @@ func validateWorkerItem(op provobs.Op, it provobs.WorkItem) error {
 	if it.Kind != provobs.KindActivityExecute {
 		return invalidArg(op, "%v item on the worker queue", it.Kind)
 	}
-	return nil
+	return validateFireAt(op, it)
 }

@@ -99,6 +99,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*Provider, error) {
 	if err != nil {
 		return fail(err)
 	}
+	if err := checkVersion(ctx, conn, p.path); err != nil {
+		_ = conn.Close()
+		return fail(err)
+	}
 	if !memory {
 		var mode string
 		if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode); err != nil {

@@ -65,6 +65,27 @@ const sqlCreateSchemaVersion = `CREATE TABLE IF NOT EXISTS schema_version (
     applied_at INTEGER NOT NULL
 )`
 
+// checkVersion fails with a *SchemaVersionError when the database on conn
+// was written by a newer schema. It only reads, so Open can call it before
+// changing anything (such as the journal mode) in a file it may refuse.
+func checkVersion(ctx context.Context, conn *sql.Conn, dbPath string) error {
+	var tables int
+	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").Scan(&tables); err != nil {
+		return err
+	}
+	if tables == 0 {
+		return nil
+	}
+	var cur sql.NullInt64
+	if err := conn.QueryRowContext(ctx, "SELECT max(version) FROM schema_version").Scan(&cur); err != nil {
+		return err
+	}
+	if int(cur.Int64) > SchemaVersion {
+		return &SchemaVersionError{Path: dbPath, Version: int(cur.Int64), Supported: SchemaVersion}
+	}
+	return nil
+}
+
 // migrate brings the database on conn to SchemaVersion in one IMMEDIATE
 // transaction, so a concurrent Open of the same file waits and then finds
 // the work done. A database whose version is newer than the code fails with

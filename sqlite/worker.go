@@ -62,7 +62,7 @@ WHERE lock_token = ?1 AND locked_until > ?2`
 
 func (t *wtx) insertWorker(it provobs.WorkItem, now int64) error {
 	_, err := t.exec(sqlInsertWorker, it.InstanceID, int64(it.Kind), int64(it.ExecutionID), int64(it.CorrelationID),
-		it.SessionID, toNanos(it.FireAt), it.Payload, now)
+		it.SessionID, nullNanos(it.FireAt), it.Payload, now)
 	return err
 }
 
@@ -215,7 +215,8 @@ func (t *wtx) dequeue(lock time.Duration, withSession bool, owner string, lease 
 		var (
 			wi                     provobs.WorkerItem
 			inst, sess             string
-			kind, exec, corr, fire int64
+			kind, exec, corr int64
+			fire             sql.NullInt64
 			payload                []byte
 			null                   bool
 		)
@@ -236,7 +237,7 @@ func (t *wtx) dequeue(lock time.Duration, withSession bool, owner string, lease 
 			ExecutionID:   uint64(exec),
 			CorrelationID: uint64(corr),
 			SessionID:     sess,
-			FireAt:        fromNanos(fire),
+			FireAt:        fromNullNanos(fire),
 			Payload:       payloadOut(payload, null),
 		}
 		return &wi, nil

@@ -17,8 +17,8 @@ import (
 )
 
 // Bugs found in sqlite/ by the reliability work, each pinned by a test that
-// fails until it is fixed (sqlite/ is not ours to edit; see RELIABILITY.md,
-// "What was found"). Run them alone with
+// failed before its fix (see RELIABILITY.md, "What was found"). Run them
+// alone with
 //
 //	go test ./internal/reliability/ -run 'TestSQLite' -v
 
