@@ -248,12 +248,12 @@ func (t *wtx) loadBatch(inst, token string, now int64) (*provobs.OrchestrationIt
 	}
 	for rows.Next() {
 		var (
-			kind             int64
-			exec, corr       int64
-			fire             sql.NullInt64
-			payload          []byte
-			payloadNull      bool
-			attempts         int
+			kind        int64
+			exec, corr  int64
+			fire        sql.NullInt64
+			payload     []byte
+			payloadNull bool
+			attempts    int
 		)
 		if err := rows.Scan(&kind, &exec, &corr, &fire, &payload, &payloadNull, &attempts); err != nil {
 			rows.Close()

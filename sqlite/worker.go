@@ -213,12 +213,12 @@ func (t *wtx) dequeue(lock time.Duration, withSession bool, owner string, lease 
 		}
 		token := uuid.NewString()
 		var (
-			wi                     provobs.WorkerItem
-			inst, sess             string
+			wi               provobs.WorkerItem
+			inst, sess       string
 			kind, exec, corr int64
 			fire             sql.NullInt64
-			payload                []byte
-			null                   bool
+			payload          []byte
+			null             bool
 		)
 		err = t.queryRow(sqlLockWorker, token, addDur(now, lock), id, now).
 			Scan(&inst, &kind, &exec, &corr, &sess, &fire, &payload, &null, &wi.AttemptCount)
