@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/obstest"
 )
 
 // BenchmarkChain measures what one interceptor layer adds to a call, against
@@ -22,18 +23,9 @@ func BenchmarkChain(b *testing.B) {
 			_, _ = p.FetchOrchestrationItem(ctx, provobs.FetchOptions{})
 		}
 	}
-	noop := func() provobs.Provider { return &nopProvider{} }
+	noop := func() provobs.Provider { return obstest.Nop{} }
 	b.Run("bare", func(b *testing.B) { run(b, noop()) })
 	b.Run("intercept=1", func(b *testing.B) { run(b, provobs.Chain(noop(), pass)) })
 	b.Run("observe=1", func(b *testing.B) { run(b, provobs.Chain(noop(), observe)) })
 	b.Run("intercept=4", func(b *testing.B) { run(b, provobs.Chain(noop(), pass, pass, pass, pass)) })
-}
-
-// nopProvider does nothing and allocates nothing, so a benchmark measures
-// only the layers around it.
-type nopProvider struct{ stubProvider }
-
-func (*nopProvider) EnqueueWorker(context.Context, provobs.WorkItem) error { return nil }
-func (*nopProvider) FetchOrchestrationItem(context.Context, provobs.FetchOptions) (*provobs.OrchestrationItem, error) {
-	return nil, nil
 }

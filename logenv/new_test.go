@@ -152,7 +152,7 @@ func TestNewUnknownFormat(t *testing.T) {
 // test owns, under the tracing middleware.
 func TestNewOTel(t *testing.T) {
 	t.Parallel()
-	exp := &memExporter{}
+	exp := &obstest.LogExporter{}
 	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(exp)))
 	spans := tracetest.NewInMemoryExporter()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(spans))
@@ -200,7 +200,7 @@ func TestNewOTel(t *testing.T) {
 
 func TestNewOTelLevel(t *testing.T) {
 	t.Parallel()
-	exp := &memExporter{}
+	exp := &obstest.LogExporter{}
 	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(exp)))
 	t.Cleanup(func() { _ = lp.Shutdown(context.Background()) })
 	h, _, err := logenv.New(logenv.Config{Format: logenv.FormatOTel, LoggerProvider: lp})
@@ -243,26 +243,4 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
-}
-
-// memExporter is an sdk/log exporter that keeps what it is given.
-type memExporter struct {
-	mu   sync.Mutex
-	recs []sdklog.Record
-}
-
-func (e *memExporter) Export(_ context.Context, recs []sdklog.Record) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for i := range recs {
-		e.recs = append(e.recs, recs[i].Clone())
-	}
-	return nil
-}
-func (e *memExporter) Shutdown(context.Context) error   { return nil }
-func (e *memExporter) ForceFlush(context.Context) error { return nil }
-func (e *memExporter) Records() []sdklog.Record {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([]sdklog.Record(nil), e.recs...)
 }

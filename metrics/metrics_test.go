@@ -14,6 +14,7 @@ import (
 
 	"github.com/provobs/provobs"
 	"github.com/provobs/provobs/metrics"
+	"github.com/provobs/provobs/obstest"
 	"github.com/provobs/provobs/retry"
 	"github.com/provobs/provobs/sqlite"
 )
@@ -260,7 +261,7 @@ func TestRecordingDoesNotAllocate(t *testing.T) {
 	ctx := context.Background()
 	m := metrics.New()
 	for _, err := range []error{nil, provobs.NewError(provobs.OpFetch, provobs.TypeLockTimeout, nil), context.Canceled, errors.New("plain")} {
-		p := provobs.Chain(nopProvider{err: err}, m.Middleware())
+		p := provobs.Chain(obstest.Nop{Err: err}, m.Middleware())
 		allocs := testing.AllocsPerRun(100, func() { _, _ = p.FetchOrchestrationItem(ctx, provobs.FetchOptions{}) })
 		assert.Zero(t, allocs, "err=%v", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/obstest"
 	"github.com/provobs/provobs/retry"
 )
 
@@ -23,10 +24,10 @@ func BenchmarkRetry(b *testing.B) {
 		name string
 		p    provobs.Provider
 	}{
-		{"bare-chain", provobs.Chain(nopProvider{})},
-		{"passthrough-intercept", provobs.Chain(nopProvider{}, provobs.Intercept(provobs.InterceptorFunc(
+		{"bare-chain", provobs.Chain(obstest.Nop{})},
+		{"passthrough-intercept", provobs.Chain(obstest.Nop{}, provobs.Intercept(provobs.InterceptorFunc(
 			func(ctx context.Context, c *provobs.Call) error { return c.Invoke(ctx) })))},
-		{"no-retry-needed", provobs.Chain(nopProvider{}, retry.Middleware(retry.Config{}))},
+		{"no-retry-needed", provobs.Chain(obstest.Nop{}, retry.Middleware(retry.Config{}))},
 	} {
 		b.Run(bm.name, func(b *testing.B) {
 			b.ReportAllocs()

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -281,7 +280,7 @@ func TestMiddlewareSinks(t *testing.T) {
 
 	t.Run("otelslog", func(t *testing.T) {
 		t.Parallel()
-		exp := &memExporter{}
+		exp := &obstest.LogExporter{}
 		lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(exp)))
 		t.Cleanup(func() { _ = lp.Shutdown(context.Background()) })
 		drive(t, otelslog.NewHandler("slogprov_test", otelslog.WithLoggerProvider(lp)))
@@ -300,26 +299,4 @@ func TestMiddlewareSinks(t *testing.T) {
 		}
 		assert.Len(t, seen, len(provobs.Ops()))
 	})
-}
-
-// memExporter is an sdk/log exporter that keeps what it is given.
-type memExporter struct {
-	mu   sync.Mutex
-	recs []sdklog.Record
-}
-
-func (e *memExporter) Export(_ context.Context, recs []sdklog.Record) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for i := range recs {
-		e.recs = append(e.recs, recs[i].Clone())
-	}
-	return nil
-}
-func (e *memExporter) Shutdown(context.Context) error   { return nil }
-func (e *memExporter) ForceFlush(context.Context) error { return nil }
-func (e *memExporter) Records() []sdklog.Record {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([]sdklog.Record(nil), e.recs...)
 }

@@ -3,7 +3,6 @@ package tracing_test
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -36,14 +35,14 @@ func newStore(t *testing.T) provobs.Provider {
 // land in memory.
 type harness struct {
 	spans *tracetest.InMemoryExporter
-	logs  *memExporter
+	logs  *obstest.LogExporter
 	calls *obstest.Calls
 	p     provobs.Provider
 }
 
 func newHarness(t *testing.T, store provobs.Provider, inner ...provobs.Middleware) *harness {
 	t.Helper()
-	h := &harness{spans: tracetest.NewInMemoryExporter(), logs: &memExporter{}, calls: &obstest.Calls{}}
+	h := &harness{spans: tracetest.NewInMemoryExporter(), logs: &obstest.LogExporter{}, calls: &obstest.Calls{}}
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(h.spans))
 	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(h.logs)))
 	t.Cleanup(func() {
@@ -185,26 +184,4 @@ func TestMiddlewareNotRecording(t *testing.T) {
 	require.NoError(t, err)
 	p = provobs.Chain(newStore(t), tracing.Middleware(nil)) // the global, no-op by default
 	require.NoError(t, p.EnqueueWorker(context.Background(), provobs.WorkItem{Kind: provobs.KindActivityExecute, InstanceID: "i"}))
-}
-
-// memExporter is an sdk/log exporter that keeps what it is given.
-type memExporter struct {
-	mu   sync.Mutex
-	recs []sdklog.Record
-}
-
-func (e *memExporter) Export(_ context.Context, recs []sdklog.Record) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for i := range recs {
-		e.recs = append(e.recs, recs[i].Clone())
-	}
-	return nil
-}
-func (e *memExporter) Shutdown(context.Context) error   { return nil }
-func (e *memExporter) ForceFlush(context.Context) error { return nil }
-func (e *memExporter) Records() []sdklog.Record {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([]sdklog.Record(nil), e.recs...)
 }
