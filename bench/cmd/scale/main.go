@@ -42,6 +42,7 @@ func main() {
 type point struct {
 	s                 bench.Sample
 	fetch, ack, empty time.Duration // mean latencies
+	stats             *bench.OpStats
 }
 
 func run(rounds int, sizes []int, instances int, dir string) error {
@@ -83,8 +84,9 @@ func run(rounds int, sizes []int, instances int, dir string) error {
 			if err != nil {
 				return fmt.Errorf("%d completed: %w", n, err)
 			}
-			fmt.Fprintf(os.Stderr, "round %d %7d completed: %v; fetch %v, ack_orch %v, empty fetch %v\n",
-				r+1, n, pt.s, pt.fetch, pt.ack, pt.empty)
+			fmt.Fprintf(os.Stderr, "round %d %7d completed: %v; fetch %v (max %v), ack_orch %v (max %v), enqueue max %v, ack_worker max %v, empty fetch %v\n",
+				r+1, n, pt.s, pt.fetch, pt.stats.Max(provobs.OpFetch), pt.ack, pt.stats.Max(provobs.OpAckOrch),
+				pt.stats.Max(provobs.OpEnqueue), pt.stats.Max(provobs.OpAckWorker), pt.empty)
 			points[n] = append(points[n], pt)
 		}
 	}
@@ -137,7 +139,7 @@ func once(ctx context.Context, path string, w bench.Workload) (point, error) {
 	if err != nil {
 		return point{}, err
 	}
-	return point{s: s, fetch: stats.Mean(provobs.OpFetch), ack: stats.Mean(provobs.OpAckOrch), empty: empty}, nil
+	return point{s: s, fetch: stats.Mean(provobs.OpFetch), ack: stats.Mean(provobs.OpAckOrch), empty: empty, stats: &stats}, nil
 }
 
 func copyDB(src, dst string) error {
