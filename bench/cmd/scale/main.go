@@ -158,6 +158,11 @@ func copyDB(src, dst string) error {
 			return err
 		}
 		_, err = io.Copy(out, in)
+		if err == nil {
+			// Flush the copy now: otherwise the first checkpoint's fsync
+			// of the run pays for writing the whole file back.
+			err = out.Sync()
+		}
 		_ = in.Close()
 		if cerr := out.Close(); err == nil {
 			err = cerr
