@@ -201,17 +201,13 @@ func (r *runner) finish(id, failure string) {
 	<-r.slots
 }
 
+// orchestrationLoop is one orchestration dispatcher: it decides and acks
+// one batch while the next is being fetched.
 func (r *runner) orchestrationLoop(ctx context.Context) {
 	opts := provobs.FetchOptions{LockTimeout: r.cfg.LockTimeout, PollTimeout: r.cfg.PollTimeout}
-	for r.running(ctx) {
-		item, err := r.p.FetchOrchestrationItem(ctx, opts)
-		if err != nil {
-			r.providerError(ctx, "fetch", "", err)
-			continue
-		}
-		if item == nil {
-			continue
-		}
+	for item := range prefetch(ctx, r, "fetch", func(ctx context.Context) (*provobs.OrchestrationItem, error) {
+		return r.p.FetchOrchestrationItem(ctx, opts)
+	}) {
 		t := r.decide(item)
 		ictx := provobs.WithInstance(ctx, item.InstanceID)
 		if err := r.p.AckOrchestrationItem(ictx, item.LockToken, t.ack); err != nil {
@@ -241,10 +237,11 @@ func (r *runner) orchestrationLoop(ctx context.Context) {
 // executor moves on at once. Activities still run one at a time per
 // dispatcher; only the provider's I/O overlaps them.
 func (r *runner) workerLoop(ctx context.Context) {
-	items := make(chan *provobs.WorkerItem)
+	opts := provobs.FetchOptions{LockTimeout: r.cfg.LockTimeout, PollTimeout: r.cfg.PollTimeout}
 	var acks sync.WaitGroup
-	acks.Go(func() { r.fetchWork(ctx, items) })
-	for w := range items {
+	for w := range prefetch(ctx, r, "dequeue", func(ctx context.Context) (*provobs.WorkerItem, error) {
+		return r.p.DequeueWorker(ctx, opts, nil)
+	}) {
 		ictx := provobs.WithInstance(ctx, w.Item.InstanceID)
 		completion := &provobs.WorkItem{
 			Kind:          provobs.KindActivityCompleted,
@@ -263,26 +260,31 @@ func (r *runner) workerLoop(ctx context.Context) {
 	acks.Wait()
 }
 
-// fetchWork dequeues worker items into items until the run stops, then
-// closes it.
-func (r *runner) fetchWork(ctx context.Context, items chan<- *provobs.WorkerItem) {
-	defer close(items)
-	opts := provobs.FetchOptions{LockTimeout: r.cfg.LockTimeout, PollTimeout: r.cfg.PollTimeout}
-	for r.running(ctx) {
-		w, err := r.p.DequeueWorker(ctx, opts, nil)
-		if err != nil {
-			r.providerError(ctx, "dequeue", "", err)
-			continue
+// prefetch polls fetch into the returned channel until the run stops, then
+// closes it, so a dispatcher works on one item while the next is fetched.
+// An item fetched when ctx ends is dropped: its lock expires and it is
+// redelivered.
+func prefetch[T any](ctx context.Context, r *runner, op string, fetch func(context.Context) (*T, error)) <-chan *T {
+	items := make(chan *T)
+	go func() {
+		defer close(items)
+		for r.running(ctx) {
+			item, err := fetch(ctx)
+			if err != nil {
+				r.providerError(ctx, op, "", err)
+				continue
+			}
+			if item == nil {
+				continue
+			}
+			select {
+			case items <- item:
+			case <-ctx.Done():
+				return
+			}
 		}
-		if w == nil {
-			continue
-		}
-		select {
-		case items <- w:
-		case <-ctx.Done():
-			return // the lock expires and the item is redelivered
-		}
-	}
+	}()
+	return items
 }
 
 // ackActivity acks an activity's completion, abandoning the item when the
