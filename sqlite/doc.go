@@ -18,7 +18,10 @@
 // transaction and logs each one; a file whose version is newer than
 // SchemaVersion fails with a *SchemaVersionError and is left untouched, and
 // a file that is not SQLite (or is corrupt) fails with an error wrapping
-// ErrNotDatabase. Timestamps are Unix nanoseconds from the WithClock clock.
+// ErrNotDatabase. Timestamps are Unix nanoseconds from the WithClock clock
+// (the years 1678 to 2262; a FireAt outside them is refused). Version 1 is
+// the initial schema; version 2 makes the queues' fire_at nullable, so "no
+// fire time" (NULL) differs from a fire time at the Unix epoch.
 //
 //	instances           one row per instance, created by its first ack; the current execution
 //	executions          (instance, execution): status and output

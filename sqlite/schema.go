@@ -58,7 +58,7 @@ func migrations() ([]migration, error) {
 
 // SchemaVersion is the schema version this code writes and reads: the
 // number of embedded migrations.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 const sqlCreateSchemaVersion = `CREATE TABLE IF NOT EXISTS schema_version (
     version    INTEGER NOT NULL PRIMARY KEY,

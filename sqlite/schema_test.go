@@ -9,7 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
+	"github.com/provobs/provobs"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -111,4 +113,55 @@ func TestMigrationsAreNumbered(t *testing.T) {
 	for i, m := range ms {
 		assert.Equal(t, i+1, m.version, m.name)
 	}
+}
+
+// TestMigrateFromVersion1: a file at schema version 1 (fire_at NOT NULL, 0
+// for "no fire time") opens at the current version with its queued rows
+// intact, 0 read back as no fire time and real fire times kept.
+func TestMigrateFromVersion1(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v1.db")
+	v1, err := migrationFS.ReadFile("migrations/0001_init.sql")
+	require.NoError(t, err)
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	_, err = db.Exec(string(v1))
+	require.NoError(t, err)
+	_, err = db.Exec(sqlCreateSchemaVersion + "; INSERT INTO schema_version (version, applied_at) VALUES (1, 0)")
+	require.NoError(t, err)
+	fire := time.Date(2030, 1, 2, 3, 4, 5, 6, time.UTC)
+	_, err = db.Exec(`INSERT INTO orchestrator_queue (instance_id, kind, execution_id, correlation_id, fire_at, payload, visible_at)
+		VALUES ('plain', ?, 0, 0, 0, x'01', 1), ('timer', ?, 1, 7, ?, NULL, 2)`,
+		int(provobs.KindStartOrchestration), int(provobs.KindTimerFired), fire.UnixNano())
+	require.NoError(t, err)
+	_, err = db.Exec(`INSERT INTO worker_queue (instance_id, kind, execution_id, correlation_id, fire_at, payload, visible_at)
+		VALUES ('plain', ?, 1, 3, 0, x'02', 1)`, int(provobs.KindActivityExecute))
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+
+	p, err := Open(ctx, path)
+	require.NoError(t, err)
+	defer p.Close()
+	assert.Equal(t, SchemaVersion, schemaVersionOf(t, path))
+
+	a := mustFetch(t, p)
+	require.Len(t, a.Messages, 1)
+	assert.Equal(t, "plain", a.InstanceID)
+	assert.True(t, a.Messages[0].FireAt.IsZero(), "0 became no fire time")
+	assert.Equal(t, []byte{1}, a.Messages[0].Payload)
+	b := mustFetch(t, p)
+	require.Len(t, b.Messages, 1)
+	assert.True(t, b.Messages[0].FireAt.Equal(fire), "fire time kept: %v", b.Messages[0].FireAt)
+	w, err := p.DequeueWorker(ctx, provobs.FetchOptions{}, nil)
+	require.NoError(t, err)
+	require.NotNil(t, w)
+	assert.True(t, w.Item.FireAt.IsZero())
+	assert.EqualValues(t, 3, w.Item.CorrelationID)
+
+	// Version 2 accepts what version 1 could not: the epoch as a fire time.
+	epoch := time.Unix(0, 0)
+	require.NoError(t, p.EnqueueOrchestrator(ctx, provobs.WorkItem{Kind: provobs.KindTimerFired, InstanceID: "e", FireAt: epoch}, 0))
+	e := mustFetch(t, p)
+	assert.True(t, e.Messages[0].FireAt.Equal(epoch))
 }

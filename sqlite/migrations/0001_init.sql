@@ -56,7 +56,7 @@ CREATE TABLE orchestrator_queue (
     kind           INTEGER NOT NULL,
     execution_id   INTEGER NOT NULL,
     correlation_id INTEGER NOT NULL,
-    fire_at        INTEGER,          -- NULL: no fire time
+    fire_at        INTEGER NOT NULL,
     payload        BLOB,
     visible_at     INTEGER NOT NULL,
     lock_token     TEXT,
@@ -78,7 +78,7 @@ CREATE TABLE worker_queue (
     execution_id   INTEGER NOT NULL,
     correlation_id INTEGER NOT NULL,
     session_id     TEXT    NOT NULL DEFAULT '',
-    fire_at        INTEGER,          -- NULL: no fire time
+    fire_at        INTEGER NOT NULL,
     payload        BLOB,
     visible_at     INTEGER NOT NULL,
     lock_token     TEXT    UNIQUE,
