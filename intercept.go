@@ -27,6 +27,11 @@ type ObserverFunc func(ctx context.Context, c *Call, err error, elapsed time.Dur
 // Intercept returns a Middleware that routes every Provider and Admin method
 // of the wrapped provider through ic. The wrapper implements Admin exactly
 // when the wrapped provider does.
+//
+// Adjacent Intercept (and Observe) middlewares in a chain share one layer:
+// one wrapper and one Call carry the operation through all of them, in
+// chain order, so stacking middlewares costs an interface call each rather
+// than a layer each.
 func Intercept(ic Interceptor) Middleware {
 	return func(next Provider) Provider { return wrap(next, ic) }
 }
@@ -34,14 +39,17 @@ func Intercept(ic Interceptor) Middleware {
 // Observe returns a Middleware that runs each operation once and then calls
 // fn with its outcome. It is the shape of a logging or metrics middleware.
 //
-// Adjacent Observe middlewares in a chain share one layer: one Call and one
-// clock reading serve them all, innermost first, so stacking observers costs
-// a function call each rather than a layer each.
+// Adjacent Observe middlewares in a chain share one interceptor: one clock
+// reading serves them all, innermost first, so stacking observers costs a
+// function call each.
 func Observe(fn ObserverFunc) Middleware {
 	return func(next Provider) Provider {
-		if inner, obs := observed(next); obs != nil {
-			fns := append(append(make([]ObserverFunc, 0, len(obs.fns)+1), obs.fns...), fn)
-			return wrap(inner, &observer{fns: fns})
+		if w := wrapper(next); w != nil {
+			if obs, ok := w.ics[0].(*observer); ok {
+				fused := &observer{fns: append(append(make([]ObserverFunc, 0, len(obs.fns)+1), obs.fns...), fn)}
+				ics := append([]Interceptor{fused}, w.ics[1:]...)
+				return build(w.next, ics)
+			}
 		}
 		return wrap(next, &observer{fns: []ObserverFunc{fn}})
 	}
@@ -65,31 +73,35 @@ func (o *observer) Intercept(ctx context.Context, c *Call) error {
 	return err
 }
 
-// wrap returns next behind ic, an Admin when next is one.
+// wrap returns next behind ic: when next is itself an interceptor layer, one
+// layer with ic outermost, else a new layer.
 func wrap(next Provider, ic Interceptor) Provider {
-	w := interceptor{next: next, ic: ic}
+	if w := wrapper(next); w != nil {
+		return build(w.next, append([]Interceptor{ic}, w.ics...))
+	}
+	return build(next, []Interceptor{ic})
+}
+
+// build returns a layer running ics, outermost first, around next: an Admin
+// when next is one.
+func build(next Provider, ics []Interceptor) Provider {
+	w := interceptor{next: next, ics: ics}
 	if a, ok := next.(Admin); ok {
-		return &interceptorAdmin{interceptor: w, admin: a}
+		w.admin = a
+		return &interceptorAdmin{interceptor: w}
 	}
 	return &w
 }
 
-// observed returns the provider inside p and p's observer when p is an
-// Observe layer.
-func observed(p Provider) (Provider, *observer) {
-	var w *interceptor
+// wrapper returns p's interceptor layer, or nil when p is not one.
+func wrapper(p Provider) *interceptor {
 	switch v := p.(type) {
 	case *interceptor:
-		w = v
+		return v
 	case *interceptorAdmin:
-		w = &v.interceptor
-	default:
-		return nil, nil
+		return &v.interceptor
 	}
-	if o, ok := w.ic.(*observer); ok {
-		return w.next, o
-	}
-	return nil, nil
+	return nil
 }
 
 // Call is one operation in flight through an Interceptor. It knows the
@@ -97,6 +109,8 @@ func observed(p Provider) (Provider, *observer) {
 // A Call is valid only during the Intercept call it was given to.
 type Call struct {
 	op       Op
+	depth    int // interceptors entered: ics[depth] runs at the next Invoke
+	ics      []Interceptor
 	ctx      context.Context
 	instance string
 	size     int
@@ -151,12 +165,21 @@ func (c *Call) Instance() string {
 // items queued. Op.SizeKey names it; it is 0 before Invoke and on error.
 func (c *Call) Size() int { return c.size }
 
-// Attempts returns how many times Invoke has been called.
+// Attempts returns how many times the operation has run on the provider so
+// far in this call.
 func (c *Call) Attempts() int { return c.attempts }
 
-// Invoke runs the operation on the next provider with ctx and records its
-// result in the Call; the last Invoke's result is what the caller receives.
+// Invoke runs the rest of the call with ctx: the next interceptor of the
+// layer or, after the last, the operation on the provider, whose result it
+// records in the Call; the last run's result is what the caller receives.
 func (c *Call) Invoke(ctx context.Context) error {
+	if c.depth < len(c.ics) {
+		ic := c.ics[c.depth]
+		c.depth++
+		err := ic.Intercept(ctx, c)
+		c.depth--
+		return err
+	}
 	if c.attempts > 0 {
 		c.clearResult()
 	}
@@ -226,14 +249,16 @@ func (c *Call) Invoke(ctx context.Context) error {
 
 var callPool = sync.Pool{New: func() any { return new(Call) }}
 
+// interceptor is a layer: the interceptors of adjacent Intercept and
+// Observe middlewares, outermost first, around the next provider.
 type interceptor struct {
-	next Provider
-	ic   Interceptor
+	next  Provider
+	admin Admin // next as an Admin, for interceptorAdmin
+	ics   []Interceptor
 }
 
 type interceptorAdmin struct {
 	interceptor
-	admin Admin
 }
 
 var (
@@ -243,7 +268,7 @@ var (
 
 func (w *interceptor) start(ctx context.Context, op Op, admin Admin) *Call {
 	c := callPool.Get().(*Call)
-	c.op, c.ctx, c.next, c.admin = op, ctx, w.next, admin
+	c.op, c.ctx, c.next, c.admin, c.ics = op, ctx, w.next, admin, w.ics
 	return c
 }
 
@@ -270,6 +295,7 @@ func release(c *Call) {
 	c.a.token = ""
 	c.clearResult()
 	c.op, c.ctx, c.instance, c.size, c.attempts, c.next, c.admin = 0, nil, "", 0, 0, nil, nil
+	c.ics, c.depth = nil, 0
 	callPool.Put(c)
 }
 
@@ -296,7 +322,7 @@ func (c *Call) clearResult() {
 func (w *interceptor) FetchOrchestrationItem(ctx context.Context, opts FetchOptions) (*OrchestrationItem, error) {
 	c := w.start(ctx, OpFetch, nil)
 	c.a.fetch = opts
-	err := w.ic.Intercept(ctx, c)
+	err := c.Invoke(ctx)
 	res := c.r.orch
 	release(c)
 	return res, err
@@ -305,7 +331,7 @@ func (w *interceptor) FetchOrchestrationItem(ctx context.Context, opts FetchOpti
 func (w *interceptor) AckOrchestrationItem(ctx context.Context, lockToken string, ack OrchestrationAck) error {
 	c := w.start(ctx, OpAckOrch, nil)
 	c.a.token, c.a.ack = lockToken, ack
-	err := w.ic.Intercept(ctx, c)
+	err := c.Invoke(ctx)
 	release(c)
 	return err
 }
@@ -313,7 +339,7 @@ func (w *interceptor) AckOrchestrationItem(ctx context.Context, lockToken string
 func (w *interceptor) AbandonOrchestrationItem(ctx context.Context, lockToken string, opts AbandonOptions) error {
 	c := w.start(ctx, OpAbandonOrch, nil)
 	c.a.token, c.a.abandon = lockToken, opts
-	err := w.ic.Intercept(ctx, c)
+	err := c.Invoke(ctx)
 	release(c)
 	return err
 }
@@ -321,7 +347,7 @@ func (w *interceptor) AbandonOrchestrationItem(ctx context.Context, lockToken st
 func (w *interceptor) RenewOrchestrationItemLock(ctx context.Context, lockToken string, extendFor time.Duration) error {
 	c := w.start(ctx, OpRenewOrch, nil)
 	c.a.token, c.a.dur = lockToken, extendFor
-	err := w.ic.Intercept(ctx, c)
+	err := c.Invoke(ctx)
 	release(c)
 	return err
 }
@@ -329,7 +355,7 @@ func (w *interceptor) RenewOrchestrationItemLock(ctx context.Context, lockToken 
 func (w *interceptor) EnqueueOrchestrator(ctx context.Context, item WorkItem, delay time.Duration) error {
 	c := w.start(ctx, OpEnqueue, nil)
 	c.a.item, c.a.dur, c.instance = item, delay, item.InstanceID
-	err := w.ic.Intercept(ctx, c)
+	err := c.Invoke(ctx)
 	release(c)
 	return err
 }
@@ -337,7 +363,7 @@ func (w *interceptor) EnqueueOrchestrator(ctx context.Context, item WorkItem, de
 func (w *interceptor) EnqueueWorker(ctx context.Context, item WorkItem) error {
 	c := w.start(ctx, OpEnqueueWorker, nil)
 	c.a.item, c.instance = item, item.InstanceID
-	err := w.ic.Intercept(ctx, c)
+	err := c.Invoke(ctx)
 	release(c)
 	return err
 }
@@ -345,7 +371,7 @@ func (w *interceptor) EnqueueWorker(ctx context.Context, item WorkItem) error {
 func (w *interceptor) DequeueWorker(ctx context.Context, opts FetchOptions, session *SessionConfig) (*WorkerItem, error) {
 	c := w.start(ctx, OpDequeue, nil)
 	c.a.fetch, c.a.session = opts, session
-	err := w.ic.Intercept(ctx, c)
+	err := c.Invoke(ctx)
 	res := c.r.worker
 	release(c)
 	return res, err
@@ -357,7 +383,7 @@ func (w *interceptor) AckWorker(ctx context.Context, lockToken string, completio
 	if completion != nil {
 		c.instance = completion.InstanceID
 	}
-	err := w.ic.Intercept(ctx, c)
+	err := c.Invoke(ctx)
 	release(c)
 	return err
 }
@@ -365,7 +391,7 @@ func (w *interceptor) AckWorker(ctx context.Context, lockToken string, completio
 func (w *interceptor) AbandonWorker(ctx context.Context, lockToken string, opts AbandonOptions) error {
 	c := w.start(ctx, OpAbandonWorker, nil)
 	c.a.token, c.a.abandon = lockToken, opts
-	err := w.ic.Intercept(ctx, c)
+	err := c.Invoke(ctx)
 	release(c)
 	return err
 }
@@ -373,7 +399,7 @@ func (w *interceptor) AbandonWorker(ctx context.Context, lockToken string, opts 
 func (w *interceptor) RenewWorkerLock(ctx context.Context, lockToken string, extendFor time.Duration) error {
 	c := w.start(ctx, OpRenewWorker, nil)
 	c.a.token, c.a.dur = lockToken, extendFor
-	err := w.ic.Intercept(ctx, c)
+	err := c.Invoke(ctx)
 	release(c)
 	return err
 }
@@ -381,7 +407,7 @@ func (w *interceptor) RenewWorkerLock(ctx context.Context, lockToken string, ext
 func (w *interceptor) RenewSessionLock(ctx context.Context, ownerIDs []string, extendFor, idleTimeout time.Duration) (int, error) {
 	c := w.start(ctx, OpRenewSessionLock, nil)
 	c.a.owners, c.a.dur, c.a.idle = ownerIDs, extendFor, idleTimeout
-	err := w.ic.Intercept(ctx, c)
+	err := c.Invoke(ctx)
 	n := c.r.n
 	release(c)
 	return n, err
@@ -390,7 +416,7 @@ func (w *interceptor) RenewSessionLock(ctx context.Context, ownerIDs []string, e
 func (w *interceptor) CleanupOrphanedSessions(ctx context.Context, idleTimeout time.Duration) (int, error) {
 	c := w.start(ctx, OpCleanupOrphanedSessions, nil)
 	c.a.idle = idleTimeout
-	err := w.ic.Intercept(ctx, c)
+	err := c.Invoke(ctx)
 	n := c.r.n
 	release(c)
 	return n, err
@@ -399,7 +425,7 @@ func (w *interceptor) CleanupOrphanedSessions(ctx context.Context, idleTimeout t
 func (w *interceptor) ReadHistory(ctx context.Context, instanceID string, executionID uint64) ([]Event, error) {
 	c := w.start(ctx, OpReadHistory, nil)
 	c.a.instance, c.a.execution, c.instance = instanceID, executionID, instanceID
-	err := w.ic.Intercept(ctx, c)
+	err := c.Invoke(ctx)
 	res := c.r.events
 	release(c)
 	return res, err
@@ -407,7 +433,7 @@ func (w *interceptor) ReadHistory(ctx context.Context, instanceID string, execut
 
 func (w *interceptorAdmin) QueueDepths(ctx context.Context) (QueueDepths, error) {
 	c := w.start(ctx, OpQueueDepths, w.admin)
-	err := w.ic.Intercept(ctx, c)
+	err := c.Invoke(ctx)
 	res := c.r.depths
 	release(c)
 	return res, err
@@ -416,7 +442,7 @@ func (w *interceptorAdmin) QueueDepths(ctx context.Context) (QueueDepths, error)
 func (w *interceptorAdmin) ListInstances(ctx context.Context, opts ListOptions) ([]InstanceInfo, error) {
 	c := w.start(ctx, OpListInstances, w.admin)
 	c.a.list = opts
-	err := w.ic.Intercept(ctx, c)
+	err := c.Invoke(ctx)
 	res := c.r.instances
 	release(c)
 	return res, err
@@ -425,7 +451,7 @@ func (w *interceptorAdmin) ListInstances(ctx context.Context, opts ListOptions) 
 func (w *interceptorAdmin) InstanceInfo(ctx context.Context, instanceID string) (*InstanceInfo, error) {
 	c := w.start(ctx, OpInstanceInfo, w.admin)
 	c.a.instance, c.instance = instanceID, instanceID
-	err := w.ic.Intercept(ctx, c)
+	err := c.Invoke(ctx)
 	res := c.r.info
 	release(c)
 	return res, err

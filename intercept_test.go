@@ -229,3 +229,34 @@ func TestObserveFusesAdjacentLayers(t *testing.T) {
 	require.NoError(t, p.EnqueueWorker(context.Background(), provobs.WorkItem{}))
 	assert.Equal(t, []string{"b:enqueue_worker", "a:enqueue_worker"}, order)
 }
+
+// Adjacent interceptors share one layer and one Call, and still run in
+// chain order around each single provider call, retries included.
+func TestInterceptLayersMerge(t *testing.T) {
+	t.Parallel()
+	var calls []*provobs.Call
+	var trace []string
+	var attempts int
+	mw := func(name string, invokes int) provobs.Middleware {
+		return provobs.Intercept(provobs.InterceptorFunc(func(ctx context.Context, c *provobs.Call) error {
+			calls = append(calls, c)
+			var err error
+			for range invokes {
+				trace = append(trace, name)
+				err = c.Invoke(ctx)
+			}
+			attempts = c.Attempts()
+			return err
+		}))
+	}
+	stub := newStub()
+	p := provobs.Chain(stub, mw("outer", 1), mw("retry", 2), mw("inner", 1))
+	require.NoError(t, p.EnqueueWorker(context.Background(), provobs.WorkItem{}))
+	assert.Equal(t, []string{"outer", "retry", "inner", "retry", "inner"}, trace)
+	assert.Len(t, stub.calls, 2, "the provider ran once per retry")
+	require.Len(t, calls, 4)
+	for _, c := range calls[1:] {
+		assert.Same(t, calls[0], c, "one Call serves the whole layer")
+	}
+	assert.Equal(t, 2, attempts, "the outermost saw both provider runs")
+}
