@@ -41,6 +41,13 @@ type Result struct {
 	LocksLost int64
 	// Errors counts provider errors the harness saw, any operation.
 	Errors int64
+	// ActivityTime is the wall time the worker dispatchers spent inside
+	// activities (each at least ActivityDelay; more when the timer is late).
+	ActivityTime time.Duration
+	// WorkerUtilization is ActivityTime / (WorkerDispatchers × Elapsed): the
+	// share of the workers' time spent working, 1 when no worker ever
+	// waited for the provider or for work. With ActivityDelay 0 it is 0.
+	WorkerUtilization float64
 }
 
 // Latency summarises per-instance start-to-complete times, measured from

@@ -48,6 +48,7 @@ type runner struct {
 	launched, completed, failures atomic.Int64
 	activities, abandons, lost    atomic.Int64
 	errs                          atomic.Int64
+	working                       atomic.Int64 // nanoseconds spent in activities
 	draining, stopping            atomic.Bool
 }
 
@@ -97,11 +98,13 @@ func (r *runner) run(ctx context.Context) (Result, error) {
 		Abandons:      r.abandons.Load(),
 		LocksLost:     r.lost.Load(),
 		Errors:        r.errs.Load(),
+		ActivityTime:  time.Duration(r.working.Load()),
 	}
 	r.mu.Unlock()
 	if secs := res.Elapsed.Seconds(); secs > 0 {
 		res.OrchestrationsPerSec = float64(res.Completed) / secs
 		res.ActivitiesPerSec = float64(res.Activities) / secs
+		res.WorkerUtilization = res.ActivityTime.Seconds() / (secs * float64(r.cfg.WorkerDispatchers))
 	}
 	return res, launchErr
 }
@@ -312,6 +315,8 @@ func (r *runner) work(ctx context.Context, w *provobs.WorkerItem) bool {
 	if r.cfg.ActivityDelay <= 0 {
 		return true
 	}
+	began := time.Now()
+	defer func() { r.working.Add(int64(time.Since(began))) }()
 	done := time.NewTimer(r.cfg.ActivityDelay)
 	defer done.Stop()
 	var renew <-chan time.Time

@@ -83,6 +83,9 @@ func TestRunForDurationDrains(t *testing.T) {
 	assert.Equal(t, res.Launched, res.Completed, "the drain completes what was launched")
 	assert.Equal(t, int(res.Completed), res.Latency.Count)
 	assert.Positive(t, progress.Load(), "progress was reported")
+	assert.GreaterOrEqual(t, res.ActivityTime, time.Duration(res.Activities)*time.Millisecond, "every activity worked at least its delay")
+	assert.Positive(t, res.WorkerUtilization)
+	assert.LessOrEqual(t, res.WorkerUtilization, 1.0)
 }
 
 // An activity whose ack keeps failing is redelivered until it passes

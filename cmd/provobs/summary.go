@@ -154,6 +154,15 @@ func (r *report) write(w io.Writer) {
 	fmt.Fprintf(tw, "latency\tp50 %s  p95 %s  p99 %s  max %s  (start to complete, %d instances)\n",
 		ms(l.P50), ms(l.P95), ms(l.P99), ms(l.Max), l.Count)
 	fmt.Fprintf(tw, "harness\t%d provider errors seen, %d locks lost, %d abandons\n", res.Errors, res.LocksLost, res.Abandons)
+	if delay > 0 {
+		bound := float64(c.WorkerDispatchers) / delay.Seconds() / float64(c.TasksPerInstance)
+		perActivity := time.Duration(0)
+		if res.Activities > 0 {
+			perActivity = res.ActivityTime / time.Duration(res.Activities)
+		}
+		fmt.Fprintf(tw, "workers\t%.0f%% busy; an activity of %s took %s on average; bound %.1f orchestrations/s (%.0f%% reached)\n",
+			100*res.WorkerUtilization, delay, perActivity.Round(time.Microsecond), bound, 100*res.OrchestrationsPerSec/bound)
+	}
 	if r.depthsErr != nil {
 		fmt.Fprintf(tw, "queue depths\tunavailable: %v\n", r.depthsErr)
 	} else {
