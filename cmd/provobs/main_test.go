@@ -16,6 +16,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/sqlite"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -62,6 +65,7 @@ func TestRunUsage(t *testing.T) {
 		{[]string{"-sync=sometimes"}, 2, "want full or normal"},
 		{[]string{"-concurrency=0"}, 2, "-concurrency must be positive"},
 		{[]string{"-baseline", "-compare"}, 2, "exclude each other"},
+		{[]string{"-resume"}, 2, "-resume needs -db"},
 		{[]string{"stray"}, 2, "unexpected arguments"},
 		{[]string{"-log-format=xml", "-instances=1"}, 1, "tint"},
 	}
@@ -124,4 +128,30 @@ func TestQuantileInterpolates(t *testing.T) {
 	assert.InDelta(t, 4.0, quantile(0.99, h), 1e-9, "the +Inf bucket reports the largest finite bound")
 	zero := uint64(0)
 	assert.True(t, math.IsNaN(quantile(0.5, &dto.Histogram{SampleCount: &zero})))
+}
+
+// -resume drives what an earlier run left in a named file, launching nothing.
+func TestRunResume(t *testing.T) {
+	path := t.TempDir() + "/left.db"
+	store, err := sqlite.Open(context.Background(), path)
+	require.NoError(t, err)
+	for _, id := range []string{"left-1", "left-2"} {
+		require.NoError(t, store.EnqueueOrchestrator(context.Background(), provobs.WorkItem{Kind: provobs.KindStartOrchestration, InstanceID: id}, 0))
+	}
+	require.NoError(t, store.Close())
+
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"-db=" + path, "-resume", "-lock-timeout=500ms", "-tasks=2", "-activity-delay=1ms", "-metrics-addr=", "-log-format=json"}, &out, &errb)
+	require.Equal(t, 0, code, "stderr:\n%s\nstdout:\n%s", errb.String(), out.String())
+	assert.Regexp(t, `queue depths\s+orchestrator 0, worker 0, timers 0`, out.String())
+
+	store, err = sqlite.Open(context.Background(), path)
+	require.NoError(t, err)
+	defer store.Close()
+	for _, id := range []string{"left-1", "left-2"} {
+		info, err := store.InstanceInfo(context.Background(), id)
+		require.NoError(t, err)
+		require.NotNil(t, info, id)
+		assert.Equal(t, provobs.StatusCompleted, info.Status, id)
+	}
 }

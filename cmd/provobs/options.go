@@ -77,6 +77,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.stress.LockTimeout, "lock-timeout", stress.DefaultLockTimeout, "peek-lock duration of fetches and dequeues")
 	fs.DurationVar(&o.stress.PollTimeout, "poll-timeout", stress.DefaultPollTimeout, "long-poll wait of an idle dispatcher")
 	fs.IntVar(&o.stress.MaxAttempts, "max-attempts", stress.DefaultMaxAttempts, "deliveries before a batch or activity is poison")
+	fs.BoolVar(&o.stress.Resume, "resume", false, "launch nothing: drive the work already in the -db file to completion (after a crash, say); runs at least -lock-timeout, so that locks the crashed process held expire")
 	fs.DurationVar(&o.stress.DrainTimeout, "drain-timeout", stress.DefaultDrainTimeout, "how long to wait for in-flight orchestrations after launching stops")
 
 	if err := fs.Parse(args); err != nil {
@@ -97,6 +98,9 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		o.stress.NoActivityDelay = true
 	} else {
 		o.stress.ActivityDelay = *activityDelay
+	}
+	if o.stress.Resume && (o.db == "" || o.compare) {
+		return o, errors.New("-resume needs -db (the file to resume) and excludes -compare")
 	}
 	if o.baseline && o.compare {
 		return o, errors.New("-baseline and -compare exclude each other")
