@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -213,7 +212,7 @@ func TestNewOTelLevel(t *testing.T) {
 // the writer once shutdown has flushed it.
 func TestNewOTelStdout(t *testing.T) {
 	t.Parallel()
-	var buf syncBuffer
+	var buf obstest.Buffer
 	h, shutdown, err := logenv.New(logenv.Config{Format: logenv.FormatOTel, Writer: &buf, Level: slog.LevelDebug, ServiceName: "provobs-test"})
 	require.NoError(t, err)
 	drive(t, h)
@@ -226,21 +225,4 @@ func TestNewOTelStdout(t *testing.T) {
 	assert.Contains(t, out, `"error.type"`)
 	assert.NotContains(t, out, `"error_type"`)
 	assert.NotContains(t, out, "hunter2")
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -1,7 +1,6 @@
 package metrics_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/provobs/provobs"
 	"github.com/provobs/provobs/metrics"
+	"github.com/provobs/provobs/obstest"
 )
 
 // depths reads the three queue-depth gauges and the poll error counter.
@@ -92,7 +92,7 @@ func TestPollQueueDepthsCountsAndLogsErrors(t *testing.T) {
 	t.Parallel()
 	m := metrics.New()
 	admin := &failingAdmin{}
-	var logs syncBuffer
+	var logs obstest.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, nil))
 	startPoller(t, m, admin, logger)
 
@@ -132,22 +132,4 @@ func TestPollQueueDepthsStopsWithItsContext(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("PollQueueDepths did not return after its context was cancelled")
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for a logger and a reader.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

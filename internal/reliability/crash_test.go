@@ -2,7 +2,6 @@ package reliability_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -11,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/obstest"
 	"github.com/provobs/provobs/sqlite"
 	"github.com/provobs/provobs/stress"
 )
@@ -160,7 +159,7 @@ func runChildAndKill(t *testing.T, path, prefix string, runFor time.Duration) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(), envCrashDB+"="+path, envCrashPrefix+"="+prefix)
-	stderr := &lockedBuffer{}
+	stderr := &obstest.Buffer{}
 	cmd.Stderr = stderr
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
@@ -199,25 +198,6 @@ func runChildAndKill(t *testing.T, path, prefix string, runFor time.Duration) {
 	killed = true
 	err = cmd.Wait()
 	require.Error(t, err, "the child must have been killed, not have finished: %s", stderr.String())
-}
-
-// lockedBuffer is a bytes.Buffer the child's stderr can be copied into
-// while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // verifyCompletedOnce checks that every started orchestration completed
