@@ -20,8 +20,7 @@
 //
 // Buffer is a bytes.Buffer safe for concurrent use, for log output a test
 // reads while it is written. Nop is a provider that does nothing (or fails
-// every call with one error),
-// for benchmarks that should measure a middleware alone; LogExporter is an
-// in-memory OpenTelemetry log exporter, for tests of what reaches the
-// otelslog bridge.
+// every call with one error), for benchmarks that should measure a
+// middleware alone. LogExporter is an in-memory OpenTelemetry log exporter,
+// for tests of what reaches the otelslog bridge.
 package obstest
