@@ -152,14 +152,19 @@ type ListOptions struct {
 
 // InstanceInfo describes an instance for an operator.
 type InstanceInfo struct {
+	// InstanceID identifies the instance.
 	InstanceID string
-	Name       string
-	Version    string
-	Status     InstanceStatus
+	// Name and Version are the orchestration's, set by the first ack.
+	Name    string
+	Version string
+	// Status is the runtime status of the current execution.
+	Status InstanceStatus
 	// ExecutionID is the current execution.
 	ExecutionID uint64
 	// Output is the current execution's output, if any.
-	Output    []byte
+	Output []byte
+	// CreatedAt is when the first ack created the instance; UpdatedAt when
+	// an ack last changed it.
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
