@@ -20,17 +20,30 @@ import (
 // hold: sqlFetchReady walks the untagged messages (orchestrator_queue_ready)
 // and probes each one's lock by key; sqlFetchExpired walks the expired locks
 // (instance_locks_by_expiry), which still own their tagged batches. The
-// older of the two answers wins. ?2 is a JSON array of instances to skip
-// (those whose lock was just lost; normally "[]").
+// older of the two answers wins. The Skip variants add ?2, a JSON array of
+// instances to pass over (those whose lock was just lost); the normal
+// fetch, with nothing to skip, runs the plain ones and so never builds the
+// json_each table.
 const (
 	sqlFetchReady = `SELECT q.instance_id, q.visible_at, q.id FROM orchestrator_queue AS q
+LEFT JOIN instance_locks AS l ON l.instance_id = q.instance_id
+WHERE q.lock_token IS NULL AND q.visible_at <= ?1
+  AND (l.locked_until IS NULL OR l.locked_until <= ?1)
+ORDER BY q.visible_at, q.id LIMIT 1`
+
+	sqlFetchExpired = `SELECT q.instance_id, q.visible_at, q.id FROM instance_locks AS l
+JOIN orchestrator_queue AS q ON q.instance_id = l.instance_id
+WHERE l.locked_until <= ?1 AND q.visible_at <= ?1
+ORDER BY q.visible_at, q.id LIMIT 1`
+
+	sqlFetchReadySkip = `SELECT q.instance_id, q.visible_at, q.id FROM orchestrator_queue AS q
 LEFT JOIN instance_locks AS l ON l.instance_id = q.instance_id
 WHERE q.lock_token IS NULL AND q.visible_at <= ?1
   AND (l.locked_until IS NULL OR l.locked_until <= ?1)
   AND q.instance_id NOT IN (SELECT value FROM json_each(?2))
 ORDER BY q.visible_at, q.id LIMIT 1`
 
-	sqlFetchExpired = `SELECT q.instance_id, q.visible_at, q.id FROM instance_locks AS l
+	sqlFetchExpiredSkip = `SELECT q.instance_id, q.visible_at, q.id FROM instance_locks AS l
 JOIN orchestrator_queue AS q ON q.instance_id = l.instance_id
 WHERE l.locked_until <= ?1 AND q.visible_at <= ?1
   AND l.instance_id NOT IN (SELECT value FROM json_each(?2))
@@ -152,7 +165,7 @@ func (p *Provider) precheckOrch(ctx context.Context, op provobs.Op, wantNext boo
 	var found bool
 	var next time.Time
 	err := p.read(ctx, op, func(q queryer, now int64) error {
-		inst, err := fetchCandidate(q, now, "[]")
+		inst, err := fetchCandidate(q, now, "")
 		if err != nil || inst != "" {
 			found = inst != ""
 			return err
@@ -170,16 +183,20 @@ func (p *Provider) precheckOrch(ctx context.Context, op provobs.Op, wantNext boo
 }
 
 // fetchCandidate returns the instance to fetch next, or "" when none is
-// eligible; skip is a JSON array of instances to pass over.
+// eligible; skip is a JSON array of instances to pass over, or "" for none.
 func fetchCandidate(q queryer, now int64, skip string) (string, error) {
 	type cand struct {
 		inst        string
 		visible, id int64
 	}
+	queries, args := [2]string{sqlFetchReady, sqlFetchExpired}, []any{now}
+	if skip != "" {
+		queries, args = [2]string{sqlFetchReadySkip, sqlFetchExpiredSkip}, []any{now, skip}
+	}
 	var best *cand
-	for _, query := range [...]string{sqlFetchReady, sqlFetchExpired} {
+	for _, query := range queries {
 		var c cand
-		err := q.queryRow(query, now, skip).Scan(&c.inst, &c.visible, &c.id)
+		err := q.queryRow(query, args...).Scan(&c.inst, &c.visible, &c.id)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}
@@ -199,7 +216,7 @@ func fetchCandidate(q queryer, now int64, skip string) (string, error) {
 // fetchOrch is the fetch inside the writer's transaction.
 func (t *wtx) fetchOrch(lock time.Duration, wantNext bool) (*provobs.OrchestrationItem, time.Time, error) {
 	now := t.nowNanos()
-	skip := "[]"
+	skip := ""
 	var lost []string
 	for range maxRaceRetries {
 		inst, err := fetchCandidate(t, now, skip)

@@ -31,8 +31,10 @@ func TestQueryPlans(t *testing.T) {
 		mustSearch  string // a SEARCH with an index on this table
 		sorts       bool   // may sort a small set (the expired locks' messages)
 	}{
-		{"fetch ready", sqlFetchReady, []any{1, "[]"}, "SEARCH q USING INDEX orchestrator_queue_ready", false},
-		{"fetch expired", sqlFetchExpired, []any{1, "[]"}, "SEARCH l USING COVERING INDEX instance_locks_by_expiry", true},
+		{"fetch ready", sqlFetchReady, []any{1}, "SEARCH q USING INDEX orchestrator_queue_ready", false},
+		{"fetch expired", sqlFetchExpired, []any{1}, "SEARCH l USING COVERING INDEX instance_locks_by_expiry", true},
+		{"fetch ready skip", sqlFetchReadySkip, []any{1, "[]"}, "SEARCH q USING INDEX orchestrator_queue_ready", false},
+		{"fetch expired skip", sqlFetchExpiredSkip, []any{1, "[]"}, "SEARCH l USING COVERING INDEX instance_locks_by_expiry", true},
 		{"next timer", sqlNextVisible, []any{1}, "USING INDEX orchestrator_queue_ready", false},
 		{"lock instance", sqlLockInstance, []any{"a", "t", 1, 1}, "", false},
 		{"tag batch", sqlTagBatch, []any{"t", "a", 1}, "USING INDEX orchestrator_queue_by_instance", false},
