@@ -23,25 +23,15 @@ import (
 	"github.com/provobs/provobs/obstest"
 	"github.com/provobs/provobs/redact"
 	"github.com/provobs/provobs/slogprov"
-	"github.com/provobs/provobs/sqlite"
 	"github.com/provobs/provobs/tracing"
 )
-
-// newStore returns an empty in-memory SQLite provider, closed with the test.
-func newStore(t *testing.T) provobs.Provider {
-	t.Helper()
-	store, err := sqlite.Open(context.Background(), ":memory:")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = store.Close() })
-	return store
-}
 
 // drive runs every operation and one failure through slogprov on h, and
 // logs one record with a secret.
 func drive(t *testing.T, h slog.Handler, mws ...provobs.Middleware) {
 	t.Helper()
 	logger := slog.New(h)
-	p := provobs.Chain(newStore(t), append(mws, slogprov.Middleware(logger))...)
+	p := provobs.Chain(obstest.NewSQLite(t), append(mws, slogprov.Middleware(logger))...)
 	ctx := context.Background()
 	require.NoError(t, obstest.Exercise(ctx, p))
 	require.Error(t, p.AckWorker(provobs.WithInstance(ctx, "inst-9"), "bad-token", nil))

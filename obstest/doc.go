@@ -22,5 +22,7 @@
 // reads while it is written. Nop is a provider that does nothing (or fails
 // every call with one error), for benchmarks that should measure a
 // middleware alone. LogExporter is an in-memory OpenTelemetry log exporter,
-// for tests of what reaches the otelslog bridge.
+// for tests of what reaches the otelslog bridge. NewSQLite opens an
+// in-memory reference provider closed with the test, the real store under a
+// middleware's tests.
 package obstest

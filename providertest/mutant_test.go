@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/obstest"
 	"github.com/provobs/provobs/providertest"
 )
 
@@ -82,7 +83,7 @@ func TestMutant(t *testing.T) {
 		t.Skip("child of TestMutantsAreCaught")
 	}
 	providertest.Run(t, func(t *testing.T) provobs.Provider {
-		return &mutant{full: newSQLite(t), kind: kind}
+		return &mutant{full: obstest.NewSQLite(t), kind: kind}
 	}, providertest.WithWaitLimit(3*time.Second))
 }
 

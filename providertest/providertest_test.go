@@ -13,22 +13,11 @@ import (
 
 	"github.com/provobs/provobs"
 	"github.com/provobs/provobs/metrics"
+	"github.com/provobs/provobs/obstest"
 	"github.com/provobs/provobs/providertest"
 	"github.com/provobs/provobs/retry"
 	"github.com/provobs/provobs/slogprov"
-	"github.com/provobs/provobs/sqlite"
 )
-
-// newSQLite opens an isolated in-memory SQLite provider closed at the end
-// of the test.
-func newSQLite(t *testing.T) *sqlite.Provider {
-	p, err := sqlite.Open(context.Background(), sqlite.MemoryPath)
-	if err != nil {
-		t.Fatalf("sqlite.Open: %v", err)
-	}
-	t.Cleanup(func() { _ = p.Close() })
-	return p
-}
 
 // passThrough is the smallest interceptor: it runs every call once and
 // returns its error untouched.
@@ -38,7 +27,7 @@ var passThrough = provobs.Intercept(provobs.InterceptorFunc(func(ctx context.Con
 
 // TestSQLite runs the suite against the reference provider.
 func TestSQLite(t *testing.T) {
-	providertest.Run(t, func(t *testing.T) provobs.Provider { return newSQLite(t) })
+	providertest.Run(t, func(t *testing.T) provobs.Provider { return obstest.NewSQLite(t) })
 }
 
 // TestSQLiteChain runs the suite through the observability chain of the
@@ -48,7 +37,7 @@ func TestSQLite(t *testing.T) {
 func TestSQLiteChain(t *testing.T) {
 	providertest.Run(t, func(t *testing.T) provobs.Provider {
 		logger := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelDebug}))
-		return provobs.Chain(newSQLite(t),
+		return provobs.Chain(obstest.NewSQLite(t),
 			retry.Middleware(retry.Config{}),
 			slogprov.Middleware(logger),
 			metrics.New().Middleware(),

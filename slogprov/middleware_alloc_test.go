@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/obstest"
 )
 
 // TestMiddlewareDisabledAllocs checks that a middleware whose handler is
@@ -49,7 +50,7 @@ func TestMiddlewareDisabledAllocs(t *testing.T) {
 // middleware adds nothing to it.
 func TestMiddlewareDisabledAllocsSQLite(t *testing.T) {
 	ctx := context.Background()
-	store := newStore(t)
+	store := obstest.NewSQLite(t)
 	require.NoError(t, store.EnqueueWorker(ctx, provobs.WorkItem{Kind: provobs.KindActivityExecute, InstanceID: "inst-1"}))
 	calls := map[string]func(p provobs.Provider){
 		"read_history": func(p provobs.Provider) { _, _ = p.ReadHistory(ctx, "inst-1", 0) },

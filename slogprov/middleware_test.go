@@ -20,17 +20,7 @@ import (
 	"github.com/provobs/provobs"
 	"github.com/provobs/provobs/obstest"
 	"github.com/provobs/provobs/slogprov"
-	"github.com/provobs/provobs/sqlite"
 )
-
-// newStore returns an empty in-memory SQLite provider, closed with the test.
-func newStore(t *testing.T) provobs.Provider {
-	t.Helper()
-	store, err := sqlite.Open(context.Background(), ":memory:")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = store.Close() })
-	return store
-}
 
 // opCase says what a record of an operation driven by obstest.Exercise must
 // carry: whether it knows its instance and the size it reports (-1: any).
@@ -62,7 +52,7 @@ func TestMiddlewareEveryOperation(t *testing.T) {
 	require.Len(t, opCases, len(provobs.Ops()))
 	h := obstest.NewHandler(nil)
 	var calls obstest.Calls
-	p := provobs.Chain(newStore(t), calls.Middleware(), slogprov.Middleware(slog.New(h)))
+	p := provobs.Chain(obstest.NewSQLite(t), calls.Middleware(), slogprov.Middleware(slog.New(h)))
 	require.Implements(t, (*provobs.Admin)(nil), p)
 	require.NoError(t, obstest.Exercise(context.Background(), p))
 
@@ -119,7 +109,7 @@ func TestMiddlewareFailure(t *testing.T) {
 			t.Parallel()
 			h := obstest.NewHandler(nil)
 			mws := append([]provobs.Middleware{slogprov.Middleware(slog.New(h))}, tc.inner...)
-			p := provobs.Chain(newStore(t), mws...)
+			p := provobs.Chain(obstest.NewSQLite(t), mws...)
 
 			err := p.AckWorker(ctx, "no-such-token", nil)
 			require.Error(t, err)
@@ -167,7 +157,7 @@ func TestMiddlewareEmptyPolls(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			h := obstest.NewHandler(nil)
-			p := provobs.Chain(newStore(t), slogprov.Middleware(slog.New(h), tc.opts...))
+			p := provobs.Chain(obstest.NewSQLite(t), slogprov.Middleware(slog.New(h), tc.opts...))
 			ctx := context.Background()
 			for range 7 {
 				it, err := p.FetchOrchestrationItem(ctx, provobs.FetchOptions{})
@@ -195,7 +185,7 @@ func TestMiddlewareHandlerLevelAndWith(t *testing.T) {
 	t.Parallel()
 	h := obstest.NewHandler(&obstest.HandlerOptions{Level: slog.LevelInfo})
 	logger := slog.New(h).With("component", "store").WithGroup("provider")
-	p := provobs.Chain(newStore(t), slogprov.Middleware(logger))
+	p := provobs.Chain(obstest.NewSQLite(t), slogprov.Middleware(logger))
 	ctx := context.Background()
 
 	require.NoError(t, p.EnqueueWorker(ctx, provobs.WorkItem{Kind: provobs.KindActivityExecute, InstanceID: "i"}))
@@ -214,7 +204,7 @@ func TestMiddlewareHandlerLevelAndWith(t *testing.T) {
 
 func TestMiddlewareNilLogger(t *testing.T) {
 	t.Parallel()
-	store := newStore(t)
+	store := obstest.NewSQLite(t)
 	assert.Equal(t, store, slogprov.Middleware(nil)(store))
 }
 
@@ -225,7 +215,7 @@ func TestMiddlewareSinks(t *testing.T) {
 	secret := []byte("PAYLOAD-MUST-NOT-BE-LOGGED")
 	drive := func(t *testing.T, h slog.Handler) {
 		t.Helper()
-		p := provobs.Chain(newStore(t), slogprov.Middleware(slog.New(h)))
+		p := provobs.Chain(obstest.NewSQLite(t), slogprov.Middleware(slog.New(h)))
 		require.NoError(t, obstest.Exercise(context.Background(), p))
 		require.NoError(t, p.EnqueueOrchestrator(context.Background(), provobs.WorkItem{
 			Kind: provobs.KindExternalRaised, InstanceID: "inst-2", Payload: secret,

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/obstest"
 	"github.com/provobs/provobs/stress"
 )
 
@@ -17,7 +18,7 @@ import (
 // exactly those, launches nothing and leaves nothing queued.
 func TestResumeFinishesWhatARunLeft(t *testing.T) {
 	t.Parallel()
-	store := openStore(t)
+	store := obstest.NewSQLite(t)
 	cfg := stress.Config{
 		Duration:      time.Hour,
 		MaxConcurrent: 6,
@@ -57,7 +58,7 @@ func TestResumeFinishesWhatARunLeft(t *testing.T) {
 // nothing done.
 func TestResumeEmptyStore(t *testing.T) {
 	t.Parallel()
-	res, err := stress.Run(context.Background(), openStore(t), stress.Config{
+	res, err := stress.Run(context.Background(), obstest.NewSQLite(t), stress.Config{
 		Resume: true, LockTimeout: 50 * time.Millisecond, PollTimeout: 10 * time.Millisecond,
 	})
 	require.NoError(t, err)
@@ -70,7 +71,7 @@ func TestResumeEmptyStore(t *testing.T) {
 func TestResumeTimesOutOnStuckInstance(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	store := openStore(t)
+	store := obstest.NewSQLite(t)
 	require.NoError(t, store.EnqueueOrchestrator(ctx, provobs.WorkItem{Kind: provobs.KindStartOrchestration, InstanceID: "stuck"}, 0))
 	it, err := store.FetchOrchestrationItem(ctx, provobs.FetchOptions{})
 	require.NoError(t, err)
@@ -89,7 +90,7 @@ func TestResumeTimesOutOnStuckInstance(t *testing.T) {
 
 func TestResumeNeedsAdmin(t *testing.T) {
 	t.Parallel()
-	noAdmin := struct{ provobs.Provider }{openStore(t)}
+	noAdmin := struct{ provobs.Provider }{obstest.NewSQLite(t)}
 	_, err := stress.Run(context.Background(), noAdmin, stress.Config{Resume: true})
 	assert.Error(t, err)
 }

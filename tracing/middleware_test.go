@@ -18,18 +18,8 @@ import (
 	"github.com/provobs/provobs"
 	"github.com/provobs/provobs/obstest"
 	"github.com/provobs/provobs/slogprov"
-	"github.com/provobs/provobs/sqlite"
 	"github.com/provobs/provobs/tracing"
 )
-
-// newStore returns an empty in-memory SQLite provider, closed with the test.
-func newStore(t *testing.T) provobs.Provider {
-	t.Helper()
-	store, err := sqlite.Open(context.Background(), ":memory:")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = store.Close() })
-	return store
-}
 
 // harness is a chain store → tracing → slogprov whose spans and log records
 // land in memory.
@@ -65,7 +55,7 @@ func attrs(kvs []attribute.KeyValue) map[string]attribute.Value {
 
 func TestMiddlewareSpanPerOperation(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, newStore(t))
+	h := newHarness(t, obstest.NewSQLite(t))
 	require.NoError(t, obstest.Exercise(context.Background(), h.p))
 
 	spans := h.spans.GetSpans()
@@ -101,7 +91,7 @@ func TestMiddlewareSpanPerOperation(t *testing.T) {
 
 func TestMiddlewareLogTraceCorrelation(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, newStore(t))
+	h := newHarness(t, obstest.NewSQLite(t))
 	require.NoError(t, obstest.Exercise(context.Background(), h.p))
 	require.Error(t, h.p.AckWorker(context.Background(), "bad-token", nil))
 
@@ -128,7 +118,7 @@ func TestMiddlewareLogTraceCorrelation(t *testing.T) {
 
 func TestMiddlewareFailure(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, newStore(t))
+	h := newHarness(t, obstest.NewSQLite(t))
 	ctx := provobs.WithInstance(context.Background(), "inst-7")
 	err := h.p.AckOrchestrationItem(ctx, "bad-token", provobs.OrchestrationAck{ExecutionID: 1})
 	require.Error(t, err)
@@ -153,7 +143,7 @@ func TestMiddlewareParentAndOptions(t *testing.T) {
 	exp := tracetest.NewInMemoryExporter()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
-	p := provobs.Chain(newStore(t), tracing.Middleware(tp,
+	p := provobs.Chain(obstest.NewSQLite(t), tracing.Middleware(tp,
 		tracing.WithSpanKind(trace.SpanKindClient),
 		tracing.WithAttributes(attribute.String("db.system.name", "sqlite"))))
 
@@ -179,9 +169,9 @@ func TestMiddlewareNotRecording(t *testing.T) {
 	t.Parallel()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample()))
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
-	p := provobs.Chain(newStore(t), tracing.Middleware(tp))
+	p := provobs.Chain(obstest.NewSQLite(t), tracing.Middleware(tp))
 	_, err := p.FetchOrchestrationItem(context.Background(), provobs.FetchOptions{})
 	require.NoError(t, err)
-	p = provobs.Chain(newStore(t), tracing.Middleware(nil)) // the global, no-op by default
+	p = provobs.Chain(obstest.NewSQLite(t), tracing.Middleware(nil)) // the global, no-op by default
 	require.NoError(t, p.EnqueueWorker(context.Background(), provobs.WorkItem{Kind: provobs.KindActivityExecute, InstanceID: "i"}))
 }
