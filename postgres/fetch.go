@@ -55,18 +55,18 @@ func (p *Provider) FetchOrchestrationItem(ctx context.Context, opts provobs.Fetc
 
 func (p *Provider) fetchOnce(ctx context.Context, lock time.Duration, wantNext bool) (*provobs.OrchestrationItem, time.Duration, error) {
 	var (
-		inst, token              *string
-		exec                     *int64
-		attempts                 *int32
-		kinds                    []int32
-		execs, corrs             []int64
-		fires                    []*int64
-		payloads                 [][]byte
-		hIDs                     []int64
-		hKinds                   []string
-		hPayloads                [][]byte
-		next                     *int64
-		now                      int64
+		inst, token  *string
+		exec         *int64
+		attempts     *int32
+		kinds        []int32
+		execs, corrs []int64
+		fires        []*int64
+		payloads     [][]byte
+		hIDs         []int64
+		hKinds       []string
+		hPayloads    [][]byte
+		next         *int64
+		now          int64
 	)
 	err := p.pool.QueryRow(ctx, sqlFetch, nanos(lock), wantNext).Scan(
 		&inst, &exec, &token, &attempts, &kinds, &execs, &corrs, &fires, &payloads,
