@@ -49,7 +49,7 @@ func (p *Provider) AckOrchestrationItem(ctx context.Context, lockToken string, a
 	for i, c := range ack.CancelledActivities {
 		cancel[i] = int64(c)
 	}
-	err := p.exec(ctx, op, sqlAckOrch, lockToken, int64(ack.ExecutionID),
+	err := p.byToken(ctx, op, sqlAckOrch, lockToken, int64(ack.ExecutionID),
 		md.Name, md.Version, string(md.Status), md.Output, md.Output != nil,
 		hIDs, hKinds, hPayloads,
 		w.inst, w.kind, w.exec, w.corr, w.session, w.fire, w.payload,
@@ -124,7 +124,7 @@ func (p *Provider) AbandonOrchestrationItem(ctx context.Context, lockToken strin
 	if lockToken == "" {
 		return lockLost(op)
 	}
-	err := p.exec(ctx, op, sqlAbandonOrch, lockToken, nanos(opts.Delay), boolInt(opts.IgnoreAttempt))
+	err := p.byToken(ctx, op, sqlAbandonOrch, lockToken, nanos(opts.Delay), boolInt(opts.IgnoreAttempt))
 	if err == nil {
 		p.wake(true, false)
 	}
@@ -153,5 +153,5 @@ func (p *Provider) RenewOrchestrationItemLock(ctx context.Context, lockToken str
 	if lockToken == "" {
 		return lockLost(op)
 	}
-	return p.exec(ctx, op, sqlRenewOrch, lockToken, nanos(d))
+	return p.byToken(ctx, op, sqlRenewOrch, lockToken, nanos(d))
 }

@@ -30,10 +30,6 @@ func (e *SchemaVersionError) Error() string {
 		e.Schema, e.Version, e.Supported)
 }
 
-// sqlStateLockLost is the SQLSTATE the store's functions raise for a lock
-// token that is unknown, expired or already used.
-const sqlStateLockLost = "PVL01"
-
 // Causes of the errors the provider builds itself.
 var (
 	errTokenInvalid = errors.New("lock token is unknown, expired or already used")
@@ -62,7 +58,6 @@ func canceledErr(op provobs.Op, cause error) *provobs.Error {
 // classify turns an error from pgx into a *provobs.Error for op, branching
 // on the SQLSTATE code and the error's Go type, never on its text:
 //
-//	PVL01 (raised by the store's functions)       lock_lost
 //	23xxx integrity constraint (23505 unique ...)  conflict
 //	40001 serialization, 40P01 deadlock            transaction_failed (retryable)
 //	08xxx connection exception, 57P01..57P03       transaction_failed (retryable)
@@ -115,8 +110,6 @@ func classify(ctx context.Context, op provobs.Op, err error) *provobs.Error {
 // sqlStateType maps a SQLSTATE code to an error type (see classify).
 func sqlStateType(code string) provobs.ErrorType {
 	switch code {
-	case sqlStateLockLost:
-		return provobs.TypeLockLost
 	case "40001", "40P01", "57P01", "57P02", "57P03":
 		return provobs.TypeTransactionFailed
 	case "53300", "55P03", "57014":

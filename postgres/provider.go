@@ -128,6 +128,19 @@ func (p *Provider) exec(ctx context.Context, op provobs.Op, sql string, args ...
 	return p.fail(ctx, op, err)
 }
 
+// byToken calls one of the store's by-token functions, which answer false
+// when the token is unknown, expired or already used.
+func (p *Provider) byToken(ctx context.Context, op provobs.Op, sql string, args ...any) error {
+	var ok bool
+	if err := p.pool.QueryRow(ctx, sql, args...).Scan(&ok); err != nil {
+		return p.fail(ctx, op, err)
+	}
+	if !ok {
+		return lockLost(op)
+	}
+	return nil
+}
+
 // lockFor returns the lock duration to use for a requested one.
 func (p *Provider) lockFor(op provobs.Op, d time.Duration, what string) (time.Duration, error) {
 	if d < 0 {

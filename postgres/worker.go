@@ -127,7 +127,7 @@ func (p *Provider) AckWorker(ctx context.Context, lockToken string, completion *
 	if lockToken == "" {
 		return lockLost(op)
 	}
-	err := p.exec(ctx, op, sqlAckWorker, lockToken, completion != nil, c.InstanceID, int32(c.Kind),
+	err := p.byToken(ctx, op, sqlAckWorker, lockToken, completion != nil, c.InstanceID, int32(c.Kind),
 		int64(c.ExecutionID), int64(c.CorrelationID), nullNanos(c.FireAt), c.Payload)
 	if err == nil {
 		p.wake(completion != nil, true)
@@ -149,7 +149,7 @@ func (p *Provider) AbandonWorker(ctx context.Context, lockToken string, opts pro
 	if lockToken == "" {
 		return lockLost(op)
 	}
-	err := p.exec(ctx, op, sqlAbandonWorker, lockToken, nanos(opts.Delay), boolInt(opts.IgnoreAttempt))
+	err := p.byToken(ctx, op, sqlAbandonWorker, lockToken, nanos(opts.Delay), boolInt(opts.IgnoreAttempt))
 	if err == nil {
 		p.wake(false, true)
 	}
@@ -171,5 +171,5 @@ func (p *Provider) RenewWorkerLock(ctx context.Context, lockToken string, extend
 	if lockToken == "" {
 		return lockLost(op)
 	}
-	return p.exec(ctx, op, sqlRenewWorker, lockToken, nanos(d))
+	return p.byToken(ctx, op, sqlRenewWorker, lockToken, nanos(d))
 }

@@ -185,15 +185,19 @@ RETURNS void LANGUAGE sql VOLATILE AS $$
     ORDER BY u.ord
 $$;
 
--- provobs_ack_orch commits one orchestration turn. A bad or expired token
--- raises SQLSTATE PVL01 (lock lost); any error rolls the whole call back.
+-- The by-token functions return false, having changed nothing, when the
+-- token is unknown, expired or already used (a lost lock is an answer, not
+-- an error, so the client's prepared statement survives it).
+
+-- provobs_ack_orch commits one orchestration turn; any error rolls the
+-- whole call back.
 CREATE FUNCTION provobs_ack_orch(p_token text, p_exec bigint,
     p_name text, p_version text, p_status text, p_output bytea, p_set_output boolean,
     p_h_id bigint[], p_h_kind text[], p_h_payload bytea[],
     p_w_inst text[], p_w_kind integer[], p_w_exec bigint[], p_w_corr bigint[], p_w_session text[], p_w_fire bigint[], p_w_payload bytea[],
     p_cancel bigint[],
     p_o_inst text[], p_o_kind integer[], p_o_exec bigint[], p_o_corr bigint[], p_o_fire bigint[], p_o_payload bytea[])
-RETURNS void LANGUAGE plpgsql VOLATILE AS $$
+RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     v_now    bigint := provobs_now();
     v_inst   text;
@@ -202,7 +206,7 @@ BEGIN
     DELETE FROM instance_locks AS l WHERE l.lock_token = p_token AND l.locked_until > v_now
     RETURNING l.instance_id INTO v_inst;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'lock token is unknown, expired or already used' USING ERRCODE = 'PVL01';
+        RETURN false;
     END IF;
     DELETE FROM orchestrator_queue AS q WHERE q.instance_id = v_inst AND q.lock_token = p_token;
 
@@ -237,11 +241,12 @@ BEGIN
 
     PERFORM provobs_insert_orch(v_now, true, p_o_inst, p_o_kind, p_o_exec, p_o_corr, p_o_fire, p_o_payload);
     PERFORM provobs_notify(CASE WHEN cardinality(p_w_inst) > 0 THEN 'ow' ELSE 'o' END);
+    RETURN true;
 END $$;
 
 -- provobs_abandon_orch releases an instance lock, untagging its batch.
 CREATE FUNCTION provobs_abandon_orch(p_token text, p_delay bigint, p_give_back integer)
-RETURNS void LANGUAGE plpgsql VOLATILE AS $$
+RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     v_now  bigint := provobs_now();
     v_inst text;
@@ -249,26 +254,28 @@ BEGIN
     DELETE FROM instance_locks AS l WHERE l.lock_token = p_token AND l.locked_until > v_now
     RETURNING l.instance_id INTO v_inst;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'lock token is unknown, expired or already used' USING ERRCODE = 'PVL01';
+        RETURN false;
     END IF;
     UPDATE orchestrator_queue AS q SET lock_token = NULL,
         visible_at = CASE WHEN p_delay > 0 THEN v_now + p_delay ELSE q.visible_at END,
         attempt_count = greatest(q.attempt_count - p_give_back, 0)
     WHERE q.instance_id = v_inst AND q.lock_token = p_token;
     PERFORM provobs_notify('o');
+    RETURN true;
 END $$;
 
 -- provobs_renew_orch extends a valid instance lock.
 CREATE FUNCTION provobs_renew_orch(p_token text, p_extend bigint)
-RETURNS void LANGUAGE plpgsql VOLATILE AS $$
+RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     v_now bigint := provobs_now();
 BEGIN
     UPDATE instance_locks AS l SET locked_until = v_now + p_extend
     WHERE l.lock_token = p_token AND l.locked_until > v_now;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'lock token is unknown, expired or already used' USING ERRCODE = 'PVL01';
+        RETURN false;
     END IF;
+    RETURN true;
 END $$;
 
 -- provobs_enqueue_orch inserts one orchestrator message visible at now+delay.
@@ -361,7 +368,7 @@ END $$;
 -- (when p_has_completion) and touches its session.
 CREATE FUNCTION provobs_ack_worker(p_token text, p_has_completion boolean,
     p_inst text, p_kind integer, p_exec bigint, p_corr bigint, p_fire bigint, p_payload bytea)
-RETURNS void LANGUAGE plpgsql VOLATILE AS $$
+RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     v_now bigint := provobs_now();
     v_sid text;
@@ -369,7 +376,7 @@ BEGIN
     DELETE FROM worker_queue AS w WHERE w.lock_token = p_token AND w.locked_until > v_now
     RETURNING w.session_id INTO v_sid;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'lock token is unknown, expired or already used' USING ERRCODE = 'PVL01';
+        RETURN false;
     END IF;
     IF p_has_completion THEN
         INSERT INTO orchestrator_queue (instance_id, kind, execution_id, correlation_id, fire_at, payload, visible_at)
@@ -379,11 +386,12 @@ BEGIN
         UPDATE sessions SET last_activity = v_now WHERE session_id = v_sid;
     END IF;
     PERFORM provobs_notify(CASE WHEN p_has_completion THEN 'ow' ELSE 'w' END);
+    RETURN true;
 END $$;
 
 -- provobs_abandon_worker releases a worker item lock.
 CREATE FUNCTION provobs_abandon_worker(p_token text, p_delay bigint, p_give_back integer)
-RETURNS void LANGUAGE plpgsql VOLATILE AS $$
+RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     v_now bigint := provobs_now();
 BEGIN
@@ -392,15 +400,16 @@ BEGIN
         attempt_count = greatest(w.attempt_count - p_give_back, 0)
     WHERE w.lock_token = p_token AND w.locked_until > v_now;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'lock token is unknown, expired or already used' USING ERRCODE = 'PVL01';
+        RETURN false;
     END IF;
     PERFORM provobs_notify('w');
+    RETURN true;
 END $$;
 
 -- provobs_renew_worker extends a valid worker item lock and touches its
 -- session.
 CREATE FUNCTION provobs_renew_worker(p_token text, p_extend bigint)
-RETURNS void LANGUAGE plpgsql VOLATILE AS $$
+RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     v_now bigint := provobs_now();
     v_sid text;
@@ -409,11 +418,12 @@ BEGIN
     WHERE w.lock_token = p_token AND w.locked_until > v_now
     RETURNING w.session_id INTO v_sid;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'lock token is unknown, expired or already used' USING ERRCODE = 'PVL01';
+        RETURN false;
     END IF;
     IF v_sid <> '' THEN
         UPDATE sessions SET last_activity = v_now WHERE session_id = v_sid;
     END IF;
+    RETURN true;
 END $$;
 
 -- provobs_renew_sessions extends the live, non-idle leases of p_owners
