@@ -120,3 +120,22 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, schema string, log *slog.L
 	}
 	return nil
 }
+
+// DropSchema drops schema and everything in it (the store's tables,
+// functions and queued work) on the server at dsn. A missing schema is not
+// an error. It is for tests, temporary runs and tenants being removed; a
+// Provider open on the schema must be closed first.
+func DropSchema(ctx context.Context, dsn, schema string) error {
+	if schema == "" {
+		return fmt.Errorf("postgres: drop schema: empty name")
+	}
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return fmt.Errorf("postgres: drop schema %q: %w", schema, err)
+	}
+	defer func() { _ = conn.Close(context.WithoutCancel(ctx)) }()
+	if _, err := conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
+		return fmt.Errorf("postgres: drop schema %q: %w", schema, err)
+	}
+	return nil
+}
