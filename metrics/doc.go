@@ -37,7 +37,7 @@
 // and every other operation is provider_<label>_duration_ms. The operation
 // label is provobs.Op.String ("fetch", "ack_orch", ...), error_type is
 // provobs.ErrorType ("lock_timeout", ...). The name constants are in this
-// package (NameInfrastructureErrors, ...).
+// package (provobs.MetricInfrastructureErrors, ...).
 //
 // # Buckets
 //
