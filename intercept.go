@@ -112,7 +112,6 @@ type Stack struct {
 // Adjacent Observers share one pair of clock readings.
 func NewStack(ics ...Interceptor) Stack { return Stack{ics: fuse(ics)} }
 
-
 // Run runs fn as operation op through the interceptors of s and returns the
 // error they return. method names the storage method fn calls, for records
 // and spans ("" when op's own Provider method, Op.Method, says it); instance
