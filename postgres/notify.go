@@ -125,7 +125,7 @@ func (l *listener) run(ctx context.Context) {
 			return
 		}
 		log.LogAttrs(ctx, slog.LevelWarn, "postgres: notification listener lost its connection; polls fall back to the poll interval until it reconnects",
-			slog.String("error", err.Error()), slog.Duration("retry_in", backoff))
+			slog.String(provobs.KeyError, err.Error()), slog.Duration("retry_in", backoff))
 		markReady()
 		select {
 		case <-ctx.Done():
