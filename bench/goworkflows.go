@@ -65,6 +65,12 @@ func OpenGoWorkflows(ctx context.Context, path string) (*GoWorkflows, error) {
 	} else {
 		raw = gwsqlite.NewSqliteBackend(path+GoWorkflowsFullDSNSuffix, quiet)
 	}
+	return startGoWorkflows(ctx, raw)
+}
+
+// startGoWorkflows wraps raw (innermost first) in the completion hook and
+// the monoprocess backend and starts a worker on it.
+func startGoWorkflows(ctx context.Context, raw backend.Backend) (*GoWorkflows, error) {
 	hook := &completionHook{Backend: raw, waiters: map[string]chan struct{}{}}
 	b := monoprocess.NewMonoprocessBackend(hook)
 
