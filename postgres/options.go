@@ -24,6 +24,11 @@ const (
 	DefaultSchema = "provobs"
 	// DefaultLockTimeout is the lock duration used when a call asks for zero.
 	DefaultLockTimeout = 30 * time.Second
+	// DefaultMaxConns is the pool size when neither WithMaxConns nor the
+	// DSN's pool_max_conns sets one. A runtime's dispatchers each keep a
+	// fetch in flight beside an ack, so pgxpool's own default (4 on a small
+	// machine) makes operations queue for a connection.
+	DefaultMaxConns = 16
 	// DefaultPollInterval is how often a long poll looks for work on its own,
 	// in case a notification was lost.
 	DefaultPollInterval = time.Second
@@ -96,9 +101,9 @@ func WithPollInterval(d time.Duration) Option {
 	return optionFunc(func(c *config) { c.pollInterval = d })
 }
 
-// WithMaxConns caps the connection pool; n <= 0 keeps pgxpool's default
-// (the DSN's pool_max_conns, else max(4, GOMAXPROCS)). The notification
-// listener uses one more connection of its own. (Default: pgxpool's.)
+// WithMaxConns caps the connection pool; n <= 0 keeps the default. The
+// notification listener uses one more connection of its own. (Default: the
+// DSN's pool_max_conns, else DefaultMaxConns, 16.)
 func WithMaxConns(n int) Option {
 	return optionFunc(func(c *config) { c.maxConns = int32(min(max(n, 0), 1<<30)) })
 }

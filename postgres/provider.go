@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -56,8 +57,11 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: parse dsn: %w", err)
 	}
-	if cfg.maxConns > 0 {
+	switch {
+	case cfg.maxConns > 0:
 		pc.MaxConns = cfg.maxConns
+	case !strings.Contains(dsn, "pool_max_conns"):
+		pc.MaxConns = DefaultMaxConns
 	}
 	if cfg.poolConfig != nil {
 		cfg.poolConfig(pc)
