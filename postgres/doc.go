@@ -58,10 +58,13 @@
 //
 // Fetch walks the visible messages of instances with no valid lock, oldest
 // first (visible_at, then enqueue order), claiming the candidate message row
-// with FOR UPDATE SKIP LOCKED, then takes the instance lock with an upsert
-// that only replaces an expired lock. If a concurrent fetcher claimed the
-// same instance through another of its messages, the upsert waits for it
-// and changes nothing; the fetch then skips that instance and tries the next
+// with FOR UPDATE SKIP LOCKED, then takes the instance lock: an UPDATE that
+// only replaces an expired lock, else an INSERT ... ON CONFLICT DO NOTHING
+// (not an ON CONFLICT DO UPDATE ... WHERE, which keeps the conflicting row
+// locked when its WHERE fails: two fetchers that each lost one instance and
+// then tried the other's deadlocked under load). If a concurrent fetcher
+// claimed the same instance through another of its messages, the insert
+// waits for it and changes nothing; the fetch then skips that instance and tries the next
 // candidate, inside the same call. So (nil, nil) means no eligible work,
 // never a lost race, and concurrent fetchers in any number of processes get
 // distinct instances. The batch is tagged with FOR UPDATE SKIP LOCKED too,

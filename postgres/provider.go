@@ -29,6 +29,7 @@ type Provider struct {
 	channel string // the NOTIFY channel of the schema, as an identifier
 
 	lis    *listener
+	snd    *sender
 	closed atomic.Bool
 	done   chan struct{} // closed by Close: wakes every long poll
 	once   sync.Once
@@ -85,6 +86,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Provider, error) {
 		done:    make(chan struct{}),
 	}
 	p.lis = newListener(p, pc.ConnConfig)
+	p.snd = newSender(p, pc.ConnConfig, "provobs_"+cfg.schema)
 	return p, nil
 }
 
@@ -96,6 +98,7 @@ func (p *Provider) Close() error {
 		p.closed.Store(true)
 		close(p.done)
 		p.lis.stop()
+		p.snd.stop()
 		p.pool.Close()
 	})
 	return p.err
