@@ -158,8 +158,8 @@ func (g *GoWorkflows) Run(ctx context.Context, w Workload, prefix string) (Sampl
 			if err == nil {
 				select {
 				case <-done:
-				case <-time.After(30 * time.Second):
-					err = fmt.Errorf("instance %s: not finished after 30s", id)
+				case <-time.After(w.InstanceTimeout):
+					err = fmt.Errorf("instance %s: not finished after %v", id, w.InstanceTimeout)
 				case <-ctx.Done():
 					err = ctx.Err()
 				}
