@@ -23,13 +23,16 @@ import (
 	"github.com/cschleiden/go-workflows/workflow"
 )
 
-// GoWorkflowsFullDSNSuffix is appended to the file path given to
-// go-workflows' NewSqliteBackend (which opens "file:"+path): modernc's
-// driver runs each _pragma on every connection it opens. go-workflows sets
-// only journal_mode=WAL and busy_timeout=5000 itself (backend/sqlite/
-// sqlite.go, v1.2.0) and leaves synchronous at the driver's default; this
-// pins it to FULL, provobs's default, whatever that default is.
-const GoWorkflowsFullDSNSuffix = "?_pragma=synchronous(FULL)"
+// GoWorkflowsDSN is the data source name of the go-workflows SQLite file
+// backend: what its NewSqliteBackend opens (v1.4.2: "file:<path>?_txlock=
+// immediate", then journal_mode=WAL and busy_timeout=5000 by PRAGMA), plus
+// synchronous=FULL, provobs's default, which go-workflows leaves at the
+// driver's default. modernc's driver runs each _pragma on every connection
+// it opens. The backend is built on it with NewSqliteBackendWithDB, since
+// v1.4.2 appends its own query string to the path NewSqliteBackend gets.
+func GoWorkflowsDSN(path string) string {
+	return "file:" + path + "?_txlock=immediate&_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(FULL)"
+}
 
 // OneActivity is the peer's workflow: it runs one activity and completes.
 func OneActivity(ctx workflow.Context) error {
@@ -46,6 +49,7 @@ func Noop(context.Context) (int, error) { return 0, nil }
 type GoWorkflows struct {
 	Backend backend.Backend
 	raw     backend.Backend
+	db      *sql.DB // the file database the backend was given, closed by Close
 	hook    *completionHook
 	worker  *worker.Worker
 	client  *client.Client
@@ -59,13 +63,34 @@ type GoWorkflows struct {
 // uses for SQLite, and the counterpart of provobs's in-process long poll).
 func OpenGoWorkflows(ctx context.Context, path string) (*GoWorkflows, error) {
 	quiet := gwsqlite.WithBackendOptions(backend.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
-	var raw backend.Backend
 	if path == "" {
-		raw = gwsqlite.NewInMemoryBackend(quiet)
-	} else {
-		raw = gwsqlite.NewSqliteBackend(path+GoWorkflowsFullDSNSuffix, quiet)
+		return startGoWorkflows(ctx, gwsqlite.NewInMemoryBackend(quiet))
 	}
-	return startGoWorkflows(ctx, raw)
+	db, err := sql.Open("sqlite", GoWorkflowsDSN(path))
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1) // as NewSqliteBackend does: one writer
+	var raw backend.Backend
+	func() {
+		defer func() {
+			if r := recover(); r != nil { // the constructor panics on a failed migration
+				err = fmt.Errorf("go-workflows sqlite backend: %v", r)
+			}
+		}()
+		raw = gwsqlite.NewSqliteBackendWithDB(db, quiet, gwsqlite.WithApplyMigrations(true))
+	}()
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	g, err := startGoWorkflows(ctx, raw)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	g.db = db
+	return g, nil
 }
 
 // startGoWorkflows wraps raw (innermost first) in the completion hook and
@@ -95,7 +120,11 @@ func startGoWorkflows(ctx context.Context, raw backend.Backend) (*GoWorkflows, e
 func (g *GoWorkflows) Close() error {
 	g.cancel()
 	err := g.worker.WaitForCompletion()
-	return errors.Join(err, g.raw.Close())
+	err = errors.Join(err, g.raw.Close())
+	if g.db != nil {
+		err = errors.Join(err, g.db.Close())
+	}
+	return err
 }
 
 // Pragmas returns synchronous and journal_mode as the backend's own
