@@ -126,4 +126,3 @@ func TestWithProcessMetrics(t *testing.T) {
 	assert.True(t, snap.HasSeries("go_goroutines"))
 	assert.True(t, snap.HasSeries(provobs.OpFetch.MetricName()+"_count"))
 }
-
