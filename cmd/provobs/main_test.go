@@ -9,15 +9,15 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
 	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/obstest"
 	"github.com/provobs/provobs/sqlite"
 )
 
@@ -76,8 +76,9 @@ func TestRunUsage(t *testing.T) {
 	}
 }
 
-// /metrics is served over real HTTP while the command runs and parses as
-// the Prometheus text format.
+// /metrics is served over real HTTP while the command runs, parses as the
+// Prometheus text format, and carries the provider series and, as a Go
+// service's endpoint does, the Go runtime and process series.
 func TestServeMetrics(t *testing.T) {
 	ob, err := newObservability(options{logFormat: "json"}, &bytes.Buffer{})
 	require.NoError(t, err)
@@ -92,10 +93,38 @@ func TestServeMetrics(t *testing.T) {
 	defer resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Contains(t, resp.Header.Get("Content-Type"), "text/plain")
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := parser.TextToMetricFamilies(resp.Body)
+	snap, err := obstest.ParseMetrics(resp.Body)
 	require.NoError(t, err)
-	assert.Contains(t, fams, "provider_fetch_orchestration_item_duration_ms")
+	for _, name := range []string{
+		"provider_fetch_orchestration_item_duration_ms_count", "provider_sessions_renewed_total",
+		"go_goroutines", "go_memstats_heap_inuse_bytes", "process_cpu_seconds_total", "process_resident_memory_bytes",
+	} {
+		assert.True(t, snap.HasSeries(name), name)
+	}
+}
+
+// -base-units names the histograms in seconds; the summary still reports
+// milliseconds.
+func TestSummaryMillisecondsWithEitherNaming(t *testing.T) {
+	const pause = 20 * time.Millisecond
+	sleep := provobs.Intercept(provobs.InterceptorFunc(func(ctx context.Context, c *provobs.Call) error {
+		time.Sleep(pause)
+		return c.Invoke(ctx)
+	}))
+	for _, base := range []bool{false, true} {
+		ob, err := newObservability(options{logFormat: "json", baseUnits: base}, &bytes.Buffer{})
+		require.NoError(t, err)
+		p := provobs.Chain(obstest.Nop{}, ob.metrics.Middleware(), sleep)
+		_, _ = p.FetchOrchestrationItem(context.Background(), provobs.FetchOptions{})
+		rep := &report{}
+		rep.readMetrics(ob.metrics)
+		require.NoError(t, rep.parseErr)
+		require.Len(t, rep.ops, 1)
+		assert.Equal(t, uint64(1), rep.ops[0].count)
+		assert.GreaterOrEqual(t, rep.ops[0].mean, float64(pause/time.Millisecond), "base units %v: mean in ms", base)
+		assert.GreaterOrEqual(t, rep.ops[0].p99, 10.0, "base units %v: p99 in ms (the 10-25ms bucket)", base)
+		require.NoError(t, ob.close(context.Background()))
+	}
 }
 
 // jsonLines decodes JSON log lines, skipping the non-JSON progress lines.

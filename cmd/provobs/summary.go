@@ -54,8 +54,12 @@ func (r *report) readMetrics(m *metrics.Metrics) {
 		r.parseErr = err
 		return
 	}
+	scale := 1.0 // histogram unit to milliseconds
+	if m.BaseUnits() {
+		scale = 1000
+	}
 	for _, op := range provobs.Ops() {
-		f := fams[op.MetricName()]
+		f := fams[m.HistogramName(op)]
 		if f == nil || len(f.GetMetric()) == 0 {
 			continue
 		}
@@ -66,9 +70,9 @@ func (r *report) readMetrics(m *metrics.Metrics) {
 		r.ops = append(r.ops, opStats{
 			op:    op,
 			count: h.GetSampleCount(),
-			mean:  h.GetSampleSum() / float64(h.GetSampleCount()),
-			p50:   quantile(0.50, h),
-			p99:   quantile(0.99, h),
+			mean:  scale * h.GetSampleSum() / float64(h.GetSampleCount()),
+			p50:   scale * quantile(0.50, h),
+			p99:   scale * quantile(0.99, h),
 		})
 	}
 	r.errors = labelled(fams["provider_infrastructure_errors_total"], func(l map[string]string) string {
