@@ -14,7 +14,6 @@ import (
 
 	"github.com/provobs/provobs"
 	"github.com/provobs/provobs/dashboards"
-	"github.com/provobs/provobs/metrics"
 )
 
 // provobs.json is generated from the operation catalogue by the code
@@ -104,9 +103,9 @@ func generate() []byte {
 	panels = append(panels,
 		newPanel("Operations per second", "ops", "Calls of every provider operation, failures included (the _count of each latency histogram).", rate...),
 		newPanel("Queue depths", "short", "Visible, unlocked orchestrator messages and worker items, and future timers, at the last queue-depth poll.",
-			target{Expr: metrics.NameOrchestratorQueueDepth, LegendFormat: "orchestrator"},
-			target{Expr: metrics.NameWorkerQueueDepth, LegendFormat: "worker"},
-			target{Expr: metrics.NameTimerQueueDepth, LegendFormat: "timers"}),
+			target{Expr: provobs.MetricOrchestratorQueueDepth, LegendFormat: "orchestrator"},
+			target{Expr: provobs.MetricWorkerQueueDepth, LegendFormat: "worker"},
+			target{Expr: provobs.MetricTimerQueueDepth, LegendFormat: "timers"}),
 	)
 	for _, op := range seedOps {
 		mean := target{
@@ -129,15 +128,15 @@ func generate() []byte {
 		newPanel("Other operations p99 latency ($unit)", "none", "p99 latency of the operations the seed has no histogram name for.", p99...),
 		newPanel("Infrastructure errors by operation and type", "ops",
 			"Failed calls per second, by operation and provobs error type (provider_infrastructure_errors_total). Faults of the store: transaction_failed, lock_timeout, closed, unknown.",
-			target{Expr: "sum by (operation, error_type) (rate(" + metrics.NameInfrastructureErrors + "[$__rate_interval]))", LegendFormat: "{{operation}} {{error_type}}"}),
+			target{Expr: "sum by (operation, error_type) (rate(" + provobs.MetricInfrastructureErrors + "[$__rate_interval]))", LegendFormat: "{{operation}} {{error_type}}"}),
 		newPanel("Retries", "ops", "Re-invocations by the retry middleware, per second.",
-			target{Expr: "sum(rate(" + metrics.NameAckOrchestrationRetries + "[$__rate_interval]))", LegendFormat: "ack_orchestration (seed)"},
-			target{Expr: "sum by (operation) (rate(" + metrics.NameRetries + "[$__rate_interval]))", LegendFormat: "{{operation}}"}),
+			target{Expr: "sum(rate(" + provobs.MetricAckOrchestrationRetries + "[$__rate_interval]))", LegendFormat: "ack_orchestration (seed)"},
+			target{Expr: "sum by (operation) (rate(" + provobs.MetricRetries + "[$__rate_interval]))", LegendFormat: "{{operation}}"}),
 		newPanel("Sessions", "ops", "Sessions renewed by RenewSessionLock and deleted by CleanupOrphanedSessions, per second.",
-			target{Expr: "sum(rate(" + metrics.NameSessionsRenewed + "[$__rate_interval]))", LegendFormat: "renewed"},
-			target{Expr: "sum(rate(" + metrics.NameSessionsCleaned + "[$__rate_interval]))", LegendFormat: "cleaned"}),
+			target{Expr: "sum(rate(" + provobs.MetricSessionsRenewed + "[$__rate_interval]))", LegendFormat: "renewed"},
+			target{Expr: "sum(rate(" + provobs.MetricSessionsCleaned + "[$__rate_interval]))", LegendFormat: "cleaned"}),
 		newPanel("Queue-depth poll errors", "short", "Failed QueueDepths polls in the range (the gauges then keep their last values).",
-			target{Expr: "sum(increase(" + metrics.NameQueueDepthPollErrors + "[$__rate_interval]))", LegendFormat: "poll errors"}),
+			target{Expr: "sum(increase(" + provobs.MetricQueueDepthPollErrors + "[$__rate_interval]))", LegendFormat: "poll errors"}),
 	)
 	for i := range panels {
 		panels[i].ID = i + 1

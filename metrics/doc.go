@@ -15,8 +15,9 @@
 //
 // Every series below exists, at zero, from New on, and no other is ever
 // created: the labels take values from closed sets (provobs.Ops and
-// provobs.ErrorTypes), so cardinality is fixed (16 histograms, 144 error
-// counters, 16 retry counters and 7 other series).
+// provobs.ErrorTypes), so cardinality is fixed: per operation a histogram,
+// a retry counter and an error counter per error type, plus 7 other
+// series.
 //
 //	name                                            type       labels                 value
 //	provider_<op>_duration_ms (op.MetricName())     histogram  -                      latency of each call, failures included, in ms
@@ -36,8 +37,8 @@
 // provider_enqueue_orchestrator_duration_ms, provider_dequeue_worker_duration_ms)
 // and every other operation is provider_<label>_duration_ms. The operation
 // label is provobs.Op.String ("fetch", "ack_orch", ...), error_type is
-// provobs.ErrorType ("lock_timeout", ...). The name constants are in this
-// package (NameInfrastructureErrors, ...).
+// provobs.ErrorType ("lock_timeout", ...). The name constants are in the
+// root package's vocabulary (provobs.MetricInfrastructureErrors, ...).
 //
 // # Exposed lines
 //
@@ -55,7 +56,7 @@
 //	provider_fetch_orchestration_item_duration_ms_sum 0
 //	provider_fetch_orchestration_item_duration_ms_count 0
 //
-// The error counter, one series per operation and error type (16 × 9):
+// The error counter, one series per operation and error type:
 //
 //	# HELP provider_infrastructure_errors_total Failed provider operations by operation and error type.
 //	# TYPE provider_infrastructure_errors_total counter

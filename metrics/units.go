@@ -58,3 +58,12 @@ func (m *Metrics) HistogramName(op provobs.Op) string {
 
 // BaseUnits reports whether m was built WithBaseUnits.
 func (m *Metrics) BaseUnits() bool { return m.baseUnits }
+
+// opTitle names op in a HELP line: its method, or its label for an
+// operation that is no Provider or Admin method.
+func opTitle(op provobs.Op) string {
+	if m := op.Method(); m != "" {
+		return m
+	}
+	return op.String()
+}

@@ -45,8 +45,8 @@ func TestWithBaseUnitsExposesSeconds(t *testing.T) {
 	for name := range scalarFamilies {
 		assert.Contains(t, fams, name, "counters and gauges keep their names")
 	}
-	assert.Contains(t, fams, metrics.NameInfrastructureErrors)
-	assert.Contains(t, fams, metrics.NameRetries)
+	assert.Contains(t, fams, provobs.MetricInfrastructureErrors)
+	assert.Contains(t, fams, provobs.MetricRetries)
 
 	for i, b := range metrics.DefaultSecondsBuckets() {
 		assert.InDelta(t, metrics.DefaultBuckets()[i]/1000, b, 1e-15, "seconds bucket %d is the ms bucket / 1000", i)
@@ -67,7 +67,7 @@ func TestWithBaseUnitsRecordsSeconds(t *testing.T) {
 		return c.Invoke(ctx)
 	}))
 	ms, s := metrics.New(), metrics.New(metrics.WithBaseUnits())
-	p := provobs.Chain(obstest.Nop{}, ms.Middleware(), s.Middleware(), sleep)
+	p := provobs.Chain(&obstest.Stub{}, ms.Middleware(), s.Middleware(), sleep)
 	for range 3 {
 		_, _ = p.FetchOrchestrationItem(context.Background(), provobs.FetchOptions{})
 	}

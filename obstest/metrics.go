@@ -117,35 +117,31 @@ func ParseMetrics(r io.Reader) (*MetricsSnapshot, error) {
 			s.histograms[op] = histogramOf(f)
 		}
 	}
-	types := map[string]provobs.ErrorType{}
-	for _, t := range provobs.ErrorTypes() {
-		types[fmt.Sprint(t)] = t
-	}
 
-	for _, m := range fams[metrics.NameInfrastructureErrors].GetMetric() {
+	for _, m := range fams[provobs.MetricInfrastructureErrors].GetMetric() {
 		l := labelMap(m)
-		op, ok := ops[l[metrics.LabelOperation]]
+		op, ok := ops[l[provobs.LabelOperation]]
 		if !ok {
-			return nil, &MetricsError{Reason: fmt.Sprintf("%s: unknown operation %q", metrics.NameInfrastructureErrors, l[metrics.LabelOperation])}
+			return nil, &MetricsError{Reason: fmt.Sprintf("%s: unknown operation %q", provobs.MetricInfrastructureErrors, l[provobs.LabelOperation])}
 		}
-		t, ok := types[l[metrics.LabelErrorType]]
+		t, ok := provobs.ParseErrorType(l[provobs.LabelErrorType])
 		if !ok {
-			return nil, &MetricsError{Reason: fmt.Sprintf("%s: unknown error type %q", metrics.NameInfrastructureErrors, l[metrics.LabelErrorType])}
+			return nil, &MetricsError{Reason: fmt.Sprintf("%s: unknown error type %q", provobs.MetricInfrastructureErrors, l[provobs.LabelErrorType])}
 		}
 		s.errors[ErrorKey{op, t}] += uint64(sampleValue(m))
 	}
-	for _, m := range fams[metrics.NameRetries].GetMetric() {
+	for _, m := range fams[provobs.MetricRetries].GetMetric() {
 		l := labelMap(m)
-		op, ok := ops[l[metrics.LabelOperation]]
+		op, ok := ops[l[provobs.LabelOperation]]
 		if !ok {
-			return nil, &MetricsError{Reason: fmt.Sprintf("%s: unknown operation %q", metrics.NameRetries, l[metrics.LabelOperation])}
+			return nil, &MetricsError{Reason: fmt.Sprintf("%s: unknown operation %q", provobs.MetricRetries, l[provobs.LabelOperation])}
 		}
 		s.retries[op] += uint64(sampleValue(m))
 	}
 	for _, name := range []string{
-		metrics.NameAckOrchestrationRetries, metrics.NameSessionsRenewed, metrics.NameSessionsCleaned,
-		metrics.NameQueueDepthPollErrors, metrics.NameOrchestratorQueueDepth, metrics.NameWorkerQueueDepth,
-		metrics.NameTimerQueueDepth,
+		provobs.MetricAckOrchestrationRetries, provobs.MetricSessionsRenewed, provobs.MetricSessionsCleaned,
+		provobs.MetricQueueDepthPollErrors, provobs.MetricOrchestratorQueueDepth, provobs.MetricWorkerQueueDepth,
+		provobs.MetricTimerQueueDepth,
 	} {
 		if f := fams[name]; f != nil && len(f.GetMetric()) > 0 {
 			s.scalars[name] = sampleValue(f.GetMetric()[0])
@@ -281,31 +277,31 @@ func (s *MetricsSnapshot) RetryCounts() map[provobs.Op]uint64 {
 
 // AckOrchestrationRetries returns provider_ack_orchestration_retries_total.
 func (s *MetricsSnapshot) AckOrchestrationRetries() uint64 {
-	return uint64(s.scalars[metrics.NameAckOrchestrationRetries])
+	return uint64(s.scalars[provobs.MetricAckOrchestrationRetries])
 }
 
 // SessionsRenewed returns provider_sessions_renewed_total.
 func (s *MetricsSnapshot) SessionsRenewed() uint64 {
-	return uint64(s.scalars[metrics.NameSessionsRenewed])
+	return uint64(s.scalars[provobs.MetricSessionsRenewed])
 }
 
 // SessionsCleaned returns provider_sessions_cleaned_total.
 func (s *MetricsSnapshot) SessionsCleaned() uint64 {
-	return uint64(s.scalars[metrics.NameSessionsCleaned])
+	return uint64(s.scalars[provobs.MetricSessionsCleaned])
 }
 
 // QueueDepths returns the three queue-depth gauges.
 func (s *MetricsSnapshot) QueueDepths() provobs.QueueDepths {
 	return provobs.QueueDepths{
-		Orchestrator: int64(s.scalars[metrics.NameOrchestratorQueueDepth]),
-		Worker:       int64(s.scalars[metrics.NameWorkerQueueDepth]),
-		Timer:        int64(s.scalars[metrics.NameTimerQueueDepth]),
+		Orchestrator: int64(s.scalars[provobs.MetricOrchestratorQueueDepth]),
+		Worker:       int64(s.scalars[provobs.MetricWorkerQueueDepth]),
+		Timer:        int64(s.scalars[provobs.MetricTimerQueueDepth]),
 	}
 }
 
 // QueueDepthPollErrors returns provider_queue_depth_poll_errors_total.
 func (s *MetricsSnapshot) QueueDepthPollErrors() uint64 {
-	return uint64(s.scalars[metrics.NameQueueDepthPollErrors])
+	return uint64(s.scalars[provobs.MetricQueueDepthPollErrors])
 }
 
 // HasSeries reports whether the exposition had a sample named name, of any

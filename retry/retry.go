@@ -45,9 +45,17 @@ type Config struct {
 }
 
 // Middleware returns a middleware that retries the retryable failures of
-// cfg.Ops as the package documentation describes. It is built on
-// provobs.Intercept, so the wrapped provider's Admin capability survives.
+// cfg.Ops as the package documentation describes:
+// provobs.Intercept(Interceptor(cfg)), so the wrapped provider's Admin and
+// io.Closer capabilities survive.
 func Middleware(cfg Config) provobs.Middleware {
+	return provobs.Intercept(Interceptor(cfg))
+}
+
+// Interceptor returns the provobs.Interceptor that retries the retryable
+// failures of cfg.Ops, for a provobs.Stack around another storage
+// interface.
+func Interceptor(cfg Config) provobs.Interceptor {
 	r := &retrier{
 		maxAttempts: cfg.MaxAttempts,
 		base:        cfg.BaseDelay,
@@ -73,7 +81,7 @@ func Middleware(cfg Config) provobs.Middleware {
 			r.ops[op] = true
 		}
 	}
-	return provobs.Intercept(r)
+	return r
 }
 
 type retrier struct {

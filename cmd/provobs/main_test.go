@@ -114,7 +114,7 @@ func TestSummaryMillisecondsWithEitherNaming(t *testing.T) {
 	for _, base := range []bool{false, true} {
 		ob, err := newObservability(options{logFormat: "json", baseUnits: base}, &bytes.Buffer{})
 		require.NoError(t, err)
-		p := provobs.Chain(obstest.Nop{}, ob.metrics.Middleware(), sleep)
+		p := provobs.Chain(&obstest.Stub{}, ob.metrics.Middleware(), sleep)
 		_, _ = p.FetchOrchestrationItem(context.Background(), provobs.FetchOptions{})
 		rep := &report{}
 		rep.readMetrics(ob.metrics)

@@ -486,21 +486,21 @@ func expectedSeries(snap *obstest.MetricsSnapshot) map[string]float64 {
 			out[seriesKey(name+"_bucket", map[string]string{"le": strconv.FormatFloat(b.UpperBound, 'g', -1, 64)})] = float64(b.Count)
 		}
 		for _, et := range provobs.ErrorTypes() {
-			out[seriesKey(metrics.NameInfrastructureErrors, map[string]string{
-				metrics.LabelOperation: op.String(), metrics.LabelErrorType: fmt.Sprint(et),
+			out[seriesKey(provobs.MetricInfrastructureErrors, map[string]string{
+				provobs.LabelOperation: op.String(), provobs.LabelErrorType: et.String(),
 			})] = float64(snap.Errors(op, et))
 		}
-		out[seriesKey(metrics.NameRetries, map[string]string{metrics.LabelOperation: op.String()})] = float64(snap.Retries(op))
+		out[seriesKey(provobs.MetricRetries, map[string]string{provobs.LabelOperation: op.String()})] = float64(snap.Retries(op))
 	}
 	d := snap.QueueDepths()
 	for name, v := range map[string]float64{
-		metrics.NameAckOrchestrationRetries: float64(snap.AckOrchestrationRetries()),
-		metrics.NameSessionsRenewed:         float64(snap.SessionsRenewed()),
-		metrics.NameSessionsCleaned:         float64(snap.SessionsCleaned()),
-		metrics.NameQueueDepthPollErrors:    float64(snap.QueueDepthPollErrors()),
-		metrics.NameOrchestratorQueueDepth:  float64(d.Orchestrator),
-		metrics.NameWorkerQueueDepth:        float64(d.Worker),
-		metrics.NameTimerQueueDepth:         float64(d.Timer),
+		provobs.MetricAckOrchestrationRetries: float64(snap.AckOrchestrationRetries()),
+		provobs.MetricSessionsRenewed:         float64(snap.SessionsRenewed()),
+		provobs.MetricSessionsCleaned:         float64(snap.SessionsCleaned()),
+		provobs.MetricQueueDepthPollErrors:    float64(snap.QueueDepthPollErrors()),
+		provobs.MetricOrchestratorQueueDepth:  float64(d.Orchestrator),
+		provobs.MetricWorkerQueueDepth:        float64(d.Worker),
+		provobs.MetricTimerQueueDepth:         float64(d.Timer),
 	} {
 		out[seriesKey(name, none)] = v
 	}

@@ -87,10 +87,10 @@ func logged(t *testing.T, h *obstest.Handler) map[faults.Key]int64 {
 		if r.Level < slog.LevelWarn {
 			continue
 		}
-		require.Equal(t, slogprov.MessageFailed, r.Message, "only the logging middleware writes WARN/ERROR here")
-		op, _ := r.Attr(slogprov.KeyOperation)
-		typ, _ := r.Attr(slogprov.KeyErrorType)
-		et := provobs.ErrorType(typ.String())
+		require.Equal(t, provobs.MessageFailed, r.Message, "only the logging middleware writes WARN/ERROR here")
+		op, _ := r.Attr(provobs.KeyOperation)
+		typ, _ := r.Attr(provobs.KeyErrorType)
+		et, _ := provobs.ParseErrorType(typ.String())
 		want := slog.LevelError
 		if et.Retryable() {
 			want = slog.LevelWarn
