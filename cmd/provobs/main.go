@@ -7,7 +7,10 @@
 //
 // With no flags it creates a SQLite file in a new temporary directory, builds
 // the chain (spans, retries, redacted logs in the per-environment format,
-// VictoriaMetrics metrics), serves /metrics on 127.0.0.1:9464 while it runs,
+// VictoriaMetrics metrics), serves /metrics on 127.0.0.1:9464 while it runs
+// (the provider series, and the go_* and process_* series of any Go
+// service; -base-units names the histograms in seconds, -linger keeps
+// serving the final values after the summary, -push-url pushes them),
 // shows a live progress line, and ends with throughput, latency percentiles,
 // per-operation latency from the histograms, error and retry counts and the
 // final queue depths. It exits 0 when every orchestration completed, 1 when
