@@ -28,7 +28,7 @@ func TestRunPrintsSummary(t *testing.T) {
 	var out, errb bytes.Buffer
 	code := run(context.Background(), []string{
 		"-duration=400ms", "-tasks=2", "-activity-delay=1ms", "-metrics-addr=127.0.0.1:0",
-		"-log-format=json", "-log-level=info", "-progress=100ms",
+		"-log-format=json", "-log-level=info", "-progress=100ms", "-linger=100ms",
 	}, &out, &errb)
 	require.Equal(t, 0, code, "stderr:\n%s", errb.String())
 	s := out.String()
@@ -41,6 +41,7 @@ func TestRunPrintsSummary(t *testing.T) {
 		assert.Regexp(t, regexp.MustCompile(`(?m)^\s+`+op+`\s+[1-9]\d*\s`), s, "per-operation latency row for %s", op)
 	}
 	assert.Contains(t, errb.String(), "metrics: http://127.0.0.1:")
+	assert.Contains(t, errb.String(), "metrics: serving the final values for 100ms (-linger)")
 	assert.Contains(t, errb.String(), "launched", "progress lines on a non-terminal")
 	assert.NotContains(t, errb.String(), `"level":"ERROR"`, "a clean run logs no error")
 }
@@ -67,6 +68,8 @@ func TestRunUsage(t *testing.T) {
 		{[]string{"-baseline", "-compare"}, 2, "exclude each other"},
 		{[]string{"-resume"}, 2, "-resume needs -db"},
 		{[]string{"stray"}, 2, "unexpected arguments"},
+		{[]string{"-linger=-1s"}, 2, "-linger must not be negative"},
+		{[]string{"-push-interval=0s"}, 2, "-push-interval must be positive"},
 		{[]string{"-log-format=xml", "-instances=1"}, 1, "tint"},
 	}
 	for _, tc := range cases {
