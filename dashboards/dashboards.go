@@ -8,16 +8,16 @@
 //   - datasource: any Prometheus-type data source (Prometheus, or
 //     VictoriaMetrics through its Prometheus API) that scrapes a provobs
 //     /metrics endpoint or receives its pushes;
-//   - unit: the naming of the latency histograms, ms for the seed's
+//   - unit: the naming of the latency histograms, ms for
 //     provider_<op>_duration_ms (metrics.New's default) or seconds for
 //     provider_<op>_duration_seconds (metrics.WithBaseUnits). The latency
 //     panels show values in that unit and say so in their titles.
 //
 // One dashboard thus serves both namings; the counters and gauges have one
 // name in both. Panels: operations per second for every operation; p50,
-// p99 and mean latency of each of the five seed histograms; p99 of every
+// p99 and mean latency of each of the five histograms the specification names; p99 of every
 // other operation; infrastructure errors by operation and error type;
-// retries (the seed's ack_orchestration counter and every operation's);
+// retries (AckOrchestrationItem's own counter and every operation's);
 // sessions renewed and cleaned; queue depths; queue-depth poll errors.
 //
 // The file is generated from the operation catalogue (dashboards/gen_test.go).

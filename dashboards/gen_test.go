@@ -125,12 +125,12 @@ func generate() []byte {
 		}
 	}
 	panels = append(panels,
-		newPanel("Other operations p99 latency ($unit)", "none", "p99 latency of the operations the seed has no histogram name for.", p99...),
+		newPanel("Other operations p99 latency ($unit)", "none", "p99 latency of every other operation.", p99...),
 		newPanel("Infrastructure errors by operation and type", "ops",
 			"Failed calls per second, by operation and provobs error type (provider_infrastructure_errors_total). Faults of the store: transaction_failed, lock_timeout, closed, unknown.",
 			target{Expr: "sum by (operation, error_type) (rate(" + provobs.MetricInfrastructureErrors + "[$__rate_interval]))", LegendFormat: "{{operation}} {{error_type}}"}),
 		newPanel("Retries", "ops", "Re-invocations by the retry middleware, per second.",
-			target{Expr: "sum(rate(" + provobs.MetricAckOrchestrationRetries + "[$__rate_interval]))", LegendFormat: "ack_orchestration (seed)"},
+			target{Expr: "sum(rate(" + provobs.MetricAckOrchestrationRetries + "[$__rate_interval]))", LegendFormat: "ack_orch (provider_ack_orchestration_retries_total)"},
 			target{Expr: "sum by (operation) (rate(" + provobs.MetricRetries + "[$__rate_interval]))", LegendFormat: "{{operation}}"}),
 		newPanel("Sessions", "ops", "Sessions renewed by RenewSessionLock and deleted by CleanupOrphanedSessions, per second.",
 			target{Expr: "sum(rate(" + provobs.MetricSessionsRenewed + "[$__rate_interval]))", LegendFormat: "renewed"},

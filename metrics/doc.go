@@ -65,7 +65,7 @@
 //	provider_infrastructure_errors_total{operation="fetch",error_type="lock_timeout"} 0
 //	...
 //
-// The retry counters, the seed's for AckOrchestrationItem and one per
+// The retry counters, one for AckOrchestrationItem and one per
 // operation:
 //
 //	# HELP provider_ack_orchestration_retries_total Re-invocations of AckOrchestrationItem by the retry middleware.
@@ -107,7 +107,7 @@
 //
 // # Base units
 //
-// The seed names end in _ms, which `promtool check metrics` flags ("metric
+// The default names end in _ms, which `promtool check metrics` flags ("metric
 // names should not contain abbreviated units"). WithBaseUnits follows the
 // Prometheus convention instead: each histogram is named
 // provider_<op>_duration_seconds (BaseUnitMetricName), records seconds, and

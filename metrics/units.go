@@ -15,13 +15,13 @@ func DefaultSecondsBuckets() []float64 {
 }
 
 // WithBaseUnits names and measures the latency histograms in Prometheus's
-// base unit, seconds: provider_<op>_duration_seconds instead of the seed's
+// base unit, seconds: provider_<op>_duration_seconds instead of the default
 // provider_<op>_duration_ms (BaseUnitMetricName), with the values and the
 // `le` bounds in seconds (Default bounds: DefaultSecondsBuckets; bounds
 // given to WithBuckets are then in seconds too). The counters and gauges
 // keep their names, which are already in base units. With this option
 // `promtool check metrics` reports nothing on WritePrometheus's output.
-// (Default: off, the seed's millisecond names)
+// (Default: off, the _ms names)
 func WithBaseUnits() Option {
 	return optionFunc(func(c *config) { c.baseUnits = true })
 }

@@ -65,7 +65,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.pushURL, "push-url", "", "VictoriaMetrics import `URL` to push metrics to, e.g. http://127.0.0.1:8428/api/v1/import/prometheus (default: no push)")
 	fs.DurationVar(&o.pushEvery, "push-interval", 10*time.Second, "`interval` between pushes to -push-url; the final values are pushed once more when the run ends")
 	fs.DurationVar(&o.linger, "linger", 0, "keep serving /metrics for this `long` after the summary (until interrupted), so that a scraper collects the final values")
-	fs.BoolVar(&o.baseUnits, "base-units", false, "name the latency histograms in seconds, Prometheus's base unit (provider_<op>_duration_seconds), instead of the seed's provider_<op>_duration_ms")
+	fs.BoolVar(&o.baseUnits, "base-units", false, "name the latency histograms in seconds, Prometheus's base unit (provider_<op>_duration_seconds), instead of the default provider_<op>_duration_ms")
 	fs.StringVar(&o.logFormat, "log-format", "", "log format: tint, json, text or otel (default: $"+logenv.EnvFormat+", else tint on a terminal, else json)")
 	fs.StringVar(&o.logLevel, "log-level", "", "log level: debug, info, warn or error; debug logs every operation (default: $"+logenv.EnvLevel+", else info)")
 	fs.BoolVar(&o.baseline, "baseline", false, "run the bare provider without any middleware, to see the cost of observability")
