@@ -15,10 +15,11 @@
 //
 // One dashboard thus serves both namings; the counters and gauges have one
 // name in both. Panels: operations per second for every operation; p50,
-// p99 and mean latency of each of the five histograms the specification names; p99 of every
-// other operation; infrastructure errors by operation and error type;
-// retries (AckOrchestrationItem's own counter and every operation's);
-// sessions renewed and cleaned; queue depths; queue-depth poll errors.
+// p99 and mean latency of each of the five histograms the specification
+// names; p99 of every other operation; infrastructure errors by operation
+// and error type; retries (AckOrchestrationItem's own counter and every
+// operation's); sessions renewed and cleaned; queue depths; queue-depth
+// poll errors.
 //
 // The file is generated from the operation catalogue (dashboards/gen_test.go).
 // Tests check that every query names only series that metrics.New exposes,
