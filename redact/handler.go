@@ -62,8 +62,8 @@ func NewHandler(next slog.Handler, opts ...Option) slog.Handler {
 		}
 	}
 	return &handler{next: next, c: &core{
-		keys:    newKeySet(keys),
-		allowed: newKeySet(allowed),
+		keys:    keySet(keys),
+		allowed: keySet(allowed),
 		mode:    cfg.mode,
 		det:     slices.Clone(cfg.detectors),
 		message: cfg.message && len(cfg.detectors) > 0,
@@ -503,7 +503,7 @@ func (c *core) reflect(x any, path string, dry bool) (any, bool, bool) {
 	switch rv.Kind() {
 	case reflect.Map:
 		t := rv.Type()
-		if t.Key().Kind() != reflect.String || (len(c.keys.keys) == 0 && !c.mayNeed(t.Elem(), 0)) {
+		if t.Key().Kind() != reflect.String || (len(c.keys) == 0 && !c.mayNeed(t.Elem(), 0)) {
 			return x, true, false
 		}
 		var out map[string]any
@@ -583,7 +583,7 @@ func (c *core) mayNeed(t reflect.Type, depth int) bool {
 	case reflect.String:
 		return len(c.det) > 0
 	case reflect.Map:
-		return t.Key().Kind() == reflect.String && (len(c.keys.keys) > 0 || c.mayNeed(t.Elem(), depth+1))
+		return t.Key().Kind() == reflect.String && (len(c.keys) > 0 || c.mayNeed(t.Elem(), depth+1))
 	case reflect.Slice, reflect.Array:
 		if t.Elem().Kind() == reflect.Uint8 {
 			return len(c.det) > 0

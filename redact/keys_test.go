@@ -85,12 +85,35 @@ func TestKeyMatchingVariants(t *testing.T) {
 	}
 }
 
-func TestLongKeysInSet(t *testing.T) {
+// TestKeysOfAnyLengthAndScript covers keys that a first/last-byte or
+// length filter would have to special-case: non-ASCII keys and keys of 64
+// bytes or more after normalisation, added with WithKeys or given to
+// WithOnlyKeys, logged in another case and separator style. None shares its
+// first and last bytes with a default key.
+func TestKeysOfAnyLengthAndScript(t *testing.T) {
 	t.Parallel()
-	long := "a_very_long_sensitive_key_name_that_is_longer_than_sixty_four_bytes_after_normalisation"
-	var buf bytes.Buffer
-	newLogger(&buf, redact.WithKeys(long)).Info("m", long, "v", "A-VERY-LONG-SENSITIVE-KEY-NAME-THAT-IS-LONGER-THAN-SIXTY-FOUR-BYTES-AFTER-NORMALISATION", "v", "n", 1)
-	assert.Equal(t, `{"level":"INFO","msg":"m","n":1}`+"\n", buf.String())
+	long64 := strings.Repeat("k", 64)
+	longQ := "q" + strings.Repeat("_long", 20) + "_z"
+	tests := []struct {
+		name   string
+		opts   []redact.Option
+		logged []string // keys logged; each must be dropped
+	}{
+		{"non-ASCII WithKeys", []redact.Option{redact.WithKeys("contraseña")}, []string{"contraseña", "CONTRASEÑA", "contra_seña"}},
+		{"non-ASCII compound WithKeys", []redact.Option{redact.WithKeys("geheimnis_schlüssel")}, []string{"geheimnis_schlüssel", "GeheimnisSchlüssel"}},
+		{"64 bytes WithKeys", []redact.Option{redact.WithKeys(long64)}, []string{long64, strings.ToUpper(long64), "k_" + long64[1:]}},
+		{"long WithOnlyKeys", []redact.Option{redact.WithOnlyKeys(longQ)}, []string{longQ, strings.ToUpper(longQ), strings.ReplaceAll(longQ, "_", "-")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			for _, k := range tt.logged {
+				var buf bytes.Buffer
+				newLogger(&buf, tt.opts...).Info("m", k, "s3cret", "n", 1)
+				assert.Equal(t, `{"level":"INFO","msg":"m","n":1}`+"\n", buf.String(), "key %q", k)
+			}
+		})
+	}
 }
 
 func TestWithOnlyKeysEmptyDisablesKeys(t *testing.T) {
