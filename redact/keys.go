@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -16,7 +17,7 @@ var defaultKeys = [...]string{
 	// Tokens and API keys.
 	"token", "access_token", "refresh_token", "id_token", "auth_token",
 	"bearer", "jwt", "api_key", "x_api_key", "api_secret",
-	"signing_key", "encryption_key",
+	"signing_key", "encryption_key", "secret_access_key",
 	// HTTP authentication and sessions.
 	"authorization", "proxy_authorization", "auth",
 	"cookie", "set_cookie", "session",
@@ -30,8 +31,8 @@ var defaultKeys = [...]string{
 //	password passwd pwd passphrase secret secret_key client_secret
 //	private_key credential credentials token access_token refresh_token
 //	id_token auth_token bearer jwt api_key x_api_key api_secret signing_key
-//	encryption_key authorization proxy_authorization auth cookie set_cookie
-//	session credit_card card_number cvv cvc pin ssn
+//	encryption_key secret_access_key authorization proxy_authorization auth
+//	cookie set_cookie session credit_card card_number cvv cvc pin ssn
 //
 // Keys are compared after normalisation (see [NormalizeKey]), so "api_key"
 // also covers "apiKey", "API-KEY" and "apikey".
@@ -94,20 +95,192 @@ func normalizeSlow(key string) string {
 	return string(out)
 }
 
-// keySet is an immutable set of normalised keys.
-type keySet map[string]struct{}
+// keySet is an immutable set of sensitive keys in normalised form. A key
+// matches when its trailing words, normalised, form a listed key
+// ([WithWholeKeys]: when the whole key does), where words are split at
+// separators and at changes of case: "db_password", "userPassword" and
+// "AWS-Secret-Access-Key" end in listed keys; "password_hint" and
+// "tokens_used" do not.
+//
+// The listed keys are held twice: in a map, the reference, and reversed in
+// a trie that an ASCII key walks from its last byte backwards, one step per
+// byte, stopping at the first byte no listed key has there. Most keys stop
+// after one or two bytes, without normalising the key or hashing it. A key
+// with a non-ASCII byte in the part the walk reaches, or any non-ASCII key
+// when some listed key is not ASCII, is split into words and looked up in
+// the map instead.
+type keySet struct {
+	all   map[string]struct{} // normalised keys
+	nodes []trieNode          // the ASCII keys of all, reversed; nodes[0] is the root
+	whole bool                // match whole keys only
+	wide  bool                // some key is not ASCII (and so not in the trie)
+}
 
-// has reports whether key, once normalised, is in the set. It does not
-// allocate for ASCII keys of up to 64 bytes.
-func (s keySet) has(key string) bool {
-	if len(s) == 0 {
+// trieNode is a node of keySet's reversed trie: the byte at edges[k] leads
+// to nodes[next[k]]. end marks the first byte of a listed key.
+type trieNode struct {
+	edges string
+	next  []int32
+	end   bool
+}
+
+func newKeySet(keys map[string]struct{}, whole bool) keySet {
+	s := keySet{all: keys, nodes: make([]trieNode, 1), whole: whole}
+	for k := range keys {
+		if !isASCII(k) {
+			s.wide = true
+			continue
+		}
+		n := int32(0)
+		for i := len(k) - 1; i >= 0; i-- {
+			j := strings.IndexByte(s.nodes[n].edges, k[i])
+			if j < 0 {
+				s.nodes = append(s.nodes, trieNode{})
+				s.nodes[n].edges += k[i : i+1]
+				s.nodes[n].next = append(s.nodes[n].next, int32(len(s.nodes)-1))
+				j = len(s.nodes[n].next) - 1
+			}
+			n = s.nodes[n].next[j]
+		}
+		s.nodes[n].end = true
+	}
+	return s
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// match reports whether key is sensitive. It does not allocate unless the
+// walk meets a non-ASCII byte.
+func (s *keySet) match(key string) bool {
+	if len(s.all) == 0 {
+		return false
+	}
+	if s.wide && !isASCII(key) {
+		return s.matchWords(key)
+	}
+	n := &s.nodes[0]
+	for i := len(key) - 1; i >= 0; i-- {
+		c := key[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			return s.matchWords(key)
+		case isSeparator(c):
+			continue
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		j := strings.IndexByte(n.edges, c)
+		if j < 0 {
+			return false
+		}
+		n = &s.nodes[n.next[j]]
+		if !n.end || s.whole {
+			continue
+		}
+		switch start, known := wordStart(key, i); {
+		case !known:
+			return s.matchWords(key)
+		case start:
+			return true
+		}
+	}
+	return n.end // only in whole mode can the walk reach the start
+}
+
+// wordStart reports whether a word of key starts at byte i, an ASCII letter
+// or digit: at the start, after a separator, at an upper-case letter that
+// follows a lower-case letter or a digit ("userPassword"), or at the last
+// upper-case letter of a run that a lower-case letter follows ("APIKey").
+// known is false when a neighbour is not ASCII.
+func wordStart(key string, i int) (start, known bool) {
+	if i == 0 {
+		return true, true
+	}
+	p, c := key[i-1], key[i]
+	switch {
+	case p >= utf8.RuneSelf:
+		return false, false
+	case isSeparator(p):
+		return true, true
+	case !isUpper(c):
+		return false, true
+	case isLower(p) || isDigit(p):
+		return true, true
+	case !isUpper(p) || i+1 == len(key):
+		return false, true
+	}
+	return isLower(key[i+1]), key[i+1] < utf8.RuneSelf
+}
+
+func isUpper(c byte) bool { return 'A' <= c && c <= 'Z' }
+func isLower(c byte) bool { return 'a' <= c && c <= 'z' }
+
+// matchWords is match for any key: it splits key into words (Unicode case
+// rules), then looks each run of trailing words up in the map.
+func (s *keySet) matchWords(key string) bool {
+	words := splitWords(key)
+	if s.whole {
+		_, ok := s.all[strings.Join(words, "")]
+		return ok
+	}
+	for i := range words {
+		if _, ok := s.all[strings.Join(words[i:], "")]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// splitWords splits key into its normalised words, by the rules of
+// wordStart applied to runes.
+func splitWords(key string) []string {
+	rs := []rune(key)
+	var (
+		words []string
+		cur   []rune
+	)
+	flush := func() {
+		if len(cur) > 0 {
+			words = append(words, string(cur))
+			cur = cur[:0]
+		}
+	}
+	for i, r := range rs {
+		if r < utf8.RuneSelf && isSeparator(byte(r)) {
+			flush()
+			continue
+		}
+		if i > 0 && unicode.IsUpper(r) {
+			p := rs[i-1]
+			if unicode.IsLower(p) || unicode.IsDigit(p) ||
+				(unicode.IsUpper(p) && i+1 < len(rs) && unicode.IsLower(rs[i+1])) {
+				flush()
+			}
+		}
+		cur = append(cur, unicode.ToLower(unicode.ToUpper(r)))
+	}
+	flush()
+	return words
+}
+
+// has reports whether the whole key, once normalised, is in the set,
+// whatever the mode.
+func (s *keySet) has(key string) bool {
+	if len(s.all) == 0 {
 		return false
 	}
 	var buf [maxStackKey]byte
 	if n, ok := normalizeASCII(buf[:], key); ok {
-		_, found := s[string(buf[:n])]
+		_, found := s.all[string(buf[:n])]
 		return found
 	}
-	_, found := s[normalizeSlow(key)]
+	_, found := s.all[NormalizeKey(key)]
 	return found
 }
