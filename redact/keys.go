@@ -111,6 +111,7 @@ func normalizeSlow(key string) string {
 // the map instead.
 type keySet struct {
 	all   map[string]struct{} // normalised keys
+	root  *[128]int32         // root[c]: the node after the last byte c; 0 for none
 	nodes []trieNode          // the ASCII keys of all, reversed; nodes[0] is the root
 	whole bool                // match whole keys only
 	wide  bool                // some key is not ASCII (and so not in the trie)
@@ -144,6 +145,10 @@ func newKeySet(keys map[string]struct{}, whole bool) keySet {
 		}
 		s.nodes[n].end = true
 	}
+	s.root = new([128]int32)
+	for k := range len(s.nodes[0].edges) {
+		s.root[s.nodes[0].edges[k]] = s.nodes[0].next[k]
+	}
 	return s
 }
 
@@ -165,22 +170,29 @@ func (s *keySet) match(key string) bool {
 	if s.wide && !isASCII(key) {
 		return s.matchWords(key)
 	}
-	n := &s.nodes[0]
+	var n *trieNode
 	for i := len(key) - 1; i >= 0; i-- {
-		c := key[i]
+		c := foldKey[key[i]]
 		switch {
+		case c == 0:
+			continue // a separator
 		case c >= utf8.RuneSelf:
 			return s.matchWords(key)
-		case isSeparator(c):
-			continue
-		case 'A' <= c && c <= 'Z':
-			c += 'a' - 'A'
+		case n == nil: // the root, a table
+			if s.root[c] == 0 {
+				return false
+			}
+			n = &s.nodes[s.root[c]]
+		default:
+			k := 0
+			for k < len(n.edges) && n.edges[k] != c {
+				k++
+			}
+			if k == len(n.edges) {
+				return false
+			}
+			n = &s.nodes[n.next[k]]
 		}
-		j := strings.IndexByte(n.edges, c)
-		if j < 0 {
-			return false
-		}
-		n = &s.nodes[n.next[j]]
 		if !n.end || s.whole {
 			continue
 		}
@@ -191,8 +203,24 @@ func (s *keySet) match(key string) bool {
 			return true
 		}
 	}
-	return n.end // only in whole mode can the walk reach the start
+	return n != nil && n.end // only in whole mode can the walk reach the start
 }
+
+// foldKey maps a key byte to its normalised form: a separator to 0, an
+// upper-case ASCII letter to lower case, a non-ASCII byte to itself.
+var foldKey = func() (t [256]byte) {
+	for i := range t {
+		c := byte(i)
+		switch {
+		case isSeparator(c):
+		case 'A' <= c && c <= 'Z':
+			t[i] = c + 'a' - 'A'
+		default:
+			t[i] = c
+		}
+	}
+	return t
+}()
 
 // wordStart reports whether a word of key starts at byte i, an ASCII letter
 // or digit: at the start, after a separator, at an upper-case letter that

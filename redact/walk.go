@@ -61,8 +61,9 @@ func (s *state) report(reason Reason) {
 
 // attr walks one attribute. This is the one place of the fast-path rule:
 // an attribute under a sensitive key is redacted; otherwise a scalar
-// passes, and so does a string when no detector is on; only groups,
-// LogValuers, values of kind Any and scanned strings are walked further.
+// passes, and so does a string in which no detector finds anything; only
+// groups, LogValuers, values of kind Any and strings with a match are
+// walked further.
 func (s *state) attr(a slog.Attr) (slog.Value, outcome) {
 	if a.Key == "" { // an inline group: its attributes are matched by their keys
 		return s.value(a.Value, s.c.scan)
@@ -76,7 +77,7 @@ func (s *state) attr(a slog.Attr) (slog.Value, outcome) {
 	switch a.Value.Kind() {
 	case slog.KindGroup, slog.KindAny, slog.KindLogValuer:
 	case slog.KindString:
-		if !s.c.scan {
+		if !s.c.scan || !s.c.det.match(a.Value.String()) {
 			return a.Value, unchanged
 		}
 	default:
