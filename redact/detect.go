@@ -28,8 +28,9 @@ const (
 	// END line, or through the end of the string when that is missing.
 	PrivateKeys
 	// KeyValuePairs: the value of "key=value" or "key: value" (spaces
-	// allowed around '=' and after ':'; the key may be quoted, as in JSON)
-	// when key is a sensitive key. A quoted value is masked up to its
+	// allowed around '=' and after ':'; a bare key is letters, digits and
+	// _ - . and a quoted one, as in JSON, anything up to 128 bytes) when key
+	// is a sensitive key. A quoted value is masked up to its
 	// closing quote, a bare one up to a space or a quote (in a URL query,
 	// also '&' or '#').
 	// An authorization scheme (Basic, Bearer, Digest, Negotiate, Token)
@@ -353,6 +354,9 @@ func userinfoAt(s string, a int) (int, int) {
 	return a + colon + 1, a + at
 }
 
+// maxQuotedKey bounds how far back a quoted key is looked for.
+const maxQuotedKey = 128
+
 func isKeyChar(c byte) bool { return isAlnum(c) || c == '_' || c == '-' || c == '.' }
 
 // pairAt matches the value of "key=value" or "key: value" whose '=' or ':'
@@ -370,13 +374,18 @@ func (d *detectors) pairAt(s string, p int) (int, int) {
 		k--
 	}
 	ke := k
-	for k > 0 && isKeyChar(s[k-1]) {
-		k--
+	if quote != 0 { // a quoted key runs back to its opening quote
+		open := strings.LastIndexByte(s[max(0, ke-maxQuotedKey):ke], quote)
+		if open < 0 {
+			return 0, 0
+		}
+		k = max(0, ke-maxQuotedKey) + open + 1
+	} else {
+		for k > 0 && isKeyChar(s[k-1]) {
+			k--
+		}
 	}
 	if k == ke {
-		return 0, 0
-	}
-	if quote != 0 && (k == 0 || s[k-1] != quote) {
 		return 0, 0
 	}
 	query := s[p] == '=' && quote == 0 && k > 0 && (s[k-1] == '?' || s[k-1] == '&')
