@@ -204,7 +204,7 @@ func (s *state) reflectValue(rv reflect.Value, ti *typeInfo) (any, outcome) {
 			if !ev.CanInterface() {
 				return nil, unchanged
 			}
-			ne, o := s.any(ev.Interface(), s.c.scan)
+			ne, o := s.elem(ev, s.c.scan)
 			if o == unchanged {
 				if out != nil {
 					out = append(out, ev.Interface())
@@ -313,14 +313,42 @@ func (s *state) field(f fieldInfo, fv reflect.Value) (any, outcome) {
 	if f.sensitive {
 		return s.redactAny(ReasonKey)
 	}
-	if fv.Kind() == reflect.String {
-		if !f.scan {
+	return s.elem(fv, f.scan)
+}
+
+var attrsType = reflect.TypeFor[[]slog.Attr]()
+
+// elem walks a value reached through reflection: a field, or an element of
+// a slice or array. Strings, and slices, arrays, structs and pointers of
+// types without methods, are walked as reflect.Values, without boxing
+// them (which would allocate for a value behind a pointer); the rest go
+// through any.
+func (s *state) elem(v reflect.Value, scan bool) (any, outcome) {
+	t := v.Type()
+	if t.NumMethod() == 0 && t != attrsType {
+		switch v.Kind() {
+		case reflect.String:
+			if scan {
+				if m, ok := s.scanString(v.String()); ok {
+					return m, replaced
+				}
+			}
 			return nil, unchanged
+		case reflect.Slice, reflect.Array, reflect.Struct, reflect.Pointer:
+			ti := s.c.info(t)
+			if !ti.need {
+				return nil, unchanged
+			}
+			if s.depth >= maxDepth {
+				return s.redactAny(ReasonDepth)
+			}
+			s.depth++
+			defer func() { s.depth-- }()
+			return s.reflectValue(v, ti)
 		}
-		if m, ok := s.scanString(fv.String()); ok {
-			return m, replaced
-		}
+	}
+	if !v.CanInterface() {
 		return nil, unchanged
 	}
-	return s.any(fv.Interface(), f.scan)
+	return s.any(v.Interface(), scan)
 }
