@@ -58,6 +58,7 @@ var triggers = func() (t [256]Detector) {
 // detectors is the immutable value-detection setup of a handler.
 type detectors struct {
 	on       Detector
+	trig     [256]bool // trig[c]: a detector that is on starts from byte c
 	patterns []*regexp.Regexp
 	keys     *keySet // sensitive keys, for KeyValuePairs and query parameters
 	allowed  *keySet // keys that are never sensitive
@@ -121,21 +122,37 @@ func (d *detectors) mask(s string) (string, bool) {
 	return b.String(), true
 }
 
+// newDetectors returns the setup for the built-in detectors on and the
+// caller's patterns.
+func newDetectors(on Detector, patterns []*regexp.Regexp, keys, allowed *keySet) detectors {
+	d := detectors{on: on, patterns: slices.Clone(patterns), keys: keys, allowed: allowed}
+	for c := range d.trig {
+		d.trig[c] = triggers[c]&on != 0
+	}
+	return d
+}
+
+// next returns the index of the first byte at or after p that a detector
+// starts from, or len(s).
+func (d *detectors) next(s string, p int) int {
+	for p < len(s) && !d.trig[s[p]] {
+		p++
+	}
+	return p
+}
+
 // each calls yield with every non-empty match [i, j) of the built-in
 // detectors in s, in one pass over s that stops only at bytes a detector
 // starts from (triggers). It returns false if yield did.
 func (d *detectors) each(s string, yield func(i, j int) bool) bool {
-	for p := 0; p < len(s); p++ {
+	for p := d.next(s, 0); p < len(s); p = d.next(s, p+1) {
 		c := s[p]
 		t := triggers[c] & d.on
-		if t == 0 {
-			continue
-		}
 		var i, j int
 		switch {
 		case t&CardNumbers != 0:
 			end := cardRunEnd(s, p)
-			for from := p; from < end; {
+			for from := p; end-from >= 13; { // 13 digits at least
 				ci, cj, ok := findCard(s, from, end)
 				if !ok {
 					break
@@ -317,7 +334,8 @@ func b64End(s string, i int) int {
 // still a key).
 func pemAt(s string, p int) (int, int) {
 	const begin, dashes = "-----BEGIN ", "-----"
-	if !strings.HasPrefix(s[p:], begin) {
+	// 27 bytes: "-----BEGIN PRIVATE KEY-----", the shortest start of a block.
+	if len(s)-p < 27 || s[p+1] != '-' || !strings.HasPrefix(s[p:], begin) {
 		return 0, 0
 	}
 	rest := s[p+len(begin):]

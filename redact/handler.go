@@ -70,7 +70,7 @@ func NewHandler(next slog.Handler, opts ...Option) slog.Handler {
 		structs: !cfg.noStructs,
 		audit:   cfg.audit,
 	}
-	c.det = detectors{on: cfg.detect, patterns: slices.Clone(cfg.patterns), keys: &c.keys, allowed: &c.allowed}
+	c.det = newDetectors(cfg.detect, cfg.patterns, &c.keys, &c.allowed)
 	c.scan = c.det.active()
 	c.message = cfg.message && c.scan
 	return &handler{next: next, c: c}

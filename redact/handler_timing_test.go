@@ -60,6 +60,7 @@ func BenchmarkHandler(b *testing.B) {
 		{"redact-json-nothing-redacted", redact.NewHandler(bare), clean},
 		{"redact-json-nothing-redacted-wholekeys", redact.NewHandler(bare, redact.WithWholeKeys()), clean},
 		{"redact-json-nothing-redacted-detectors", redact.NewHandler(bare, preset()...), clean},
+		{"redact-json-nothing-redacted-detectors-nomessage", redact.NewHandler(bare, redact.WithDetectors(redact.AllDetectors)), clean},
 		{"redact-json-redacting", redact.NewHandler(bare), dirty},
 		{"bare-json-struct", bare, withStruct},
 		{"redact-json-struct", redact.NewHandler(bare, preset()...), withStruct},

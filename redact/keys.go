@@ -103,51 +103,84 @@ func normalizeSlow(key string) string {
 // "tokens_used" do not.
 //
 // The listed keys are held twice: in a map, the reference, and reversed in
-// a trie that an ASCII key walks from its last byte backwards, one step per
-// byte, stopping at the first byte no listed key has there. Most keys stop
-// after one or two bytes, without normalising the key or hashing it. A key
-// with a non-ASCII byte in the part the walk reaches, or any non-ASCII key
-// when some listed key is not ASCII, is split into words and looked up in
-// the map instead.
+// a trie, laid out as a transition table, that an ASCII key walks from its
+// last byte backwards, one table load per byte, stopping at the first byte
+// no listed key has there. Most keys stop after one to three bytes,
+// without normalising the key or hashing it. A key with a non-ASCII byte
+// in the part the walk reaches, or any non-ASCII key when some listed key
+// is not ASCII, is split into words and looked up in the map instead.
 type keySet struct {
 	all   map[string]struct{} // normalised keys
-	root  *[128]int32         // root[c]: the node after the last byte c; 0 for none
-	nodes []trieNode          // the ASCII keys of all, reversed; nodes[0] is the root
+	class *[256]uint8         // byte -> column of next, or classSkip/classNone/classWide
+	width int                 // columns of next: the distinct bytes of the ASCII keys
+	next  []uint32            // next[node*width+column]: child node | endBit, 0 for none; node 0 is the root
 	whole bool                // match whole keys only
 	wide  bool                // some key is not ASCII (and so not in the trie)
 }
 
-// trieNode is a node of keySet's reversed trie: the byte at edges[k] leads
-// to nodes[next[k]]. end marks the first byte of a listed key.
-type trieNode struct {
-	edges string
-	next  []int32
-	end   bool
-}
+const (
+	classSkip = 0    // a separator
+	classNone = 0xFE // an ASCII byte no listed key holds
+	classWide = 0xFF // a non-ASCII byte
+	endBit    = 1 << 31
+)
 
 func newKeySet(keys map[string]struct{}, whole bool) keySet {
-	s := keySet{all: keys, nodes: make([]trieNode, 1), whole: whole}
+	s := keySet{all: keys, whole: whole, class: new([256]uint8)}
+	for c := range s.class {
+		switch {
+		case c >= utf8.RuneSelf:
+			s.class[c] = classWide
+		case isSeparator(byte(c)):
+			s.class[c] = classSkip
+		default:
+			s.class[c] = classNone
+		}
+	}
+	// The columns: each byte of an ASCII key, upper-case letters sharing
+	// the column of their lower-case form.
+	type buildNode struct {
+		kids map[byte]*buildNode
+		id   uint32
+		end  bool
+	}
+	root := &buildNode{kids: map[byte]*buildNode{}}
+	nodes := []*buildNode{root}
 	for k := range keys {
 		if !isASCII(k) {
 			s.wide = true
 			continue
 		}
-		n := int32(0)
+		n := root
 		for i := len(k) - 1; i >= 0; i-- {
-			j := strings.IndexByte(s.nodes[n].edges, k[i])
-			if j < 0 {
-				s.nodes = append(s.nodes, trieNode{})
-				s.nodes[n].edges += k[i : i+1]
-				s.nodes[n].next = append(s.nodes[n].next, int32(len(s.nodes)-1))
-				j = len(s.nodes[n].next) - 1
+			c := k[i]
+			if s.class[c] == classNone {
+				s.width++
+				s.class[c] = uint8(s.width)
+				if 'a' <= c && c <= 'z' {
+					s.class[c-'a'+'A'] = uint8(s.width)
+				}
 			}
-			n = s.nodes[n].next[j]
+			next := n.kids[c]
+			if next == nil {
+				next = &buildNode{kids: map[byte]*buildNode{}, id: uint32(len(nodes))}
+				nodes = append(nodes, next)
+				n.kids[c] = next
+			}
+			n = next
 		}
-		s.nodes[n].end = true
+		n.end = true
 	}
-	s.root = new([128]int32)
-	for k := range len(s.nodes[0].edges) {
-		s.root[s.nodes[0].edges[k]] = s.nodes[0].next[k]
+	s.width++ // column 0 is never used: class 0 is classSkip
+	s.next = make([]uint32, len(nodes)*s.width)
+	for _, n := range nodes {
+		for c, kid := range n.kids {
+			e := kid.id
+			if kid.end {
+				e |= endBit
+			}
+			s.next[int(n.id)*s.width+int(s.class[c])] = e
+		}
 	}
 	return s
 }
@@ -170,30 +203,22 @@ func (s *keySet) match(key string) bool {
 	if s.wide && !isASCII(key) {
 		return s.matchWords(key)
 	}
-	var n *trieNode
+	var e uint32 // the last transition taken; e&^endBit is the node reached
 	for i := len(key) - 1; i >= 0; i-- {
-		c := foldKey[key[i]]
-		switch {
-		case c == 0:
-			continue // a separator
-		case c >= utf8.RuneSelf:
+		switch c := s.class[key[i]]; c {
+		case classSkip:
+			continue
+		case classNone:
+			return false
+		case classWide:
 			return s.matchWords(key)
-		case n == nil: // the root, a table
-			if s.root[c] == 0 {
-				return false
-			}
-			n = &s.nodes[s.root[c]]
 		default:
-			k := 0
-			for k < len(n.edges) && n.edges[k] != c {
-				k++
-			}
-			if k == len(n.edges) {
-				return false
-			}
-			n = &s.nodes[n.next[k]]
+			e = s.next[int(e&^endBit)*s.width+int(c)]
 		}
-		if !n.end || s.whole {
+		if e == 0 {
+			return false
+		}
+		if e&endBit == 0 || s.whole {
 			continue
 		}
 		switch start, known := wordStart(key, i); {
@@ -203,24 +228,8 @@ func (s *keySet) match(key string) bool {
 			return true
 		}
 	}
-	return n != nil && n.end // only in whole mode can the walk reach the start
+	return e&endBit != 0 // only in whole mode can the walk reach the start
 }
-
-// foldKey maps a key byte to its normalised form: a separator to 0, an
-// upper-case ASCII letter to lower case, a non-ASCII byte to itself.
-var foldKey = func() (t [256]byte) {
-	for i := range t {
-		c := byte(i)
-		switch {
-		case isSeparator(c):
-		case 'A' <= c && c <= 'Z':
-			t[i] = c + 'a' - 'A'
-		default:
-			t[i] = c
-		}
-	}
-	return t
-}()
 
 // wordStart reports whether a word of key starts at byte i, an ASCII letter
 // or digit: at the start, after a separator, at an upper-case letter that
