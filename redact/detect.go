@@ -58,7 +58,7 @@ var triggers = func() (t [256]Detector) {
 // detectors is the immutable value-detection setup of a handler.
 type detectors struct {
 	on       Detector
-	trig     [256]bool // trig[c]: a detector that is on starts from byte c
+	trig     [256]bool // trig[c]: a detector that is on may start from byte c
 	patterns []*regexp.Regexp
 	keys     *keySet // sensitive keys, for KeyValuePairs and query parameters
 	allowed  *keySet // keys that are never sensitive
@@ -70,8 +70,18 @@ func (d *detectors) active() bool { return d.on != 0 || len(d.patterns) > 0 }
 // span is a half-open byte range [start, end) of a string.
 type span struct{ start, end int }
 
-// match reports whether any detector finds a non-empty match in s.
+// match reports whether any detector finds a non-empty match in s. A
+// string without a byte a detector starts from is settled here, inline.
 func (d *detectors) match(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if d.trig[s[i]] {
+			return d.matchSlow(s)
+		}
+	}
+	return false
+}
+
+func (d *detectors) matchSlow(s string) bool {
 	if d.on != 0 && !d.each(s, func(int, int) bool { return false }) {
 		return true
 	}
@@ -127,7 +137,7 @@ func (d *detectors) mask(s string) (string, bool) {
 func newDetectors(on Detector, patterns []*regexp.Regexp, keys, allowed *keySet) detectors {
 	d := detectors{on: on, patterns: slices.Clone(patterns), keys: keys, allowed: allowed}
 	for c := range d.trig {
-		d.trig[c] = triggers[c]&on != 0
+		d.trig[c] = triggers[c]&on != 0 || len(patterns) > 0 // a pattern may start anywhere
 	}
 	return d
 }
@@ -148,6 +158,9 @@ func (d *detectors) each(s string, yield func(i, j int) bool) bool {
 	for p := d.next(s, 0); p < len(s); p = d.next(s, p+1) {
 		c := s[p]
 		t := triggers[c] & d.on
+		if t == 0 {
+			continue // a byte only a pattern may start from
+		}
 		var i, j int
 		switch {
 		case t&CardNumbers != 0:
@@ -410,7 +423,7 @@ func (d *detectors) pairAt(s string, p int) (int, int) {
 	if d.on&KeyValuePairs == 0 && !query {
 		return 0, 0
 	}
-	if key := s[k:ke]; !d.keys.match(key) || d.allowed.has(key) {
+	if key := s[k:ke]; !d.keys.match(key) || d.allowed.hasWhole(key) {
 		return 0, 0
 	}
 	// The value.

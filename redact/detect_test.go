@@ -188,3 +188,11 @@ func TestWithoutDetectors(t *testing.T) {
 	}
 	assert.Equal(t, in, scanned(t, in, all, redact.WithoutDetectors(redact.AllDetectors)))
 }
+
+// TestPatternsBesideBuiltins: with a pattern, every byte is a possible
+// start; the built-in detectors still start only from their own bytes.
+func TestPatternsBesideBuiltins(t *testing.T) {
+	t.Parallel()
+	opts := []redact.Option{redact.WithDetectors(redact.AllDetectors), redact.WithPatterns(regexp.MustCompile(`sk_[a-z]+`))}
+	assert.Equal(t, "passwordx tokens_used key [REDACTED] password=[REDACTED]", scanned(t, "passwordx tokens_used key sk_live password=p", opts...))
+}

@@ -171,10 +171,10 @@ func (h *handler) WithGroup(name string) slog.Handler {
 
 // sensitive reports whether an attribute under key is redacted by its key.
 func (c *core) sensitive(key string) bool {
-	return c.keys.match(key) && !c.allowed.has(key)
+	return c.keys.match(key) && !c.allowed.hasWhole(key)
 }
 
 // scans reports whether value detectors apply to the value under key.
 func (c *core) scans(key string) bool {
-	return c.scan && !c.allowed.has(key)
+	return c.scan && !c.allowed.hasWhole(key)
 }

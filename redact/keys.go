@@ -307,9 +307,11 @@ func splitWords(key string) []string {
 	return words
 }
 
-// has reports whether the whole key, once normalised, is in the set,
+// hasWhole reports whether the whole key, once normalised, is in the set,
 // whatever the mode.
-func (s *keySet) has(key string) bool {
+//
+//go:noinline
+func (s *keySet) hasWhole(key string) bool {
 	if len(s.all) == 0 {
 		return false
 	}
