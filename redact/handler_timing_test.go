@@ -107,3 +107,40 @@ func cpuTime() int64 {
 	}
 	return ru.Utime.Nano() + ru.Stime.Nano()
 }
+
+// BenchmarkBudget measures the budget directly: bare slog.JSONHandler and
+// the redacting handler over it take turns in batches of 256 records
+// (ABBA order), so that on a busy machine both sides see the same load,
+// and the ratio of their total times is reported as x-bare. Its cases are
+// redact's defaults and logenv's preset (every detector and the message
+// scan), with nothing to redact.
+func BenchmarkBudget(b *testing.B) {
+	ctx := context.Background()
+	bare := slog.NewJSONHandler(io.Discard, nil)
+	r := benchRecord()
+	for _, bc := range []struct {
+		name string
+		h    slog.Handler
+	}{
+		{"defaults", redact.NewHandler(bare)},
+		{"logenv", redact.NewHandler(bare, preset()...)},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			var tBare, tRedact time.Duration
+			batch := func(h slog.Handler) time.Duration {
+				start := time.Now()
+				for range 256 {
+					_ = h.Handle(ctx, r)
+				}
+				return time.Since(start)
+			}
+			for b.Loop() {
+				tBare += batch(bare)
+				tRedact += batch(bc.h)
+				tRedact += batch(bc.h)
+				tBare += batch(bare)
+			}
+			b.ReportMetric(float64(tRedact)/float64(tBare), "x-bare")
+		})
+	}
+}
