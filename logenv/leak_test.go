@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 
+	"github.com/provobs/provobs"
 	"github.com/provobs/provobs/logenv"
 	"github.com/provobs/provobs/obstest"
 	"github.com/provobs/provobs/redact"
@@ -63,11 +64,18 @@ var leaks = []leak{
 	{"card number in the message", "paid with 4012888888881881", nil, "4012888888881881", redact.WithoutMessageScan()},
 }
 
-// routing are attributes that must reach the output unchanged.
+// routing are attributes that must reach the output unchanged: routing
+// keys, a DSN without credentials and every key of provobs's vocabulary.
 var routing = []any{"session_id", "sess-routing", "instance_id", "inst-routing", "tokens_used", 12345, "password_hint", "hint-routing",
-	"dsn", "postgres://db.routing/x"}
+	"dsn", "postgres://db.routing/x",
+	provobs.KeyOperation, "v-operation", provobs.KeyMethod, "v-method", provobs.KeyDurationMS, "v-duration",
+	provobs.KeyErrorType, "v-error-type", provobs.KeyEmptyPolls, "v-empty-polls", provobs.KeyTraceID, "v-trace",
+	provobs.KeySpanID, "v-span", provobs.SizeMessages, "v-messages", provobs.SizeEvents, "v-events", provobs.SizeItems, "v-items",
+	provobs.SizeSessionsRenewed, "v-renewed", provobs.SizeSessionsCleaned, "v-cleaned", provobs.SizeInstances, "v-instances"}
 
-var routingText = []string{"sess-routing", "inst-routing", "12345", "hint-routing", "postgres://db.routing/x"}
+var routingText = []string{"sess-routing", "inst-routing", "12345", "hint-routing", "postgres://db.routing/x",
+	"v-operation", "v-method", "v-duration", "v-error-type", "v-empty-polls", "v-trace", "v-span", "v-messages", "v-events",
+	"v-items", "v-renewed", "v-cleaned", "v-instances"}
 
 // sink is one format under test: it builds a handler with the given redact
 // options and returns what was written once logging is over.

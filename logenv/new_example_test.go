@@ -51,9 +51,9 @@ func ExampleNew() {
 			return
 		}
 		delete(m, slog.TimeKey)
-		delete(m, slogprov.KeyDurationMS)
-		if m[slog.MessageKey] == slogprov.MessageFailed {
-			delete(m, slogprov.KeyError) // the provider's error text
+		delete(m, provobs.KeyDurationMS)
+		if m[slog.MessageKey] == provobs.MessageFailed {
+			delete(m, provobs.KeyError) // the provider's error text
 		}
 		b, _ := json.Marshal(m)
 		fmt.Fprintln(os.Stdout, string(b))

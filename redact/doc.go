@@ -18,9 +18,10 @@
 // listed key. So "password", "Pass_Word", "db_password", "userPassword"
 // and "aws_secret_access_key" are sensitive, while "password_hint",
 // "tokens_used", "session_id" and "passwordless" are not, and none of the
-// keys of the provobs logging middleware (operation, instance_id,
-// duration_ms, error_type, error, messages, events, items,
-// sessions_renewed, sessions_cleaned, instances, empty_polls) is redacted.
+// keys of provobs's vocabulary (operation, method, instance_id,
+// duration_ms, error_type, error, empty_polls, trace_id, span_id,
+// messages, events, items, sessions_renewed, sessions_cleaned, instances)
+// is redacted.
 // A key with no case change or separator is one word: "userpassword" is
 // not sensitive. [WithWholeKeys] matches whole keys only. Substring
 // matching is not offered: it redacts innocent keys ("instance_id" holds
