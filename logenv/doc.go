@@ -48,7 +48,7 @@
 // that holds a span carry its trace and span ids (see package tracing).
 //
 // The bridge, not logenv, renames errors: a top-level attribute whose value
-// is an error, under any key (slogprov's error among them), does not arrive
+// is an error, under any key (provobs.KeyError among them), does not arrive
 // as an attribute. otelslog moves it to the record's error, and the SDK
 // records it as exception.message (the error's text) and exception.type
 // (its Go type, such as *errors.errorString); the key is lost, and of two
