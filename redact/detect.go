@@ -41,17 +41,18 @@ const (
 	AllDetectors = CardNumbers | BearerTokens | JWTs | URLCredentials | PrivateKeys | KeyValuePairs
 )
 
-// triggers[c] holds the detectors that look at a string where byte c is.
+// triggers[c] holds the detectors that look at a string where byte c is. A
+// string needs the full scan only when it holds one of these bytes other
+// than a digit, or 13 digits (the shortest card).
 var triggers = func() (t [256]Detector) {
 	for c := '0'; c <= '9'; c++ {
 		t[c] |= CardNumbers
 	}
 	t['b'] |= BearerTokens
-	t['B'] |= BearerTokens
-	t['J'] |= JWTs // the J of "eyJ"
+	t['B'] |= BearerTokens | PrivateKeys // the B of "-----BEGIN"
+	t['J'] |= JWTs                       // the J of "eyJ"
 	t[':'] |= URLCredentials | KeyValuePairs
 	t['='] |= URLCredentials | KeyValuePairs
-	t['-'] |= PrivateKeys
 	return t
 }()
 
@@ -59,6 +60,7 @@ var triggers = func() (t [256]Detector) {
 type detectors struct {
 	on       Detector
 	trig     [256]bool // trig[c]: a detector that is on may start from byte c
+	fast     [256]uint8 // 2: a byte of trig other than a digit; 1: a digit, counted by match
 	patterns []*regexp.Regexp
 	keys     *keySet // sensitive keys, for KeyValuePairs and query parameters
 	allowed  *keySet // keys that are never sensitive
@@ -73,12 +75,15 @@ type span struct{ start, end int }
 // match reports whether any detector finds a non-empty match in s. A
 // string without a byte a detector starts from is settled here, inline.
 func (d *detectors) match(s string) bool {
+	digits := 0
 	for i := 0; i < len(s); i++ {
-		if d.trig[s[i]] {
+		x := d.fast[s[i]]
+		if x > 1 {
 			return d.matchSlow(s)
 		}
+		digits += int(x)
 	}
-	return false
+	return digits >= 13 && d.on&CardNumbers != 0 && d.matchSlow(s)
 }
 
 func (d *detectors) matchSlow(s string) bool {
@@ -138,6 +143,12 @@ func newDetectors(on Detector, patterns []*regexp.Regexp, keys, allowed *keySet)
 	d := detectors{on: on, patterns: slices.Clone(patterns), keys: keys, allowed: allowed}
 	for c := range d.trig {
 		d.trig[c] = triggers[c]&on != 0 || len(patterns) > 0 // a pattern may start anywhere
+		switch {
+		case d.trig[c] && (triggers[c]&^CardNumbers&on != 0 || len(patterns) > 0):
+			d.fast[c] = 2
+		case '0' <= c && c <= '9':
+			d.fast[c] = 1
+		}
 	}
 	return d
 }
@@ -177,12 +188,14 @@ func (d *detectors) each(s string, yield func(i, j int) bool) bool {
 			}
 			p = end - 1
 			continue
-		case t&BearerTokens != 0:
-			i, j = bearerAt(s, p)
-		case t&JWTs != 0:
+		case c == 'B' && t&PrivateKeys != 0 && p >= 5 && s[p-5:p] == "-----":
+			i, j = pemAt(s, p-5)
+		case c == 'b' || c == 'B':
+			if t&BearerTokens != 0 {
+				i, j = bearerAt(s, p)
+			}
+		case c == 'J':
 			i, j = jwtAt(s, p)
-		case t&PrivateKeys != 0:
-			i, j = pemAt(s, p)
 		case c == ':' && t&URLCredentials != 0 && strings.HasPrefix(s[p:], "://"):
 			i, j = userinfoAt(s, p+3)
 		default: // ':' or '='

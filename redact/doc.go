@@ -73,7 +73,8 @@
 // record's message. An error is replaced by its masked text only when a
 // detector matched; otherwise it reaches the sink as an error. All
 // built-in detectors run in one pass over a string that stops only at the
-// bytes one of them starts from (a digit, b, J, ':', '=', '-').
+// bytes one of them starts from (b, B, J, ':', '=', and digits once a
+// string holds 13 of them).
 //
 // # Modes
 //
