@@ -59,7 +59,7 @@ var triggers = func() (t [256]Detector) {
 // detectors is the immutable value-detection setup of a handler.
 type detectors struct {
 	on       Detector
-	trig     [256]bool // trig[c]: a detector that is on may start from byte c
+	trig     [256]bool  // trig[c]: a detector that is on may start from byte c
 	fast     [256]uint8 // 2: a byte of trig other than a digit; 1: a digit, counted by match
 	patterns []*regexp.Regexp
 	keys     *keySet // sensitive keys, for KeyValuePairs and query parameters
