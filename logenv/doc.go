@@ -74,14 +74,16 @@
 //	bearer tokens                                      logenv         redact.WithoutDetectors(redact.BearerTokens)
 //	JWTs                                               logenv         redact.WithoutDetectors(redact.JWTs)
 //	URL passwords and sensitive query parameters       logenv         redact.WithoutDetectors(redact.URLCredentials)
+//	  (a query parameter is a key=value pair too)                     (and redact.KeyValuePairs)
 //	PEM private-key blocks                             logenv         redact.WithoutDetectors(redact.PrivateKeys)
 //	key=value and key: value pairs in strings/errors   logenv         redact.WithoutDetectors(redact.KeyValuePairs)
 //	the record's message scanned by the detectors      logenv         redact.WithoutMessageScan()
 //	all of it                                                         Config.NoRedact
 //
 // Routing keys pass: session_id, instance_id, tokens_used, password_hint,
-// and a DSN without a password. With nothing to redact the handler costs
-// no allocation (a struct value may cost some); BENCHMARKS.md has the time.
+// every key of provobs's vocabulary, and a DSN without a password. With
+// nothing to redact the handler allocates nothing, struct values included;
+// BENCHMARKS.md ("Redaction") has its time per part.
 //
 // Tint gets the same defaults as the production formats. The format is
 // chosen by whether the writer is a terminal, so a production binary run

@@ -7,8 +7,9 @@ import (
 )
 
 // defaultKeys is the built-in list of sensitive keys, in normalised or
-// readable form (both normalise to the same key). Whole normalised keys are
-// matched, so "token" matches "Token" and "TOKEN" but not "tokens_used".
+// readable form (both normalise to the same key). A logged key matches when
+// its trailing words form one of them, so "token" matches "Token",
+// "refresh_token" and "githubToken" but not "tokens_used".
 var defaultKeys = [...]string{
 	// Passwords and generic secrets.
 	"password", "passwd", "pwd", "passphrase",
