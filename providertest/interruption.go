@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/provobs/provobs"
@@ -169,11 +170,13 @@ func closeInFlight(h *harness) {
 		tried   []string
 		badErrs []error
 		wg      sync.WaitGroup
+		closed  atomic.Bool
 	)
 	for g := range writers {
 		wg.Go(func() {
 			for i := 0; ; i++ {
 				id := fmt.Sprintf("g%d-%04d", g, i)
+				after := closed.Load()
 				err := h.p.EnqueueOrchestrator(h.ctx(), startMsg(id), 0)
 				mu.Lock()
 				tried = append(tried, id)
@@ -185,7 +188,9 @@ func closeInFlight(h *harness) {
 					badErrs = append(badErrs, err)
 				}
 				mu.Unlock()
-				if err != nil {
+				// Stop at the first error, or at the first call that
+				// started after Close returned (whatever it answered).
+				if err != nil || after {
 					return
 				}
 			}
@@ -193,6 +198,7 @@ func closeInFlight(h *harness) {
 	}
 	time.Sleep(100 * time.Millisecond)
 	h.must(s.Close(h.p), "Close with writes in flight")
+	closed.Store(true)
 	wg.Wait()
 	if len(badErrs) > 0 {
 		h.Fatalf("enqueues during Close failed with %v, want TypeClosed or TypeCanceled", badErrs)

@@ -239,14 +239,15 @@ func dequeuePollCancel(h *harness) {
 }
 
 // The wake-up cases below poll for the wait limit and want the work back
-// within half of it: a provider that only notices the work when the poll
-// times out (or at its next poll) fails them, however slow the machine.
+// within three quarters of it: a provider that only notices the work when
+// the poll times out fails them, however slow the machine. The work becomes
+// visible after medium(), so that the poll's first look comes before it.
 
-// wantBefore fails the case unless a long poll for the wait limit that
-// started at t0 returned its work within half of it.
+// wantBefore fails the case unless a long poll for the wait limit returned
+// its work within three quarters of it.
 func (h *harness) wantBefore(el time.Duration, what string) {
 	h.Helper()
-	if el > h.cfg.wait/2 {
+	if el > h.cfg.wait*3/4 {
 		h.Fatalf("%s: the long poll returned after %v; it should end when the work becomes visible, not at PollTimeout %v", what, el, h.cfg.wait)
 	}
 }
@@ -254,7 +255,7 @@ func (h *harness) wantBefore(el time.Duration, what string) {
 func wakeDelayedAbandon(h *harness) {
 	h.enqueue(startMsg("a"))
 	it := h.fetchOne("a")
-	h.abandon(it.LockToken, provobs.AbandonOptions{Delay: h.short()})
+	h.abandon(it.LockToken, provobs.AbandonOptions{Delay: h.medium()})
 	r := <-h.pollFetch(h.ctx())
 	h.wantWoken(r, "a", "a batch abandoned with a Delay")
 	h.wantBefore(r.el, "a batch abandoned with a Delay")
@@ -262,7 +263,7 @@ func wakeDelayedAbandon(h *harness) {
 
 func wakeLockExpiry(h *harness) {
 	h.enqueue(startMsg("a"))
-	h.wantInstance(h.fetchWith(provobs.FetchOptions{LockTimeout: h.short()}), "a")
+	h.wantInstance(h.fetchWith(provobs.FetchOptions{LockTimeout: h.medium()}), "a")
 	r := <-h.pollFetch(h.ctx())
 	h.wantWoken(r, "a", "an instance whose lock expired")
 	h.wantBefore(r.el, "an instance whose lock expired")
@@ -271,7 +272,7 @@ func wakeLockExpiry(h *harness) {
 func wakeWorkerDelayedAbandon(h *harness) {
 	h.enqueueWorker(activity("a", 1, 1))
 	w := h.dequeueOne(nil, activity("a", 1, 1))
-	h.must(h.p.AbandonWorker(h.ctx(), w.LockToken, provobs.AbandonOptions{Delay: h.short()}), "AbandonWorker")
+	h.must(h.p.AbandonWorker(h.ctx(), w.LockToken, provobs.AbandonOptions{Delay: h.medium()}), "AbandonWorker")
 	r := <-h.pollDequeue(h.ctx())
 	h.wantWokenWorker(r, activity("a", 1, 1), "an item abandoned with a Delay")
 	h.wantBefore(r.el, "an item abandoned with a Delay")
@@ -279,7 +280,7 @@ func wakeWorkerDelayedAbandon(h *harness) {
 
 func wakeWorkerLockExpiry(h *harness) {
 	h.enqueueWorker(activity("a", 1, 1))
-	h.wantWorker(h.dequeueWith(provobs.FetchOptions{LockTimeout: h.short()}, nil), activity("a", 1, 1))
+	h.wantWorker(h.dequeueWith(provobs.FetchOptions{LockTimeout: h.medium()}, nil), activity("a", 1, 1))
 	r := <-h.pollDequeue(h.ctx())
 	h.wantWokenWorker(r, activity("a", 1, 1), "an item whose lock expired")
 	h.wantBefore(r.el, "an item whose lock expired")
@@ -287,7 +288,7 @@ func wakeWorkerLockExpiry(h *harness) {
 
 func wakeLeaseExpiry(h *harness) {
 	h.enqueueWorker(sessionActivity("x", 1, "s1"), sessionActivity("x", 2, "s1"))
-	w := h.dequeueOne(owner("A", h.short()), sessionActivity("x", 1, "s1"))
+	w := h.dequeueOne(owner("A", h.medium()), sessionActivity("x", 1, "s1"))
 	h.ackWorker(w.LockToken, nil)
 	t0 := time.Now()
 	got, err := h.p.DequeueWorker(h.ctx(), provobs.FetchOptions{LockTimeout: longLock, PollTimeout: h.cfg.wait}, owner("B", longLease))
@@ -335,7 +336,7 @@ func ackTimerWakesFetch(h *harness) {
 	h.startInstance("a")
 	it := h.raise("a")
 	timer := provobs.WorkItem{Kind: provobs.KindTimerFired, InstanceID: "a", ExecutionID: 1, CorrelationID: 1,
-		FireAt: time.Now().Add(h.short()), Payload: []byte("timer")}
+		FireAt: time.Now().Add(h.medium()), Payload: []byte("timer")}
 	h.ack(it.LockToken, provobs.OrchestrationAck{ExecutionID: 1, OrchestratorItems: []provobs.WorkItem{timer}})
 	r := <-h.pollFetch(h.ctx())
 	h.wantWoken(r, "a", "a timer that came due during the poll")
