@@ -12,22 +12,32 @@
 //
 //	p := provobs.Chain(store, tracing.Middleware(tp), retry.Middleware(cfg), slogprov.Middleware(logger), m.Middleware())
 //
-// Middlewares are written once, not once per method: Intercept turns an
-// Interceptor (around one Call: op, instance, result size) into a
-// Middleware, and Observe turns a function told of each finished call
-// (call, error, duration) into one; adjacent Observe layers fuse into one
-// layer with one clock reading. Wrappers built this way keep the Admin
-// capability of the provider they wrap, and admin calls are intercepted too.
+// Middlewares are written once, not once per method: an Interceptor runs
+// around one Call (op, instance, result size) and calls Invoke to run the
+// rest; Observer turns a function told of each finished call (call, error,
+// duration) into one. Intercept turns an Interceptor into a Middleware;
+// adjacent ones share one layer and one Call. A wrapper keeps the Admin and
+// io.Closer capabilities of the provider it wraps, and admin calls are
+// intercepted too.
+//
+// The same interceptors instrument any other storage interface: a Stack
+// runs an arbitrary function as operation X (Stack.Run), with the same
+// records, spans, metrics, retries and faults. Each middleware package
+// exports its Interceptor beside its Middleware for this.
 //
 // The instance a call concerns comes from its arguments (a work item, an
-// instance id) or its result (a fetched batch, a dequeued item); for calls by
-// lock token the caller names it with WithInstance.
+// instance id) or its result (a fetched batch, a dequeued item); for calls
+// by lock token, from the context (WithInstance) or else from the fetch or
+// dequeue that issued the token through the same chain (the chain remembers
+// up to MaxRememberedTokens tokens and forgets each when its lock ends).
 //
 // # Operations
 //
-// One Op per method. The label is the `operation` log attribute and metric
-// label; the metric is the latency histogram in milliseconds; the size key is
-// the log attribute that carries Call.Size.
+// One Op per Provider and Admin method, and ops for what other storage
+// interfaces do and Provider does not. The label is the operation log
+// attribute and metric label; the metric is the latency histogram in
+// milliseconds; the size key is the log attribute that carries Call.Size.
+// A test keeps this table equal to the catalogue in ops.go.
 //
 //	Op                         label                      method                      metric                                          size key
 //	OpFetch                    fetch                      FetchOrchestrationItem      provider_fetch_orchestration_item_duration_ms   messages
@@ -46,9 +56,18 @@
 //	OpQueueDepths (admin)      queue_depths               QueueDepths                 provider_queue_depths_duration_ms               items
 //	OpListInstances (admin)    list_instances             ListInstances               provider_list_instances_duration_ms             instances
 //	OpInstanceInfo (admin)     instance_info              InstanceInfo                provider_instance_info_duration_ms              instances
+//	OpRemoveInstance (none)    remove_instance            -                           provider_remove_instance_duration_ms            -
+//	OpPrepareQueues (none)     prepare_queues             -                           provider_prepare_queues_duration_ms             -
 //
-// The five seed histograms keep their seed names (dots mapped to
-// underscores); every other operation is provider_<label>_duration_ms.
+// The five histograms the specification names keep its names (dots mapped
+// to underscores); every other operation is provider_<label>_duration_ms.
+//
+// # Vocabulary
+//
+// Every log key, span attribute key, metric label name and metric family
+// name shared by more than one package is a constant in vocab.go (KeyX,
+// SizeX, LabelX, MetricX), defined once; a test fails when a package spells
+// one as a literal.
 //
 // # Errors
 //
@@ -67,6 +86,8 @@
 //	closed               no         the provider was closed
 //	unknown              no         anything unclassified
 //
-// invalid_argument and closed extend the seed's list so that bad input and
-// use after Close get a type of their own instead of unknown.
+// invalid_argument and closed extend the specification's list so that bad
+// input and use after Close get a type of their own instead of unknown.
+// ErrorType is a small integer with String, numbered densely from 1, so
+// arrays indexed by it replace switches (NumErrorTypes slots).
 package provobs

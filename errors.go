@@ -3,47 +3,97 @@ package provobs
 import (
 	"context"
 	"errors"
+	"strconv"
 )
 
 // ErrorType classifies a provider error so callers, log records and metric
-// labels can branch on it without matching text. The set is closed: these
-// constants are every value a label can take.
-type ErrorType string
+// labels can branch on it without matching text. The set is closed: the
+// constants below are every value a label can take, numbered densely from 1
+// so a [NumErrorTypes]T array indexed by ErrorType holds one slot per type
+// (slot 0, the zero ErrorType, stands for "no error").
+type ErrorType uint8
 
 // The error types. Retryable ones are marked; NewError applies that default.
 const (
 	// TypeTransactionFailed: a begin or commit failed (retryable).
-	TypeTransactionFailed ErrorType = "transaction_failed"
+	TypeTransactionFailed ErrorType = iota + 1
 	// TypeLockTimeout: the store was busy or locked too long, SQLITE_BUSY
 	// and kin (retryable).
-	TypeLockTimeout ErrorType = "lock_timeout"
+	TypeLockTimeout
 	// TypeSerialization: a payload would not encode or decode (permanent).
-	TypeSerialization ErrorType = "serialization_error"
+	TypeSerialization
 	// TypeLockLost: the peek-lock token is invalid, expired or already used
 	// (permanent).
-	TypeLockLost ErrorType = "lock_lost"
+	TypeLockLost
 	// TypeConflict: a duplicate event id or another constraint violation
 	// (permanent).
-	TypeConflict ErrorType = "conflict"
+	TypeConflict
 	// TypeCanceled: the caller's context was cancelled or its deadline
 	// passed (permanent for this call).
-	TypeCanceled ErrorType = "canceled"
+	TypeCanceled
 	// TypeInvalidArgument: the call's arguments are unusable, such as an
 	// empty instance id or an invalid work item kind (permanent).
-	TypeInvalidArgument ErrorType = "invalid_argument"
+	TypeInvalidArgument
 	// TypeClosed: the provider was closed (permanent).
-	TypeClosed ErrorType = "closed"
+	TypeClosed
 	// TypeUnknown: anything not classified above.
-	TypeUnknown ErrorType = "unknown"
+	TypeUnknown
+
+	// NumErrorTypes is one more than the highest ErrorType.
+	NumErrorTypes = iota + 1
 )
 
-// ErrorTypes returns every ErrorType, for pre-creating labelled series.
-func ErrorTypes() []ErrorType {
-	return []ErrorType{
-		TypeTransactionFailed, TypeLockTimeout, TypeSerialization, TypeLockLost,
-		TypeConflict, TypeCanceled, TypeInvalidArgument, TypeClosed, TypeUnknown,
-	}
+var errorTypeLabels = [NumErrorTypes]string{
+	TypeTransactionFailed: "transaction_failed",
+	TypeLockTimeout:       "lock_timeout",
+	TypeSerialization:     "serialization_error",
+	TypeLockLost:          "lock_lost",
+	TypeConflict:          "conflict",
+	TypeCanceled:          "canceled",
+	TypeInvalidArgument:   "invalid_argument",
+	TypeClosed:            "closed",
+	TypeUnknown:           "unknown",
 }
+
+// ErrorTypes returns every ErrorType in order, for pre-creating labelled
+// series. The slice is new on each call.
+func ErrorTypes() []ErrorType {
+	out := make([]ErrorType, 0, NumErrorTypes-1)
+	for t := TypeTransactionFailed; t < NumErrorTypes; t++ {
+		out = append(out, t)
+	}
+	return out
+}
+
+// ParseErrorType returns the ErrorType whose label is s ("lock_lost", ...).
+func ParseErrorType(s string) (ErrorType, bool) {
+	for t := TypeTransactionFailed; t < NumErrorTypes; t++ {
+		if errorTypeLabels[t] == s {
+			return t, true
+		}
+	}
+	return 0, false
+}
+
+// Valid reports whether t is one of the defined error types (not the zero
+// ErrorType).
+func (t ErrorType) Valid() bool { return t >= TypeTransactionFailed && t < NumErrorTypes }
+
+// String returns the type's label ("lock_lost", ...), the value of the
+// error_type log attribute and metric label; "" for the zero ErrorType.
+func (t ErrorType) String() string {
+	if t.Valid() {
+		return errorTypeLabels[t]
+	}
+	if t == 0 {
+		return ""
+	}
+	return "ErrorType(" + strconv.Itoa(int(t)) + ")"
+}
+
+// MarshalText encodes t as its label, so encoders (JSON, slog) write
+// "lock_lost" rather than a number.
+func (t ErrorType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
 // Retryable reports the default retryability of t: true for
 // TypeTransactionFailed and TypeLockTimeout.
@@ -89,7 +139,7 @@ func (e *Error) Error() string {
 	if e.Op.Valid() {
 		s += e.Op.String() + ": "
 	}
-	s += string(e.Type)
+	s += e.Type.String()
 	if e.Err != nil {
 		s += ": " + e.Err.Error()
 	}
@@ -106,12 +156,12 @@ func (e *Error) Is(target error) bool {
 	return ok && t.Op == 0 && t.Err == nil && t.Type == e.Type
 }
 
-// TypeOf classifies err: "" for nil; the Type of the outermost *Error in its
+// TypeOf classifies err: the zero ErrorType for nil; the Type of the outermost *Error in its
 // chain; TypeCanceled for context.Canceled or context.DeadlineExceeded;
 // otherwise TypeUnknown.
 func TypeOf(err error) ErrorType {
 	if err == nil {
-		return ""
+		return 0
 	}
 	if pe, ok := errors.AsType[*Error](err); ok {
 		return pe.Type

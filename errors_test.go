@@ -21,7 +21,7 @@ func TestTypeOf(t *testing.T) {
 		want      provobs.ErrorType
 		retryable bool
 	}{
-		{"nil", nil, "", false},
+		{"nil", nil, 0, false},
 		{"plain", cause, provobs.TypeUnknown, false},
 		{"canceled", context.Canceled, provobs.TypeCanceled, false},
 		{"deadline", fmt.Errorf("op: %w", context.DeadlineExceeded), provobs.TypeCanceled, false},

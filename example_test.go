@@ -6,15 +6,23 @@ import (
 	"time"
 
 	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/sqlite"
 )
 
 // A middleware written once with Observe sees every operation with its op,
-// instance and result size; Chain puts the first middleware outermost.
+// instance and result size; Chain puts the first middleware outermost. The
+// by-token ack is observed with the instance of the fetch that issued the
+// token, without the caller naming it.
 func ExampleChain() {
-	var store provobs.Provider = newStub() // any Provider, such as sqlite.Open's
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, sqlite.MemoryPath) // any Provider
+	if err != nil {
+		panic(err)
+	}
+	defer store.Close()
 
 	logOps := provobs.Observe(func(ctx context.Context, c *provobs.Call, err error, _ time.Duration) {
-		fmt.Printf("%s instance=%s %s=%d err=%v\n", c.Op(), c.Instance(), c.Op().SizeKey(), c.Size(), err)
+		fmt.Printf("%s instance=%s size=%d err=%v\n", c.Op(), c.Instance(), c.Size(), err)
 	})
 	retryOnce := provobs.Intercept(provobs.InterceptorFunc(func(ctx context.Context, c *provobs.Call) error {
 		err := c.Invoke(ctx)
@@ -25,19 +33,22 @@ func ExampleChain() {
 	}))
 	p := provobs.Chain(store, logOps, retryOnce)
 
-	ctx := context.Background()
+	start := provobs.WorkItem{Kind: provobs.KindStartOrchestration, InstanceID: "order-1"}
+	_ = p.EnqueueOrchestrator(ctx, start, 0)
 	item, _ := p.FetchOrchestrationItem(ctx, provobs.FetchOptions{})
-	_ = p.AckOrchestrationItem(provobs.WithInstance(ctx, item.InstanceID), item.LockToken, provobs.OrchestrationAck{
+	_ = p.AckOrchestrationItem(ctx, item.LockToken, provobs.OrchestrationAck{
 		ExecutionID:  1,
 		HistoryDelta: []provobs.Event{{ID: 1, Kind: provobs.EventOrchestrationStarted}},
+		Metadata:     provobs.InstanceMetadata{Status: provobs.StatusCompleted},
 	})
 	if admin, ok := p.(provobs.Admin); ok {
 		_, _ = admin.QueueDepths(ctx)
 	}
 	// Output:
-	// fetch instance=fetched messages=3 err=<nil>
-	// ack_orch instance=fetched events=1 err=<nil>
-	// queue_depths instance= items=6 err=<nil>
+	// enqueue instance=order-1 size=0 err=<nil>
+	// fetch instance=order-1 size=1 err=<nil>
+	// ack_orch instance=order-1 size=1 err=<nil>
+	// queue_depths instance= size=0 err=<nil>
 }
 
 // TypeOf classifies any error without matching its text.

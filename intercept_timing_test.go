@@ -23,7 +23,7 @@ func BenchmarkChain(b *testing.B) {
 			_, _ = p.FetchOrchestrationItem(ctx, provobs.FetchOptions{})
 		}
 	}
-	noop := func() provobs.Provider { return obstest.Nop{} }
+	noop := func() provobs.Provider { return &obstest.Stub{} }
 	b.Run("bare", func(b *testing.B) { run(b, noop()) })
 	b.Run("intercept=1", func(b *testing.B) { run(b, provobs.Chain(noop(), pass)) })
 	b.Run("observe=1", func(b *testing.B) { run(b, provobs.Chain(noop(), observe)) })

@@ -33,9 +33,9 @@ type Rule struct {
 	// batch or dequeued item. Match must not call c.Invoke. (Default: nil,
 	// every call.)
 	Match func(c *provobs.Call) bool
-	// Type is the error type injected when the rule fires; "" injects no
+	// Type is the error type injected when the rule fires; 0 injects no
 	// error, only Latency. A type outside provobs.ErrorTypes panics in New.
-	// (Default: "", no error.)
+	// (Default: 0, no error.)
 	Type provobs.ErrorType
 	// Rate is the probability, in [0, 1], that a call fires the rule.
 	// (Default: 0.)
@@ -95,7 +95,7 @@ type Fault struct {
 
 // Error describes the fault.
 func (f *Fault) Error() string {
-	s := "faults: injected " + string(f.Type) + " on call " + strconv.FormatInt(f.Call, 10) +
+	s := "faults: injected " + f.Type.String() + " on call " + strconv.FormatInt(f.Call, 10) +
 		" of " + f.Op.String() + " (rule " + strconv.Itoa(f.Rule)
 	if f.After {
 		s += ", after the operation ran"
@@ -112,14 +112,6 @@ type Key struct {
 	Type provobs.ErrorType
 }
 
-// numTypes is len(provobs.ErrorTypes()).
-var numTypes = len(provobs.ErrorTypes())
-
-// typeIndex maps an ErrorType to its index in provobs.ErrorTypes, or -1.
-func typeIndex(t provobs.ErrorType) int {
-	return slices.Index(provobs.ErrorTypes(), t)
-}
-
 // Injector injects the faults of a Config into every provider it wraps and
 // counts them. It is safe for concurrent use; one Injector may wrap several
 // providers, which then share its call numbers and counts.
@@ -131,7 +123,7 @@ type Injector struct {
 
 	calls    [provobs.NumOps]atomic.Int64
 	delayed  [provobs.NumOps]atomic.Int64
-	injected [provobs.NumOps][]atomic.Int64 // by typeIndex
+	injected [provobs.NumOps][provobs.NumErrorTypes]atomic.Int64
 
 	mw provobs.Middleware
 }
@@ -148,11 +140,8 @@ type rule struct {
 // a mistyped rule must not pass by injecting nothing.
 func New(cfg Config) *Injector {
 	in := &Injector{seed: cfg.Seed, rules: make([]rule, len(cfg.Rules))}
-	for op := range in.injected {
-		in.injected[op] = make([]atomic.Int64, numTypes)
-	}
 	for i, r := range cfg.Rules {
-		if r.Type != "" && typeIndex(r.Type) < 0 {
+		if r.Type != 0 && !r.Type.Valid() {
 			panic(fmt.Sprintf("faults: rule %d: unknown error type %q", i, r.Type))
 		}
 		if !(r.Rate >= 0 && r.Rate <= 1) {
@@ -199,23 +188,25 @@ func Middleware(cfg Config) provobs.Middleware { return New(cfg).Middleware() }
 // failed too. The same Middleware is returned on every call.
 func (in *Injector) Middleware() provobs.Middleware { return in.mw }
 
+// Interceptor returns the Injector as a provobs.Interceptor, for a
+// provobs.Stack around another storage interface.
+func (in *Injector) Interceptor() provobs.Interceptor { return in }
+
 // Injected returns how many errors of type t were injected into op.
 func (in *Injector) Injected(op provobs.Op, t provobs.ErrorType) int64 {
-	i := typeIndex(t)
-	if !op.Valid() || i < 0 {
+	if !op.Valid() || !t.Valid() {
 		return 0
 	}
-	return in.injected[op][i].Load()
+	return in.injected[op][t].Load()
 }
 
 // Counts returns the injected errors by operation and type, leaving out
 // zero counts.
 func (in *Injector) Counts() map[Key]int64 {
 	out := map[Key]int64{}
-	types := provobs.ErrorTypes()
 	for op := provobs.OpFetch; op < provobs.NumOps; op++ {
-		for i, t := range types {
-			if n := in.injected[op][i].Load(); n > 0 {
+		for _, t := range provobs.ErrorTypes() {
+			if n := in.injected[op][t].Load(); n > 0 {
 				out[Key{op, t}] = n
 			}
 		}
@@ -303,7 +294,7 @@ func (in *Injector) evaluate(idx []int, c *provobs.Call, op provobs.Op, n int64)
 			continue
 		}
 		delay += r.Latency
-		if r.Type != "" {
+		if r.Type != 0 {
 			return &Fault{Op: op, Type: r.Type, Call: n, Rule: i, After: r.After}, delay
 		}
 	}
@@ -311,7 +302,7 @@ func (in *Injector) evaluate(idx []int, c *provobs.Call, op provobs.Op, n int64)
 }
 
 func (in *Injector) inject(f *Fault) error {
-	in.injected[f.Op][typeIndex(f.Type)].Add(1)
+	in.injected[f.Op][f.Type].Add(1)
 	return provobs.NewError(f.Op, f.Type, f)
 }
 

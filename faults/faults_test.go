@@ -226,7 +226,7 @@ func TestAdminSurvives(t *testing.T) {
 func TestNewRejectsBadRules(t *testing.T) {
 	t.Parallel()
 	for name, r := range map[string]faults.Rule{
-		"unknown type":  {Rate: 1, Type: "flaky"},
+		"unknown type":  {Rate: 1, Type: provobs.ErrorType(200)},
 		"rate above 1":  {Rate: 1.5, Type: provobs.TypeUnknown},
 		"negative rate": {Rate: -0.1},
 		"invalid op":    {Ops: []provobs.Op{0}, Rate: 1},

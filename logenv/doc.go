@@ -42,7 +42,7 @@
 //
 // Records on their way to the bridge are filtered by Config.Level (the
 // bridge itself asks only the provider), and an error_type attribute
-// (slogprov.KeyErrorType) of a record or of a Logger.With call is renamed to
+// (provobs.KeyErrorType) of a record or of a Logger.With call is renamed to
 // OpenTelemetry's error.type, the key tracing puts on failed spans; keys
 // inside slog.Group values are left alone. Records written with a context that holds a span carry its
 // trace and span ids (see package tracing).

@@ -39,7 +39,7 @@ func drive(t *testing.T, h slog.Handler, mws ...provobs.Middleware) {
 }
 
 // records is the number of records drive writes at DEBUG.
-var records = len(provobs.Ops()) + 2 + 1 + 1
+var records = len(provobs.MethodOps()) + 2 + 1 + 1
 
 func jsonLines(t *testing.T, out string) []map[string]any {
 	t.Helper()
@@ -71,8 +71,8 @@ func TestNewJSON(t *testing.T) {
 		}
 	}
 	for _, k := range []string{
-		slogprov.KeyOperation, slogprov.KeyInstanceID, slogprov.KeyDurationMS, slogprov.KeyErrorType, slogprov.KeyError,
-		slogprov.KeyMessages, slogprov.KeyEvents, slogprov.KeyItems, slogprov.KeySessionsRenewed, slogprov.KeySessionsCleaned, slogprov.KeyInstances,
+		provobs.KeyOperation, provobs.KeyInstanceID, provobs.KeyDurationMS, provobs.KeyErrorType, provobs.KeyError,
+		provobs.SizeMessages, provobs.SizeEvents, provobs.SizeItems, provobs.SizeSessionsRenewed, provobs.SizeSessionsCleaned, provobs.SizeInstances,
 	} {
 		assert.True(t, keys[k], "redaction must keep %q", k)
 	}
@@ -112,7 +112,7 @@ func TestNewDefaults(t *testing.T) {
 	ms := jsonLines(t, string(out))
 	require.Len(t, ms, 2, "INFO: the failed ack and the login, no DEBUG")
 	assert.Equal(t, "ERROR", ms[0][slog.LevelKey])
-	assert.Equal(t, "lock_lost", ms[0][slogprov.KeyErrorType])
+	assert.Equal(t, "lock_lost", ms[0][provobs.KeyErrorType])
 }
 
 func TestNewNoRedactAndOptions(t *testing.T) {
@@ -152,7 +152,7 @@ func TestNewOTel(t *testing.T) {
 	h, shutdown, err := logenv.New(logenv.Config{Format: logenv.FormatOTel, LoggerProvider: lp, Level: slog.LevelDebug})
 	require.NoError(t, err)
 	drive(t, h, tracing.Middleware(tp))
-	slog.New(h).With(slogprov.KeyErrorType, "conflict").Debug("with")
+	slog.New(h).With(provobs.KeyErrorType, "conflict").Debug("with")
 	require.NoError(t, shutdown(context.Background()), "no-op for a caller's provider")
 
 	recs := exp.Records()
@@ -165,19 +165,19 @@ func TestNewOTel(t *testing.T) {
 	for _, r := range recs {
 		a := map[string]attribute.Value{}
 		r.WalkAttributes(func(kv attribute.KeyValue) bool { a[string(kv.Key)] = kv.Value; return true })
-		_, old := a[slogprov.KeyErrorType]
+		_, old := a[provobs.KeyErrorType]
 		assert.False(t, old, "error_type is renamed")
 		assert.NotContains(t, a, "password")
 		switch body := r.Body().AsString(); body {
-		case slogprov.MessageFailed:
+		case provobs.MessageFailed:
 			failed++
-			assert.Equal(t, "lock_lost", a[tracing.KeyErrorType].AsString())
+			assert.Equal(t, "lock_lost", a[provobs.KeyOTelErrorType].AsString())
 			assert.True(t, spanIDs[r.SpanID().String()])
-		case slogprov.MessageOK:
+		case provobs.MessageOK:
 			assert.True(t, spanIDs[r.SpanID().String()], "correlated with its span")
 		case "with":
 			with++
-			assert.Equal(t, "conflict", a[tracing.KeyErrorType].AsString())
+			assert.Equal(t, "conflict", a[provobs.KeyOTelErrorType].AsString())
 		case "login":
 			login++
 		default:

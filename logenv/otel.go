@@ -13,8 +13,7 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/sdk/resource"
 
-	"github.com/provobs/provobs/slogprov"
-	"github.com/provobs/provobs/tracing"
+	"github.com/provobs/provobs"
 )
 
 // newOTel builds the otelslog sink and, without cfg.LoggerProvider, the
@@ -58,7 +57,7 @@ func (h *otelSink) Enabled(ctx context.Context, l slog.Level) bool {
 func (h *otelSink) Handle(ctx context.Context, r slog.Record) error {
 	found := false
 	r.Attrs(func(a slog.Attr) bool {
-		found = a.Key == slogprov.KeyErrorType
+		found = a.Key == provobs.KeyErrorType
 		return !found
 	})
 	if found {
@@ -75,7 +74,7 @@ func (h *otelSink) Handle(ctx context.Context, r slog.Record) error {
 func (h *otelSink) WithAttrs(attrs []slog.Attr) slog.Handler {
 	out, copied := attrs, false
 	for i, a := range attrs {
-		if a.Key == slogprov.KeyErrorType {
+		if a.Key == provobs.KeyErrorType {
 			if !copied {
 				out, copied = slices.Clone(attrs), true // never modify the caller's slice
 			}
@@ -93,8 +92,8 @@ func (h *otelSink) WithGroup(name string) slog.Handler {
 }
 
 func renameErrorType(a slog.Attr) slog.Attr {
-	if a.Key == slogprov.KeyErrorType {
-		a.Key = tracing.KeyErrorType
+	if a.Key == provobs.KeyErrorType {
+		a.Key = provobs.KeyOTelErrorType
 	}
 	return a
 }

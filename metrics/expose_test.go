@@ -61,8 +61,8 @@ func TestWritePrometheusTypesEachFamilyOnce(t *testing.T) {
 		for _, op := range provobs.Ops() {
 			assert.Equal(t, 1, strings.Count(text, "# TYPE "+op.MetricName()+" histogram\n"), "expose=%v %s", expose, op)
 		}
-		assert.Equal(t, 1, strings.Count(text, "# TYPE "+metrics.NameInfrastructureErrors+" counter\n"))
-		assert.Equal(t, 1, strings.Count(text, "# TYPE "+metrics.NameWorkerQueueDepth+" gauge\n"))
+		assert.Equal(t, 1, strings.Count(text, "# TYPE "+provobs.MetricInfrastructureErrors+" counter\n"))
+		assert.Equal(t, 1, strings.Count(text, "# TYPE "+provobs.MetricWorkerQueueDepth+" gauge\n"))
 		_ = parse(t, &buf) // a second TYPE line would fail the parse
 	}
 	vm.ExposeMetadata(false)
@@ -157,5 +157,5 @@ func TestPushNow(t *testing.T) {
 	require.NoError(t, m.PushNow(context.Background(), srv.URL+"/api/v1/import/prometheus", nil))
 	body, _ := sink.last()
 	fams := parse(t, bytes.NewReader(body))
-	assert.Equal(t, 1.0, value(t, fams, metrics.NameAckOrchestrationRetries, map[string]string{}))
+	assert.Equal(t, 1.0, value(t, fams, provobs.MetricAckOrchestrationRetries, map[string]string{}))
 }

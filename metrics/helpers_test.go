@@ -115,7 +115,7 @@ func checkHistogram(t *testing.T, fams families, name string, bounds []float64) 
 
 // errLabels labels one provider_infrastructure_errors_total series.
 func errLabels(op provobs.Op, et provobs.ErrorType) map[string]string {
-	return map[string]string{"operation": op.String(), "error_type": string(et)}
+	return map[string]string{provobs.LabelOperation: op.String(), provobs.LabelErrorType: et.String()}
 }
 
 // injectFailure fails every call of op with a *provobs.Error of type et,

@@ -2,7 +2,6 @@ package metrics
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -18,7 +17,7 @@ type Metrics struct {
 	set *vm.Set
 
 	durations       [provobs.NumOps]*vm.PrometheusHistogram
-	errors          [provobs.NumOps][numErrorTypes]*vm.Counter
+	errors          [provobs.NumOps][provobs.NumErrorTypes]*vm.Counter
 	retries         [provobs.NumOps]*vm.Counter
 	ackOrchRetries  *vm.Counter
 	sessionsRenewed *vm.Counter
@@ -30,6 +29,7 @@ type Metrics struct {
 
 	families map[string]family // exposition metadata by family name
 	mw       provobs.Middleware
+	ic       provobs.Interceptor
 }
 
 // Option configures New.
@@ -81,30 +81,31 @@ func New(opts ...Option) *Metrics {
 		m.durations[op] = s.NewPrometheusHistogramExt(op.MetricName(), cfg.buckets)
 		m.family(op.MetricName(), "histogram", "Latency of "+op.Method()+" in milliseconds, failures included.")
 		for _, t := range provobs.ErrorTypes() {
-			m.errors[op][errorTypeIndex(t)] = s.NewCounter(fmt.Sprintf(`%s{%s=%q,%s=%q}`,
-				NameInfrastructureErrors, LabelOperation, op.String(), LabelErrorType, string(t)))
+			m.errors[op][t] = s.NewCounter(fmt.Sprintf(`%s{%s=%q,%s=%q}`,
+				provobs.MetricInfrastructureErrors, provobs.LabelOperation, op.String(), provobs.LabelErrorType, t.String()))
 		}
-		m.retries[op] = s.NewCounter(fmt.Sprintf(`%s{%s=%q}`, NameRetries, LabelOperation, op.String()))
+		m.retries[op] = s.NewCounter(fmt.Sprintf(`%s{%s=%q}`, provobs.MetricRetries, provobs.LabelOperation, op.String()))
 	}
-	m.ackOrchRetries = s.NewCounter(NameAckOrchestrationRetries)
-	m.sessionsRenewed = s.NewCounter(NameSessionsRenewed)
-	m.sessionsCleaned = s.NewCounter(NameSessionsCleaned)
-	m.orchDepth = s.NewGauge(NameOrchestratorQueueDepth, nil)
-	m.workerDepth = s.NewGauge(NameWorkerQueueDepth, nil)
-	m.timerDepth = s.NewGauge(NameTimerQueueDepth, nil)
-	m.pollErrors = s.NewCounter(NameQueueDepthPollErrors)
+	m.ackOrchRetries = s.NewCounter(provobs.MetricAckOrchestrationRetries)
+	m.sessionsRenewed = s.NewCounter(provobs.MetricSessionsRenewed)
+	m.sessionsCleaned = s.NewCounter(provobs.MetricSessionsCleaned)
+	m.orchDepth = s.NewGauge(provobs.MetricOrchestratorQueueDepth, nil)
+	m.workerDepth = s.NewGauge(provobs.MetricWorkerQueueDepth, nil)
+	m.timerDepth = s.NewGauge(provobs.MetricTimerQueueDepth, nil)
+	m.pollErrors = s.NewCounter(provobs.MetricQueueDepthPollErrors)
 
-	m.family(NameInfrastructureErrors, "counter", "Failed provider operations by operation and error type.")
-	m.family(NameRetries, "counter", "Re-invocations of provider operations by the retry middleware.")
-	m.family(NameAckOrchestrationRetries, "counter", "Re-invocations of AckOrchestrationItem by the retry middleware.")
-	m.family(NameSessionsRenewed, "counter", "Sessions renewed by RenewSessionLock.")
-	m.family(NameSessionsCleaned, "counter", "Sessions deleted by CleanupOrphanedSessions.")
-	m.family(NameOrchestratorQueueDepth, "gauge", "Visible, unlocked orchestrator messages at the last queue-depth poll.")
-	m.family(NameWorkerQueueDepth, "gauge", "Visible, unlocked worker items at the last queue-depth poll.")
-	m.family(NameTimerQueueDepth, "gauge", "Timers scheduled in the future at the last queue-depth poll.")
-	m.family(NameQueueDepthPollErrors, "counter", "Failed queue-depth polls.")
+	m.family(provobs.MetricInfrastructureErrors, "counter", "Failed provider operations by operation and error type.")
+	m.family(provobs.MetricRetries, "counter", "Re-invocations of provider operations by the retry middleware.")
+	m.family(provobs.MetricAckOrchestrationRetries, "counter", "Re-invocations of AckOrchestrationItem by the retry middleware.")
+	m.family(provobs.MetricSessionsRenewed, "counter", "Sessions renewed by RenewSessionLock.")
+	m.family(provobs.MetricSessionsCleaned, "counter", "Sessions deleted by CleanupOrphanedSessions.")
+	m.family(provobs.MetricOrchestratorQueueDepth, "gauge", "Visible, unlocked orchestrator messages at the last queue-depth poll.")
+	m.family(provobs.MetricWorkerQueueDepth, "gauge", "Visible, unlocked worker items at the last queue-depth poll.")
+	m.family(provobs.MetricTimerQueueDepth, "gauge", "Timers scheduled in the future at the last queue-depth poll.")
+	m.family(provobs.MetricQueueDepthPollErrors, "counter", "Failed queue-depth polls.")
 
-	m.mw = provobs.Observe(m.observe)
+	m.ic = provobs.Observer(m.observe)
+	m.mw = provobs.Intercept(m.ic)
 	return m
 }
 
@@ -122,6 +123,11 @@ func (m *Metrics) Set() *vm.Set { return m.set }
 // allocates. The same Middleware is returned on every call.
 func (m *Metrics) Middleware() provobs.Middleware { return m.mw }
 
+// Interceptor returns the recording of Middleware as a provobs.Interceptor,
+// for a provobs.Stack around another storage interface. The same
+// Interceptor is returned on every call.
+func (m *Metrics) Interceptor() provobs.Interceptor { return m.ic }
+
 func (m *Metrics) observe(_ context.Context, c *provobs.Call, err error, elapsed time.Duration) {
 	op := c.Op()
 	if !op.Valid() {
@@ -129,7 +135,7 @@ func (m *Metrics) observe(_ context.Context, c *provobs.Call, err error, elapsed
 	}
 	m.durations[op].Update(float64(elapsed) / float64(time.Millisecond))
 	if err != nil {
-		m.errors[op][errorTypeIndex(typeOf(err))].Inc()
+		m.errors[op][typeOf(err)].Inc()
 		return
 	}
 	switch op {
@@ -169,41 +175,11 @@ func (m *Metrics) SetQueueDepths(d provobs.QueueDepths) {
 	m.timerDepth.Set(float64(d.Timer))
 }
 
-// typeOf is provobs.TypeOf for a non-nil err, without its allocation
-// (errors.As needs its target on the heap; errors.AsType does not).
+// typeOf is provobs.TypeOf for a non-nil err, with a type outside the
+// defined set (an *Error built by hand) counted as unknown.
 func typeOf(err error) provobs.ErrorType {
-	if pe, ok := errors.AsType[*provobs.Error](err); ok {
-		return pe.Type
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return provobs.TypeCanceled
+	if t := provobs.TypeOf(err); t.Valid() {
+		return t
 	}
 	return provobs.TypeUnknown
-}
-
-// numErrorTypes is the number of provobs.ErrorTypes; errorTypeIndex maps
-// each onto [0, numErrorTypes) without a map lookup.
-const numErrorTypes = 9
-
-func errorTypeIndex(t provobs.ErrorType) int {
-	switch t {
-	case provobs.TypeTransactionFailed:
-		return 0
-	case provobs.TypeLockTimeout:
-		return 1
-	case provobs.TypeSerialization:
-		return 2
-	case provobs.TypeLockLost:
-		return 3
-	case provobs.TypeConflict:
-		return 4
-	case provobs.TypeCanceled:
-		return 5
-	case provobs.TypeInvalidArgument:
-		return 6
-	case provobs.TypeClosed:
-		return 7
-	default:
-		return 8 // provobs.TypeUnknown and anything unclassified
-	}
 }

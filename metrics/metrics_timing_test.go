@@ -39,28 +39,28 @@ func BenchmarkRecord(b *testing.B) {
 		}
 	})
 	b.Run("bare-provider", func(b *testing.B) {
-		var p provobs.Provider = obstest.Nop{}
+		var p provobs.Provider = &obstest.Stub{}
 		b.ReportAllocs()
 		for b.Loop() {
 			_ = p.EnqueueWorker(ctx, item)
 		}
 	})
 	b.Run("empty-observe", func(b *testing.B) {
-		p := provobs.Chain(obstest.Nop{}, provobs.Observe(func(context.Context, *provobs.Call, error, time.Duration) {}))
+		p := provobs.Chain(&obstest.Stub{}, provobs.Observe(func(context.Context, *provobs.Call, error, time.Duration) {}))
 		b.ReportAllocs()
 		for b.Loop() {
 			_ = p.EnqueueWorker(ctx, item)
 		}
 	})
 	b.Run("middleware-observe", func(b *testing.B) {
-		p := provobs.Chain(obstest.Nop{}, metrics.New().Middleware())
+		p := provobs.Chain(&obstest.Stub{}, metrics.New().Middleware())
 		b.ReportAllocs()
 		for b.Loop() {
 			_ = p.EnqueueWorker(ctx, item)
 		}
 	})
 	b.Run("middleware-observe-error", func(b *testing.B) {
-		p := provobs.Chain(obstest.Nop{Err: provobs.NewError(provobs.OpEnqueueWorker, provobs.TypeLockTimeout, errors.New("busy"))},
+		p := provobs.Chain(&obstest.Stub{Err: provobs.NewError(provobs.OpEnqueueWorker, provobs.TypeLockTimeout, errors.New("busy"))},
 			metrics.New().Middleware())
 		b.ReportAllocs()
 		for b.Loop() {
@@ -68,7 +68,7 @@ func BenchmarkRecord(b *testing.B) {
 		}
 	})
 	b.Run("middleware-observe-parallel", func(b *testing.B) {
-		p := provobs.Chain(obstest.Nop{}, metrics.New().Middleware())
+		p := provobs.Chain(&obstest.Stub{}, metrics.New().Middleware())
 		b.ReportAllocs()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {

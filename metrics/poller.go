@@ -55,8 +55,8 @@ func (m *Metrics) pollOnce(ctx context.Context, admin provobs.Admin, timeout tim
 	m.pollErrors.Inc()
 	if logger != nil && logger.Enabled(ctx, slog.LevelWarn) {
 		logger.LogAttrs(ctx, slog.LevelWarn, "queue depth poll failed",
-			slog.String(LabelOperation, provobs.OpQueueDepths.String()),
-			slog.String(LabelErrorType, string(provobs.TypeOf(err))),
-			slog.Any("error", err))
+			slog.String(provobs.LabelOperation, provobs.OpQueueDepths.String()),
+			slog.String(provobs.LabelErrorType, provobs.TypeOf(err).String()),
+			slog.Any(provobs.KeyError, err))
 	}
 }

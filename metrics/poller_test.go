@@ -20,10 +20,10 @@ import (
 func depths(t *testing.T, m *metrics.Metrics) (orch, worker, timer, pollErrs float64) {
 	fams := scrape(t, m)
 	none := map[string]string{}
-	return value(t, fams, metrics.NameOrchestratorQueueDepth, none),
-		value(t, fams, metrics.NameWorkerQueueDepth, none),
-		value(t, fams, metrics.NameTimerQueueDepth, none),
-		value(t, fams, metrics.NameQueueDepthPollErrors, none)
+	return value(t, fams, provobs.MetricOrchestratorQueueDepth, none),
+		value(t, fams, provobs.MetricWorkerQueueDepth, none),
+		value(t, fams, provobs.MetricTimerQueueDepth, none),
+		value(t, fams, provobs.MetricQueueDepthPollErrors, none)
 }
 
 // startPoller runs PollQueueDepths until the test ends.

@@ -9,8 +9,8 @@
 //	h := obstest.NewHandler(nil)
 //	p := provobs.Chain(store, slogprov.Middleware(slog.New(h)))
 //	// ... drive p, for example with obstest.Exercise ...
-//	for _, r := range h.WithAttr(slogprov.KeyErrorType, "lock_lost") {
-//		v, _ := r.Attr(slogprov.KeyOperation)
+//	for _, r := range h.WithAttr(provobs.KeyErrorType, "lock_lost") {
+//		v, _ := r.Attr(provobs.KeyOperation)
 //		t.Log(r.Level, v)
 //	}
 //
@@ -19,9 +19,10 @@
 // that each operation is observed exactly once per call.
 //
 // Buffer is a bytes.Buffer safe for concurrent use, for log output a test
-// reads while it is written. Nop is a provider that does nothing (or fails
-// every call with one error), for benchmarks that should measure a
-// middleware alone. LogExporter is an in-memory OpenTelemetry log exporter,
+// reads while it is written. Stub is a provider that answers with canned
+// results (by default: none) or fails every call with one error, and counts
+// the runs of each method: the one fake provider of the module's tests, and
+// the baseline of benchmarks that should measure a middleware alone. LogExporter is an in-memory OpenTelemetry log exporter,
 // for tests of what reaches the otelslog bridge. NewSQLite opens an
 // in-memory reference provider closed with the test, the real store under a
 // middleware's tests.

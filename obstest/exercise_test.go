@@ -23,7 +23,7 @@ func TestExercise(t *testing.T) {
 
 	var calls obstest.Calls
 	require.NoError(t, obstest.Exercise(ctx, provobs.Chain(store, calls.Middleware())))
-	for _, op := range provobs.Ops() {
+	for _, op := range provobs.MethodOps() {
 		want := 1
 		if op == provobs.OpFetch || op == provobs.OpDequeue {
 			want = 2

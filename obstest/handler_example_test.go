@@ -26,8 +26,8 @@ func ExampleExercise() {
 	if err := obstest.Exercise(ctx, p); err != nil {
 		panic(err)
 	}
-	for _, op := range provobs.Ops() {
-		if n := len(h.WithAttr(slogprov.KeyOperation, op.String())); n != calls.Count(op) {
+	for _, op := range provobs.MethodOps() {
+		if n := len(h.WithAttr(provobs.KeyOperation, op.String())); n != calls.Count(op) {
 			fmt.Println(op, "calls:", calls.Count(op), "records:", n)
 		}
 	}

@@ -126,7 +126,7 @@ func areas() []area {
 	return []area{
 		{"atomicity", "Atomicity", "atomicity.go", atomicityCases},
 		{"errors", "Error handling", "errors.go", errorCases},
-		{"instances", "Instance creation", "instances.go", instanceCases},
+		{"instances", "Instance creation", "instances.go", instanceCases}, // vocab:ignore (an area name)
 		{"locking", "Instance and item locking", "locking.go", lockingCases},
 		{"expiration", "Lock expiration and renewal", "expiration.go", expirationCases},
 		{"queues", "Queue semantics", "queues.go", queueCases},

@@ -97,7 +97,7 @@ func TestRetryOutcomes(t *testing.T) {
 		wantCalls   int64
 		wantErr     provobs.ErrorType
 	}{
-		{"fail twice then succeed", &injector{op: provobs.OpAckOrch, errs: []error{busy(provobs.OpAckOrch), busy(provobs.OpAckOrch)}}, []int{2, 3}, 3, ""},
+		{"fail twice then succeed", &injector{op: provobs.OpAckOrch, errs: []error{busy(provobs.OpAckOrch), busy(provobs.OpAckOrch)}}, []int{2, 3}, 3, 0},
 		{"always fail", &injector{op: provobs.OpAckOrch, errs: []error{busy(provobs.OpAckOrch)}, repeat: true}, []int{2, 3, 4}, 4, provobs.TypeLockTimeout},
 		{"permanent error", &injector{op: provobs.OpAckOrch, errs: []error{conflict}}, nil, 1, provobs.TypeConflict},
 		{"plain error", &injector{op: provobs.OpAckOrch, errs: []error{errors.New("plain")}}, nil, 1, provobs.TypeUnknown},
@@ -121,7 +121,7 @@ func TestRetryOutcomes(t *testing.T) {
 
 			history, herr := st.ReadHistory(context.Background(), "i-1", 0)
 			require.NoError(t, herr)
-			if tt.wantErr == "" {
+			if tt.wantErr == 0 {
 				assert.Len(t, history, 1, "the retried ack committed the turn")
 			} else {
 				assert.Empty(t, history, "a failed ack commits nothing")

@@ -24,10 +24,10 @@ func BenchmarkRetry(b *testing.B) {
 		name string
 		p    provobs.Provider
 	}{
-		{"bare-chain", provobs.Chain(obstest.Nop{})},
-		{"passthrough-intercept", provobs.Chain(obstest.Nop{}, provobs.Intercept(provobs.InterceptorFunc(
+		{"bare-chain", provobs.Chain(&obstest.Stub{})},
+		{"passthrough-intercept", provobs.Chain(&obstest.Stub{}, provobs.Intercept(provobs.InterceptorFunc(
 			func(ctx context.Context, c *provobs.Call) error { return c.Invoke(ctx) })))},
-		{"no-retry-needed", provobs.Chain(obstest.Nop{}, retry.Middleware(retry.Config{}))},
+		{"no-retry-needed", provobs.Chain(&obstest.Stub{}, retry.Middleware(retry.Config{}))},
 	} {
 		b.Run(bm.name, func(b *testing.B) {
 			b.ReportAllocs()

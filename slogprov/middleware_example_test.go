@@ -12,7 +12,7 @@ import (
 
 // dropTimes keeps example output stable.
 func dropTimes(_ []string, a slog.Attr) slog.Attr {
-	if a.Key == slog.TimeKey || a.Key == slogprov.KeyDurationMS {
+	if a.Key == slog.TimeKey || a.Key == provobs.KeyDurationMS {
 		return slog.Attr{}
 	}
 	return a
@@ -53,7 +53,7 @@ func ExampleWithEmptyPollSampling() {
 
 	h := slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{Level: slog.LevelDebug, ReplaceAttr: dropTimes})
 	p := provobs.Chain(store, slogprov.Middleware(slog.New(h), slogprov.WithEmptyPollSampling(2)))
-	for range 4 {
+	for range 5 {
 		_, _ = p.FetchOrchestrationItem(ctx, provobs.FetchOptions{})
 	}
 	// Output:

@@ -49,7 +49,7 @@ var opCases = []struct {
 
 func TestMiddlewareEveryOperation(t *testing.T) {
 	t.Parallel()
-	require.Len(t, opCases, len(provobs.Ops()))
+	require.Len(t, opCases, len(provobs.MethodOps()))
 	h := obstest.NewHandler(nil)
 	var calls obstest.Calls
 	p := provobs.Chain(obstest.NewSQLite(t), calls.Middleware(), slogprov.Middleware(slog.New(h)))
@@ -58,18 +58,18 @@ func TestMiddlewareEveryOperation(t *testing.T) {
 
 	for _, tc := range opCases {
 		t.Run(tc.op.String(), func(t *testing.T) {
-			recs := h.WithAttr(slogprov.KeyOperation, tc.op.String())
+			recs := h.WithAttr(provobs.KeyOperation, tc.op.String())
 			require.NotZero(t, calls.Count(tc.op), "Exercise must call every operation")
 			require.Len(t, recs, calls.Count(tc.op), "one record per call")
 			for _, r := range recs {
 				assert.Equal(t, slog.LevelDebug, r.Level)
-				assert.Equal(t, slogprov.MessageOK, r.Message)
+				assert.Equal(t, provobs.MessageOK, r.Message)
 				assert.Zero(t, r.PC)
-				d, ok := r.Attr(slogprov.KeyDurationMS)
+				d, ok := r.Attr(provobs.KeyDurationMS)
 				if assert.True(t, ok) && assert.Equal(t, slog.KindFloat64, d.Kind()) {
 					assert.GreaterOrEqual(t, d.Float64(), 0.0)
 				}
-				id, ok := r.Attr(slogprov.KeyInstanceID)
+				id, ok := r.Attr(provobs.KeyInstanceID)
 				assert.Equal(t, tc.instance, ok)
 				if tc.instance {
 					assert.Equal(t, obstest.ExerciseInstance, id.String())
@@ -79,14 +79,14 @@ func TestMiddlewareEveryOperation(t *testing.T) {
 				if ok && tc.size >= 0 {
 					assert.Equal(t, int64(tc.size), size.Int64())
 				}
-				for _, k := range []string{slogprov.KeyErrorType, slogprov.KeyError, slogprov.KeyEmptyPolls} {
+				for _, k := range []string{provobs.KeyErrorType, provobs.KeyError, provobs.KeyEmptyPolls} {
 					_, ok := r.Attr(k)
 					assert.False(t, ok, k)
 				}
 			}
 		})
 	}
-	assert.Equal(t, h.Len(), len(h.ByMessage(slogprov.MessageOK)), "no other records")
+	assert.Equal(t, h.Len(), len(h.ByMessage(provobs.MessageOK)), "no other records")
 }
 
 func TestMiddlewareFailure(t *testing.T) {
@@ -119,11 +119,11 @@ func TestMiddlewareFailure(t *testing.T) {
 			require.Len(t, recs, 1)
 			r := recs[0]
 			assert.Equal(t, tc.level, r.Level)
-			assert.Equal(t, slogprov.MessageFailed, r.Message)
+			assert.Equal(t, provobs.MessageFailed, r.Message)
 			want := map[string]any{
-				slogprov.KeyOperation:  "ack_worker",
-				slogprov.KeyErrorType:  string(tc.typ),
-				slogprov.KeyInstanceID: "inst-9",
+				provobs.KeyOperation:  "ack_worker",
+				provobs.KeyErrorType:  tc.typ.String(),
+				provobs.KeyInstanceID: "inst-9",
 			}
 			for k, v := range want {
 				got, ok := r.Attr(k)
@@ -131,10 +131,10 @@ func TestMiddlewareFailure(t *testing.T) {
 					assert.Equal(t, v, got.String(), k)
 				}
 			}
-			e, ok := r.Attr(slogprov.KeyError)
+			e, ok := r.Attr(provobs.KeyError)
 			require.True(t, ok)
 			assert.Equal(t, err, e.Any())
-			_, ok = r.Attr(slogprov.KeyDurationMS)
+			_, ok = r.Attr(provobs.KeyDurationMS)
 			assert.True(t, ok)
 		})
 	}
@@ -150,7 +150,7 @@ func TestMiddlewareEmptyPolls(t *testing.T) {
 	}{
 		{"default=suppressed", nil, 0, 0},
 		{"sampling=1", []slogprov.Option{slogprov.WithEmptyPollSampling(1)}, 14, 1},
-		{"sampling=3", []slogprov.Option{slogprov.WithEmptyPollSampling(3)}, 6, 3}, // polls 1, 4 and 7 of each op
+		{"sampling=3", []slogprov.Option{slogprov.WithEmptyPollSampling(3)}, 4, 3}, // polls 3 and 6 of each op
 		{"sampling=-1", []slogprov.Option{slogprov.WithEmptyPollSampling(-1)}, 0, 0},
 	}
 	for _, tc := range tests {
@@ -169,13 +169,21 @@ func TestMiddlewareEmptyPolls(t *testing.T) {
 			}
 			recs := h.Records()
 			require.Len(t, recs, tc.records)
+			claimed := map[string]uint64{}
 			for _, r := range recs {
-				n, ok := r.Attr(slogprov.KeyMessages)
+				n, ok := r.Attr(provobs.SizeMessages)
 				require.True(t, ok)
 				assert.Zero(t, n.Int64())
-				n, ok = r.Attr(slogprov.KeyEmptyPolls)
+				n, ok = r.Attr(provobs.KeyEmptyPolls)
 				require.True(t, ok)
 				assert.Equal(t, tc.every, n.Uint64())
+				op, _ := r.Attr(provobs.KeyOperation)
+				claimed[op.String()] += n.Uint64()
+			}
+			if tc.every > 0 {
+				// The records add up to the polls made up to the last one.
+				last := 7 / tc.every * tc.every
+				assert.Equal(t, map[string]uint64{"fetch": last, "dequeue": last}, claimed)
 			}
 		})
 	}
@@ -197,7 +205,7 @@ func TestMiddlewareHandlerLevelAndWith(t *testing.T) {
 	v, ok := recs[0].Attr("component")
 	require.True(t, ok)
 	assert.Equal(t, "store", v.String())
-	v, ok = recs[0].Attr("provider." + slogprov.KeyErrorType)
+	v, ok = recs[0].Attr("provider." + provobs.KeyErrorType)
 	require.True(t, ok, "the logger's group applies")
 	assert.Equal(t, "lock_lost", v.String())
 }
@@ -224,7 +232,7 @@ func TestMiddlewareSinks(t *testing.T) {
 	}
 	// Every op, the second fetch and dequeue of Exercise, the extra enqueue
 	// and the failed ack.
-	total := len(provobs.Ops()) + 2 + 2
+	total := len(provobs.MethodOps()) + 2 + 2
 
 	t.Run("json", func(t *testing.T) {
 		t.Parallel()
@@ -237,18 +245,18 @@ func TestMiddlewareSinks(t *testing.T) {
 		for _, line := range lines {
 			var m map[string]any
 			require.NoError(t, json.Unmarshal([]byte(line), &m), line)
-			op, _ := m[slogprov.KeyOperation].(string)
+			op, _ := m[provobs.KeyOperation].(string)
 			seen[op] = true
-			assert.IsType(t, float64(0), m[slogprov.KeyDurationMS], line)
+			assert.IsType(t, float64(0), m[provobs.KeyDurationMS], line)
 			if m[slog.LevelKey] == "ERROR" {
 				assert.Equal(t, "ack_worker", op)
-				assert.Equal(t, "lock_lost", m[slogprov.KeyErrorType])
-				assert.Contains(t, m[slogprov.KeyError], "lock_lost")
+				assert.Equal(t, "lock_lost", m[provobs.KeyErrorType])
+				assert.Contains(t, m[provobs.KeyError], "lock_lost")
 			} else {
 				assert.Equal(t, "DEBUG", m[slog.LevelKey], line)
 			}
 		}
-		for _, op := range provobs.Ops() {
+		for _, op := range provobs.MethodOps() {
 			assert.True(t, seen[op.String()], op.String())
 		}
 	})
@@ -262,10 +270,10 @@ func TestMiddlewareSinks(t *testing.T) {
 		assert.NotContains(t, out, "\x1b[", "no colour")
 		lines := strings.Split(strings.TrimSpace(out), "\n")
 		require.Len(t, lines, total)
-		for _, op := range provobs.Ops() {
-			assert.Contains(t, out, slogprov.KeyOperation+"="+op.String()+" ")
+		for _, op := range provobs.MethodOps() {
+			assert.Contains(t, out, provobs.KeyOperation+"="+op.String()+" ")
 		}
-		assert.Contains(t, out, "ERR "+slogprov.MessageFailed+" operation=ack_worker error_type=lock_lost")
+		assert.Contains(t, out, "ERR "+provobs.MessageFailed+" operation=ack_worker error_type=lock_lost")
 	})
 
 	t.Run("otelslog", func(t *testing.T) {
@@ -284,9 +292,9 @@ func TestMiddlewareSinks(t *testing.T) {
 				assert.NotContains(t, kv.Value.Emit(), string(secret))
 				return true
 			})
-			seen[attrs[slogprov.KeyOperation].AsString()] = true
-			assert.Equal(t, attribute.FLOAT64, attrs[slogprov.KeyDurationMS].Type())
+			seen[attrs[provobs.KeyOperation].AsString()] = true
+			assert.Equal(t, attribute.FLOAT64, attrs[provobs.KeyDurationMS].Type())
 		}
-		assert.Len(t, seen, len(provobs.Ops()))
+		assert.Len(t, seen, len(provobs.MethodOps()))
 	})
 }

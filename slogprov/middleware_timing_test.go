@@ -38,10 +38,10 @@ func BenchmarkMiddleware(b *testing.B) {
 			}
 		}
 	}
-	b.Run("baseline", bench(fakeProvider{}))
-	b.Run("chain=observe-noop", bench(observeNoop(fakeProvider{})))
-	b.Run("debug=disabled", bench(withJSON(fakeProvider{}, slog.LevelInfo)))
-	b.Run("debug=enabled-json-discard", bench(withJSON(fakeProvider{}, slog.LevelDebug)))
+	b.Run("baseline", bench(newStub()))
+	b.Run("chain=observe-noop", bench(observeNoop(newStub())))
+	b.Run("debug=disabled", bench(withJSON(newStub(), slog.LevelInfo)))
+	b.Run("debug=enabled-json-discard", bench(withJSON(newStub(), slog.LevelDebug)))
 }
 
 func observeNoop(p provobs.Provider) provobs.Provider {

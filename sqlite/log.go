@@ -1,15 +1,16 @@
 package sqlite
 
-// Log attribute keys. They mirror slogprov's keys (KeyOperation, ...; kept
-// as copies so this package does not import the middleware), so the
-// provider's own records and the middleware's records of the same operation
-// can be joined on them. duration_ms is a float64 as there.
+import "github.com/provobs/provobs"
+
+// Log attribute keys: the vocabulary of the root package, so the provider's
+// own records and slogprov's records of the same operation can be joined on
+// them. duration_ms is a float64 as there.
 const (
-	keyOperation  = "operation"
-	keyInstanceID = "instance_id"
-	keyDurationMS = "duration_ms"
-	keyErrorType  = "error_type"
-	keyError      = "error"
+	keyOperation  = provobs.KeyOperation
+	keyInstanceID = provobs.KeyInstanceID
+	keyDurationMS = provobs.KeyDurationMS
+	keyErrorType  = provobs.KeyErrorType
+	keyError      = provobs.KeyError
 
 	// Keys only the provider uses.
 	keyVersion  = "schema_version"

@@ -380,7 +380,7 @@ func (w *writer) logBatchError(msg string, batch []*request, err error, start ti
 	w.log.LogAttrs(bg, slog.LevelError, msg,
 		slog.String(keyOperation, op.String()),
 		slog.Int(keyRequests, len(batch)),
-		slog.String(keyErrorType, string(txFailed(op, err).Type)),
+		slog.String(keyErrorType, txFailed(op, err).Type.String()),
 		slog.Any(keyError, err),
 		slog.Float64(keyDurationMS, durationMS(time.Since(start))))
 }

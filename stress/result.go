@@ -12,7 +12,7 @@ const (
 	// CauseTimeout: still running when the drain timed out.
 	CauseTimeout = "timeout"
 	// CauseCanceled: still running when the run's context was cancelled.
-	CauseCanceled = "canceled"
+	CauseCanceled = "canceled" // vocab:ignore (a cause, not an error type)
 )
 
 // Result is what a run measured.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/internal/clock"
 )
 
 // Run drives p with the workload of cfg until it has launched and drained
@@ -145,7 +146,7 @@ func (r *runner) pump(ctx context.Context) error {
 				return err
 			}
 			i-- // launch the same id again
-			sleep(ctx, r.cfg.AbandonDelay)
+			_ = clock.Sleep(ctx, r.cfg.AbandonDelay)
 			continue
 		}
 		consecutiveFailures = 0
@@ -208,17 +209,17 @@ func (r *runner) finish(id, failure string) {
 // one batch while the next is being fetched.
 func (r *runner) orchestrationLoop(ctx context.Context) {
 	opts := provobs.FetchOptions{LockTimeout: r.cfg.LockTimeout, PollTimeout: r.cfg.PollTimeout}
-	for item := range prefetch(ctx, r, "fetch", func(ctx context.Context) (*provobs.OrchestrationItem, error) {
+	for item := range prefetch(ctx, r, provobs.OpFetch, func(ctx context.Context) (*provobs.OrchestrationItem, error) {
 		return r.p.FetchOrchestrationItem(ctx, opts)
 	}) {
 		t := r.decide(item)
 		ictx := provobs.WithInstance(ctx, item.InstanceID)
 		if err := r.p.AckOrchestrationItem(ictx, item.LockToken, t.ack); err != nil {
-			r.providerError(ictx, "ack_orch", item.InstanceID, err)
+			r.providerError(ictx, provobs.OpAckOrch, item.InstanceID, err)
 			if provobs.TypeOf(err) != provobs.TypeLockLost && ctx.Err() == nil {
 				r.abandons.Add(1)
 				if err := r.p.AbandonOrchestrationItem(ictx, item.LockToken, provobs.AbandonOptions{Delay: r.cfg.AbandonDelay}); err != nil {
-					r.providerError(ictx, "abandon_orch", item.InstanceID, err)
+					r.providerError(ictx, provobs.OpAbandonOrch, item.InstanceID, err)
 				}
 			}
 			continue
@@ -226,7 +227,7 @@ func (r *runner) orchestrationLoop(ctx context.Context) {
 		if t.done {
 			if t.failure != "" && r.cfg.Logger != nil {
 				r.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "stress: orchestration failed",
-					slog.String("instance_id", item.InstanceID), slog.String("cause", t.failure),
+					slog.String(provobs.KeyInstanceID, item.InstanceID), slog.String("cause", t.failure),
 					slog.Int("attempt", item.AttemptCount))
 			}
 			r.finish(item.InstanceID, t.failure)
@@ -242,7 +243,7 @@ func (r *runner) orchestrationLoop(ctx context.Context) {
 func (r *runner) workerLoop(ctx context.Context) {
 	opts := provobs.FetchOptions{LockTimeout: r.cfg.LockTimeout, PollTimeout: r.cfg.PollTimeout}
 	var acks sync.WaitGroup
-	for w := range prefetch(ctx, r, "dequeue", func(ctx context.Context) (*provobs.WorkerItem, error) {
+	for w := range prefetch(ctx, r, provobs.OpDequeue, func(ctx context.Context) (*provobs.WorkerItem, error) {
 		return r.p.DequeueWorker(ctx, opts, nil)
 	}) {
 		ictx := provobs.WithInstance(ctx, w.Item.InstanceID)
@@ -267,7 +268,7 @@ func (r *runner) workerLoop(ctx context.Context) {
 // closes it, so a dispatcher works on one item while the next is fetched.
 // An item fetched when ctx ends is dropped: its lock expires and it is
 // redelivered.
-func prefetch[T any](ctx context.Context, r *runner, op string, fetch func(context.Context) (*T, error)) <-chan *T {
+func prefetch[T any](ctx context.Context, r *runner, op provobs.Op, fetch func(context.Context) (*T, error)) <-chan *T {
 	items := make(chan *T)
 	go func() {
 		defer close(items)
@@ -294,11 +295,11 @@ func prefetch[T any](ctx context.Context, r *runner, op string, fetch func(conte
 // ack failed for another reason than a lost lock.
 func (r *runner) ackActivity(ctx context.Context, w *provobs.WorkerItem, completion *provobs.WorkItem) {
 	if err := r.p.AckWorker(ctx, w.LockToken, completion); err != nil {
-		r.providerError(ctx, "ack_worker", w.Item.InstanceID, err)
+		r.providerError(ctx, provobs.OpAckWorker, w.Item.InstanceID, err)
 		if provobs.TypeOf(err) != provobs.TypeLockLost && ctx.Err() == nil {
 			r.abandons.Add(1)
 			if err := r.p.AbandonWorker(ctx, w.LockToken, provobs.AbandonOptions{Delay: r.cfg.AbandonDelay}); err != nil {
-				r.providerError(ctx, "abandon_worker", w.Item.InstanceID, err)
+				r.providerError(ctx, provobs.OpAbandonWorker, w.Item.InstanceID, err)
 			}
 		}
 		return
@@ -333,7 +334,7 @@ func (r *runner) work(ctx context.Context, w *provobs.WorkerItem) bool {
 			return false
 		case <-renew:
 			if err := r.p.RenewWorkerLock(ctx, w.LockToken, r.cfg.LockTimeout); err != nil {
-				r.providerError(ctx, "renew_worker", w.Item.InstanceID, err)
+				r.providerError(ctx, provobs.OpRenewWorker, w.Item.InstanceID, err)
 				if provobs.TypeOf(err) == provobs.TypeLockLost {
 					return false
 				}
@@ -344,7 +345,7 @@ func (r *runner) work(ctx context.Context, w *provobs.WorkerItem) bool {
 
 // providerError counts a provider error and backs off briefly so a failing
 // store is not hammered.
-func (r *runner) providerError(ctx context.Context, op, instance string, err error) {
+func (r *runner) providerError(ctx context.Context, op provobs.Op, instance string, err error) {
 	if ctx.Err() != nil {
 		return
 	}
@@ -354,11 +355,11 @@ func (r *runner) providerError(ctx context.Context, op, instance string, err err
 	}
 	if r.cfg.Logger != nil {
 		r.cfg.Logger.LogAttrs(ctx, slog.LevelDebug, "stress: provider error",
-			slog.String("operation", op), slog.String("instance_id", instance),
-			slog.String("error_type", string(provobs.TypeOf(err))))
+			slog.String(provobs.KeyOperation, op.String()), slog.String(provobs.KeyInstanceID, instance),
+			slog.String(provobs.KeyErrorType, provobs.TypeOf(err).String()))
 	}
-	if op == "fetch" || op == "dequeue" {
-		sleep(ctx, r.cfg.AbandonDelay)
+	if op.Polls() {
+		_ = clock.Sleep(ctx, r.cfg.AbandonDelay)
 	}
 }
 
@@ -387,14 +388,5 @@ func (r *runner) snapshot(start time.Time) Progress {
 		InFlight:   int64(n),
 		Activities: r.activities.Load(),
 		Draining:   r.draining.Load(),
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
 	}
 }

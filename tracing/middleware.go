@@ -9,15 +9,10 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/provobs/provobs"
-	"github.com/provobs/provobs/slogprov"
 )
 
 // ScopeName is the instrumentation scope of the tracer the middleware uses.
 const ScopeName = "github.com/provobs/provobs/tracing"
-
-// KeyErrorType is the span attribute that carries provobs.TypeOf(err) on
-// failure: OpenTelemetry's semantic-convention key error.type.
-const KeyErrorType = "error.type"
 
 // SpanName returns the name of op's spans: "provobs." and the operation
 // label, as in "provobs.fetch".
@@ -36,10 +31,17 @@ var spanNames = func() (names [provobs.NumOps]string) {
 }()
 
 // Middleware returns a provobs.Middleware that records a span per operation
-// with tp's tracer and runs the operation, and everything inside this
-// middleware, under the span's context. A nil tp uses the global
-// TracerProvider (otel.GetTracerProvider) at the time Middleware is called.
+// with tp's tracer: provobs.Intercept(Interceptor(tp, opts...)).
 func Middleware(tp trace.TracerProvider, opts ...Option) provobs.Middleware {
+	return provobs.Intercept(Interceptor(tp, opts...))
+}
+
+// Interceptor returns the provobs.Interceptor that records a span per
+// operation with tp's tracer and runs the operation, and everything inside
+// it, under the span's context. A nil tp uses the global TracerProvider
+// (otel.GetTracerProvider) at the time Interceptor is called. Use it in a
+// provobs.Stack to trace the calls of another storage interface.
+func Interceptor(tp trace.TracerProvider, opts ...Option) provobs.Interceptor {
 	if tp == nil {
 		tp = otel.GetTracerProvider()
 	}
@@ -49,10 +51,10 @@ func Middleware(tp trace.TracerProvider, opts ...Option) provobs.Middleware {
 	}
 	ic := &interceptor{tracer: tp.Tracer(ScopeName)}
 	for _, op := range provobs.Ops() {
-		attrs := append([]attribute.KeyValue{attribute.String(slogprov.KeyOperation, op.String())}, cfg.attrs...)
+		attrs := append([]attribute.KeyValue{attribute.String(provobs.KeyOperation, op.String())}, cfg.attrs...)
 		ic.start[op] = []trace.SpanStartOption{trace.WithSpanKind(cfg.kind), trace.WithAttributes(attrs...)}
 	}
-	return provobs.Intercept(ic)
+	return ic
 }
 
 type interceptor struct {
@@ -64,22 +66,18 @@ type interceptor struct {
 func (ic *interceptor) Intercept(ctx context.Context, c *provobs.Call) error {
 	op := c.Op()
 	ctx, span := ic.tracer.Start(ctx, spanNames[op], ic.start[op]...)
-	recording := span.IsRecording()
-	id := c.Instance()
-	if recording && id != "" {
-		span.SetAttributes(attribute.String(slogprov.KeyInstanceID, id))
-	}
-
 	err := c.Invoke(ctx)
-
-	if recording {
-		if id == "" { // a fetch or dequeue learns it from its result
-			if id = c.Instance(); id != "" {
-				span.SetAttributes(attribute.String(slogprov.KeyInstanceID, id))
-			}
+	if span.IsRecording() {
+		// Set after the call: a fetch or dequeue learns its instance from
+		// its result.
+		if id := c.Instance(); id != "" {
+			span.SetAttributes(attribute.String(provobs.KeyInstanceID, id))
+		}
+		if m := c.Method(); m != "" {
+			span.SetAttributes(attribute.String(provobs.KeyMethod, m))
 		}
 		if err != nil {
-			span.SetAttributes(attribute.String(KeyErrorType, string(provobs.TypeOf(err))))
+			span.SetAttributes(attribute.String(provobs.KeyOTelErrorType, provobs.TypeOf(err).String()))
 			span.RecordError(err)
 			span.SetStatus(codes.Error, err.Error())
 		} else if k := op.SizeKey(); k != "" {

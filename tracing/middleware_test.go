@@ -62,9 +62,9 @@ func TestMiddlewareSpanPerOperation(t *testing.T) {
 	byOp := map[string][]tracetest.SpanStub{}
 	for _, s := range spans {
 		a := attrs(s.Attributes)
-		byOp[a[slogprov.KeyOperation].AsString()] = append(byOp[a[slogprov.KeyOperation].AsString()], s)
+		byOp[a[provobs.KeyOperation].AsString()] = append(byOp[a[provobs.KeyOperation].AsString()], s)
 	}
-	for _, op := range provobs.Ops() {
+	for _, op := range provobs.MethodOps() {
 		t.Run(op.String(), func(t *testing.T) {
 			ss := byOp[op.String()]
 			require.NotZero(t, h.calls.Count(op))
@@ -79,14 +79,14 @@ func TestMiddlewareSpanPerOperation(t *testing.T) {
 				if k := op.SizeKey(); k != "" {
 					assert.Equal(t, attribute.INT64, a[k].Type(), k)
 				}
-				_, ok := a[tracing.KeyErrorType]
+				_, ok := a[provobs.KeyOTelErrorType]
 				assert.False(t, ok)
 			}
 		})
 	}
 	// A fetch learns its instance from its result.
 	fetch := byOp["fetch"][0]
-	assert.Equal(t, obstest.ExerciseInstance, attrs(fetch.Attributes)[slogprov.KeyInstanceID].AsString())
+	assert.Equal(t, obstest.ExerciseInstance, attrs(fetch.Attributes)[provobs.KeyInstanceID].AsString())
 }
 
 func TestMiddlewareLogTraceCorrelation(t *testing.T) {
@@ -107,7 +107,7 @@ func TestMiddlewareLogTraceCorrelation(t *testing.T) {
 		assert.Equal(t, s.SpanContext.TraceID(), r.TraceID())
 		var op string
 		r.WalkAttributes(func(kv attribute.KeyValue) bool {
-			if kv.Key == slogprov.KeyOperation {
+			if kv.Key == provobs.KeyOperation {
 				op = kv.Value.AsString()
 			}
 			return true
@@ -130,8 +130,8 @@ func TestMiddlewareFailure(t *testing.T) {
 	assert.Equal(t, codes.Error, s.Status.Code)
 	assert.Equal(t, err.Error(), s.Status.Description)
 	a := attrs(s.Attributes)
-	assert.Equal(t, "lock_lost", a[tracing.KeyErrorType].AsString())
-	assert.Equal(t, "inst-7", a[slogprov.KeyInstanceID].AsString())
+	assert.Equal(t, "lock_lost", a[provobs.KeyOTelErrorType].AsString())
+	assert.Equal(t, "inst-7", a[provobs.KeyInstanceID].AsString())
 	_, ok := a[provobs.OpAckOrch.SizeKey()]
 	assert.False(t, ok, "no size on failure")
 	require.Len(t, s.Events, 1)
@@ -160,9 +160,9 @@ func TestMiddlewareParentAndOptions(t *testing.T) {
 	assert.Equal(t, trace.SpanKindClient, child.SpanKind)
 	a := attrs(child.Attributes)
 	assert.Equal(t, "sqlite", a["db.system.name"].AsString())
-	assert.Equal(t, "inst-3", a[slogprov.KeyInstanceID].AsString())
-	assert.Equal(t, attribute.INT64, a[slogprov.KeyEvents].Type(), "an unknown instance has no events")
-	assert.Zero(t, a[slogprov.KeyEvents].AsInt64())
+	assert.Equal(t, "inst-3", a[provobs.KeyInstanceID].AsString())
+	assert.Equal(t, attribute.INT64, a[provobs.SizeEvents].Type(), "an unknown instance has no events")
+	assert.Zero(t, a[provobs.SizeEvents].AsInt64())
 }
 
 func TestMiddlewareNotRecording(t *testing.T) {

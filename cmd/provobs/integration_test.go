@@ -83,7 +83,7 @@ func TestFullChainIntegration(t *testing.T) {
 	for _, s := range rep.ops {
 		seen[s.op] = s.count
 	}
-	for _, op := range provobs.Ops() {
+	for _, op := range provobs.MethodOps() {
 		assert.Positive(t, seen[op], "histogram of %s populated", op)
 	}
 	assert.Positive(t, seen[provobs.OpRenewWorker], "long activities renewed their locks")

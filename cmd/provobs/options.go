@@ -68,7 +68,8 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.depthPoll, "depth-interval", time.Second, "queue-depth poll `interval` for the gauges")
 
 	fs.DurationVar(&o.stress.Duration, "duration", stress.DefaultDuration, "how long to launch orchestrations before draining")
-	fs.IntVar(&o.stress.Instances, "instances", 0, "launch exactly `n` orchestrations instead of running for -duration")
+	fs.IntVar(&o.stress.Instances, "instances", 0, // vocab:ignore (a flag name)
+		"launch exactly `n` orchestrations instead of running for -duration")
 	fs.IntVar(&o.stress.MaxConcurrent, "concurrency", stress.DefaultMaxConcurrent, "orchestrations kept in flight")
 	fs.IntVar(&o.stress.TasksPerInstance, "tasks", stress.DefaultTasksPerInstance, "activities per orchestration (fan-out)")
 	activityDelay := fs.Duration("activity-delay", stress.DefaultActivityDelay, "how long each activity works; 0 for none")

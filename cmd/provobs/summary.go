@@ -71,10 +71,10 @@ func (r *report) readMetrics(m *metrics.Metrics) {
 			p99:   quantile(0.99, h),
 		})
 	}
-	r.errors = labelled(fams["provider_infrastructure_errors_total"], func(l map[string]string) string {
-		return l["operation"] + "/" + l["error_type"]
+	r.errors = labelled(fams[provobs.MetricInfrastructureErrors], func(l map[string]string) string {
+		return l[provobs.LabelOperation] + "/" + l[provobs.LabelErrorType]
 	})
-	r.retries = labelled(fams["provider_retries_total"], func(l map[string]string) string { return l["operation"] })
+	r.retries = labelled(fams[provobs.MetricRetries], func(l map[string]string) string { return l[provobs.LabelOperation] })
 }
 
 // labelled sums the non-zero counters of f by key(labels).

@@ -227,47 +227,47 @@ func (s *populated) argumentCalls() []badCall {
 // store if the call went through (live tokens, visible work).
 func everyCall(p *sqlite.Provider, s *populated) []badCall {
 	return []badCall{
-		{"fetch", "", func(ctx context.Context) error {
+		{"fetch", 0, func(ctx context.Context) error {
 			_, err := p.FetchOrchestrationItem(ctx, provobs.FetchOptions{})
 			return err
 		}},
-		{"ack_orch", "", func(ctx context.Context) error {
+		{"ack_orch", 0, func(ctx context.Context) error {
 			return p.AckOrchestrationItem(ctx, s.oLive, provobs.OrchestrationAck{ExecutionID: 1, HistoryDelta: []provobs.Event{{ID: 1}}})
 		}},
-		{"abandon_orch", "", func(ctx context.Context) error {
+		{"abandon_orch", 0, func(ctx context.Context) error {
 			return p.AbandonOrchestrationItem(ctx, s.oLive, provobs.AbandonOptions{})
 		}},
-		{"renew_orch", "", func(ctx context.Context) error { return p.RenewOrchestrationItemLock(ctx, s.oLive, time.Hour) }},
-		{"enqueue", "", func(ctx context.Context) error { return p.EnqueueOrchestrator(ctx, start("new"), 0) }},
-		{"enqueue_worker", "", func(ctx context.Context) error { return p.EnqueueWorker(ctx, activity("new", 1)) }},
-		{"dequeue", "", func(ctx context.Context) error {
+		{"renew_orch", 0, func(ctx context.Context) error { return p.RenewOrchestrationItemLock(ctx, s.oLive, time.Hour) }},
+		{"enqueue", 0, func(ctx context.Context) error { return p.EnqueueOrchestrator(ctx, start("new"), 0) }},
+		{"enqueue_worker", 0, func(ctx context.Context) error { return p.EnqueueWorker(ctx, activity("new", 1)) }},
+		{"dequeue", 0, func(ctx context.Context) error {
 			_, err := p.DequeueWorker(ctx, provobs.FetchOptions{}, nil)
 			return err
 		}},
-		{"ack_worker", "", func(ctx context.Context) error { return p.AckWorker(ctx, s.wLive, completion("run", 2)) }},
-		{"abandon_worker", "", func(ctx context.Context) error { return p.AbandonWorker(ctx, s.wLive, provobs.AbandonOptions{}) }},
-		{"renew_worker", "", func(ctx context.Context) error { return p.RenewWorkerLock(ctx, s.wLive, time.Hour) }},
-		{"renew_session_lock", "", func(ctx context.Context) error {
+		{"ack_worker", 0, func(ctx context.Context) error { return p.AckWorker(ctx, s.wLive, completion("run", 2)) }},
+		{"abandon_worker", 0, func(ctx context.Context) error { return p.AbandonWorker(ctx, s.wLive, provobs.AbandonOptions{}) }},
+		{"renew_worker", 0, func(ctx context.Context) error { return p.RenewWorkerLock(ctx, s.wLive, time.Hour) }},
+		{"renew_session_lock", 0, func(ctx context.Context) error {
 			_, err := p.RenewSessionLock(ctx, []string{"owner"}, time.Hour, 0)
 			return err
 		}},
-		{"cleanup_orphaned_sessions", "", func(ctx context.Context) error {
+		{"cleanup_orphaned_sessions", 0, func(ctx context.Context) error {
 			_, err := p.CleanupOrphanedSessions(ctx, time.Nanosecond)
 			return err
 		}},
-		{"read_history", "", func(ctx context.Context) error {
+		{"read_history", 0, func(ctx context.Context) error {
 			_, err := p.ReadHistory(ctx, "run", 0)
 			return err
 		}},
-		{"queue_depths", "", func(ctx context.Context) error {
+		{"queue_depths", 0, func(ctx context.Context) error {
 			_, err := p.QueueDepths(ctx)
 			return err
 		}},
-		{"list_instances", "", func(ctx context.Context) error {
+		{"list_instances", 0, func(ctx context.Context) error {
 			_, err := p.ListInstances(ctx, provobs.ListOptions{})
 			return err
 		}},
-		{"instance_info", "", func(ctx context.Context) error {
+		{"instance_info", 0, func(ctx context.Context) error {
 			_, err := p.InstanceInfo(ctx, "run")
 			return err
 		}},

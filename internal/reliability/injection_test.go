@@ -62,10 +62,10 @@ func (c *errorCounter) counts() map[faults.Key]int64 {
 	return out
 }
 
-var errorSeries = regexp.MustCompile(`^` + metrics.NameInfrastructureErrors +
-	`\{` + metrics.LabelOperation + `="([a-z_]+)",` + metrics.LabelErrorType + `="([a-z_]+)"\} (\d+)$`)
+var errorSeries = regexp.MustCompile(`^` + provobs.MetricInfrastructureErrors +
+	`\{` + provobs.LabelOperation + `="([a-z_]+)",` + provobs.LabelErrorType + `="([a-z_]+)"\} (\d+)$`)
 
-var retrySeries = regexp.MustCompile(`^` + metrics.NameRetries + `\{` + metrics.LabelOperation + `="([a-z_]+)"\} (\d+)$`)
+var retrySeries = regexp.MustCompile(`^` + provobs.MetricRetries + `\{` + provobs.LabelOperation + `="([a-z_]+)"\} (\d+)$`)
 
 // scrape reads the non-zero error counters and retry counters of m.
 func scrape(t *testing.T, m *metrics.Metrics) (errs map[faults.Key]int64, retries map[provobs.Op]int64) {
@@ -83,7 +83,8 @@ func scrape(t *testing.T, m *metrics.Metrics) (errs map[faults.Key]int64, retrie
 			n, err := strconv.ParseInt(string(g[3]), 10, 64)
 			require.NoError(t, err)
 			if n > 0 {
-				errs[faults.Key{Op: ops[string(g[1])], Type: provobs.ErrorType(g[2])}] = n
+				et, _ := provobs.ParseErrorType(string(g[2]))
+				errs[faults.Key{Op: ops[string(g[1])], Type: et}] = n
 			}
 		}
 		if g := retrySeries.FindSubmatch(line); g != nil {
@@ -110,10 +111,10 @@ func logged(t *testing.T, h *obstest.Handler) map[faults.Key]int64 {
 		if r.Level < slog.LevelWarn {
 			continue
 		}
-		require.Equal(t, slogprov.MessageFailed, r.Message, "only the logging middleware writes WARN/ERROR here")
-		op, _ := r.Attr(slogprov.KeyOperation)
-		typ, _ := r.Attr(slogprov.KeyErrorType)
-		et := provobs.ErrorType(typ.String())
+		require.Equal(t, provobs.MessageFailed, r.Message, "only the logging middleware writes WARN/ERROR here")
+		op, _ := r.Attr(provobs.KeyOperation)
+		typ, _ := r.Attr(provobs.KeyErrorType)
+		et, _ := provobs.ParseErrorType(typ.String())
 		want := slog.LevelError
 		if et.Retryable() {
 			want = slog.LevelWarn
