@@ -28,6 +28,7 @@ type Metrics struct {
 	pollErrors      *vm.Counter
 
 	families map[string]family // exposition metadata by family name
+	ic       provobs.Interceptor
 	mw       provobs.Middleware
 }
 
@@ -103,7 +104,8 @@ func New(opts ...Option) *Metrics {
 	m.family(provobs.MetricTimerQueueDepth, "gauge", "Timers scheduled in the future at the last queue-depth poll.")
 	m.family(provobs.MetricQueueDepthPollErrors, "counter", "Failed queue-depth polls.")
 
-	m.mw = provobs.Observe(m.observe)
+	m.ic = provobs.Observer(m.observe)
+	m.mw = provobs.Intercept(m.ic)
 	return m
 }
 
@@ -120,6 +122,11 @@ func (m *Metrics) Set() *vm.Set { return m.set }
 // takes a few atomic operations and the op's own histogram mutex, and never
 // allocates. The same Middleware is returned on every call.
 func (m *Metrics) Middleware() provobs.Middleware { return m.mw }
+
+// Interceptor returns the same recording as a provobs.Interceptor, for a
+// provobs.Stack that instruments another storage interface (a go-workflows
+// backend, say). The same Interceptor is returned on every call.
+func (m *Metrics) Interceptor() provobs.Interceptor { return m.ic }
 
 func (m *Metrics) observe(_ context.Context, c *provobs.Call, err error, elapsed time.Duration) {
 	op := c.Op()
