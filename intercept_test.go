@@ -390,7 +390,6 @@ func TestStackRun(t *testing.T) {
 		got = append(got, seen{c.Op(), c.Instance(), c.Size(), err})
 		methods = append(methods, c.Method())
 	}))
-	assert.Equal(t, 1, s.Len(), "nil interceptors are skipped")
 	err := s.Run(context.Background(), provobs.OpFetch, "GetWorkflowTask", "", func(ctx context.Context, c *provobs.Call) error {
 		c.SetInstance("wf-1")
 		c.SetSize(7)
@@ -418,4 +417,33 @@ func TestStackRun(t *testing.T) {
 		return nil
 	}))
 	assert.True(t, ran, "the zero Stack runs the function")
+}
+
+// Adjacent observers share one clock reading and still each see every
+// call, innermost first; an interceptor between them keeps them apart.
+func TestAdjacentObserversShareOneClockReading(t *testing.T) {
+	t.Parallel()
+	var order []string
+	var elapsed []time.Duration
+	obs := func(name string) provobs.Middleware {
+		return provobs.Observe(func(_ context.Context, c *provobs.Call, _ error, d time.Duration) {
+			order = append(order, name)
+			elapsed = append(elapsed, d)
+		})
+	}
+	slow := provobs.Intercept(provobs.InterceptorFunc(func(ctx context.Context, c *provobs.Call) error {
+		time.Sleep(time.Millisecond)
+		return c.Invoke(ctx)
+	}))
+	p := provobs.Chain(newStub(), obs("a"), obs("b"), obs("c"))
+	require.NoError(t, p.EnqueueWorker(context.Background(), provobs.WorkItem{}))
+	assert.Equal(t, []string{"c", "b", "a"}, order)
+	assert.Equal(t, elapsed[0], elapsed[1])
+	assert.Equal(t, elapsed[1], elapsed[2])
+
+	order, elapsed = nil, nil
+	p = provobs.Chain(newStub(), obs("a"), slow, obs("b"))
+	require.NoError(t, p.EnqueueWorker(context.Background(), provobs.WorkItem{}))
+	assert.Equal(t, []string{"b", "a"}, order)
+	assert.Greater(t, elapsed[1], elapsed[0], "the outer observer timed the slow interceptor too")
 }

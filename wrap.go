@@ -3,6 +3,7 @@ package provobs
 import (
 	"context"
 	"io"
+	"sync"
 	"time"
 )
 
@@ -13,7 +14,7 @@ import (
 //
 // Adjacent Intercept middlewares in a chain share one layer: one wrapper and
 // one Call carry the operation through all of their interceptors, in chain
-// order. The layer remembers which instance each lock token it handed out
+// order, and adjacent Observers share one pair of clock readings. The layer remembers which instance each lock token it handed out
 // belongs to (up to MaxRememberedTokens), so the by-token calls (ack,
 // abandon, renew) are observed with their instance without WithInstance.
 func Intercept(ic Interceptor) Middleware {
@@ -22,10 +23,9 @@ func Intercept(ic Interceptor) Middleware {
 			return next
 		}
 		if l := layerOf(next); l != nil {
-			ics := append(append(make([]Interceptor, 0, len(l.stack.ics)+1), ic), l.stack.ics...)
-			return build(l.next, Stack{ics: ics})
+			return build(l.next, NewStack(append([]Interceptor{ic}, l.stack.ics...)...))
 		}
-		return build(next, Stack{ics: []Interceptor{ic}})
+		return build(next, NewStack(ic))
 	}
 }
 
@@ -94,7 +94,10 @@ func (w closerLayer) Close() error { return w.closer.Close() }
 func (w adminCloserLayer) Close() error { return w.closer.Close() }
 
 // call is one typed Provider call: its arguments, its result and the body
-// that runs it on the next provider. One allocation carries the Call too.
+// that runs it on the next provider, with its Call. Calls are pooled per
+// op: an allocation per call costs more than the whole chain (GC included;
+// see BENCHMARKS.md), and put zeroes the whole struct, so nothing of a
+// caller's stays in the pool.
 type call[A, R any] struct {
 	Call
 	next  Provider
@@ -105,6 +108,25 @@ type call[A, R any] struct {
 }
 
 func (k *call[A, R]) run(ctx context.Context, _ *Call) error { return k.do(ctx, k) }
+
+// pools holds the calls of each op; an op always uses one call type.
+var pools [NumOps]sync.Pool
+
+func get[A, R any](op Op, args A, do func(ctx context.Context, k *call[A, R]) error) *call[A, R] {
+	k, _ := pools[op].Get().(*call[A, R])
+	if k == nil {
+		k = new(call[A, R])
+	}
+	k.args, k.do = args, do
+	return k
+}
+
+// put zeroes k and returns it to its op's pool. Results must be read before.
+func put[A, R any](k *call[A, R]) {
+	op := k.op
+	*k = call[A, R]{}
+	pools[op].Put(k)
+}
 
 // invoke runs k as op through the layer's stack. token, when not empty, is
 // the lock token the call presents: its remembered instance is the call's
@@ -134,45 +156,51 @@ type withToken[T any] struct {
 type none struct{}
 
 func (w *layer) FetchOrchestrationItem(ctx context.Context, opts FetchOptions) (*OrchestrationItem, error) {
-	k := &call[FetchOptions, *OrchestrationItem]{args: opts, do: func(ctx context.Context, k *call[FetchOptions, *OrchestrationItem]) (err error) {
+	k := get(OpFetch, opts, func(ctx context.Context, k *call[FetchOptions, *OrchestrationItem]) (err error) {
 		k.res, err = k.next.FetchOrchestrationItem(ctx, k.args)
 		if k.res != nil {
 			k.size, k.instance = len(k.res.Messages), k.res.InstanceID
 		}
 		return err
-	}}
+	})
 	err := invoke(ctx, w, OpFetch, "", "", k)
 	if k.res != nil {
 		w.tokens.remember(k.res.LockToken, k.res.InstanceID)
 	}
-	return k.res, err
+	res := k.res
+	put(k)
+	return res, err
 }
 
 func (w *layer) AckOrchestrationItem(ctx context.Context, lockToken string, ack OrchestrationAck) error {
-	k := &call[withToken[OrchestrationAck], none]{args: withToken[OrchestrationAck]{lockToken, ack}, do: func(ctx context.Context, k *call[withToken[OrchestrationAck], none]) error {
+	k := get(OpAckOrch, withToken[OrchestrationAck]{lockToken, ack}, func(ctx context.Context, k *call[withToken[OrchestrationAck], none]) error {
 		err := k.next.AckOrchestrationItem(ctx, k.args.token, k.args.v)
 		k.size = len(k.args.v.HistoryDelta)
 		return err
-	}}
+	})
 	err := invoke(ctx, w, OpAckOrch, "", lockToken, k)
 	w.release(lockToken, err)
+	put(k)
 	return err
 }
 
 func (w *layer) AbandonOrchestrationItem(ctx context.Context, lockToken string, opts AbandonOptions) error {
-	k := &call[withToken[AbandonOptions], none]{args: withToken[AbandonOptions]{lockToken, opts}, do: func(ctx context.Context, k *call[withToken[AbandonOptions], none]) error {
+	k := get(OpAbandonOrch, withToken[AbandonOptions]{lockToken, opts}, func(ctx context.Context, k *call[withToken[AbandonOptions], none]) error {
 		return k.next.AbandonOrchestrationItem(ctx, k.args.token, k.args.v)
-	}}
+	})
 	err := invoke(ctx, w, OpAbandonOrch, "", lockToken, k)
 	w.release(lockToken, err)
+	put(k)
 	return err
 }
 
 func (w *layer) RenewOrchestrationItemLock(ctx context.Context, lockToken string, extendFor time.Duration) error {
-	k := &call[withToken[time.Duration], none]{args: withToken[time.Duration]{lockToken, extendFor}, do: func(ctx context.Context, k *call[withToken[time.Duration], none]) error {
+	k := get(OpRenewOrch, withToken[time.Duration]{lockToken, extendFor}, func(ctx context.Context, k *call[withToken[time.Duration], none]) error {
 		return k.next.RenewOrchestrationItemLock(ctx, k.args.token, k.args.v)
-	}}
-	return invoke(ctx, w, OpRenewOrch, "", lockToken, k)
+	})
+	err := invoke(ctx, w, OpRenewOrch, "", lockToken, k)
+	put(k)
+	return err
 }
 
 type enqueueArgs struct {
@@ -181,17 +209,21 @@ type enqueueArgs struct {
 }
 
 func (w *layer) EnqueueOrchestrator(ctx context.Context, item WorkItem, delay time.Duration) error {
-	k := &call[enqueueArgs, none]{args: enqueueArgs{item, delay}, do: func(ctx context.Context, k *call[enqueueArgs, none]) error {
+	k := get(OpEnqueue, enqueueArgs{item, delay}, func(ctx context.Context, k *call[enqueueArgs, none]) error {
 		return k.next.EnqueueOrchestrator(ctx, k.args.item, k.args.delay)
-	}}
-	return invoke(ctx, w, OpEnqueue, item.InstanceID, "", k)
+	})
+	err := invoke(ctx, w, OpEnqueue, item.InstanceID, "", k)
+	put(k)
+	return err
 }
 
 func (w *layer) EnqueueWorker(ctx context.Context, item WorkItem) error {
-	k := &call[WorkItem, none]{args: item, do: func(ctx context.Context, k *call[WorkItem, none]) error {
+	k := get(OpEnqueueWorker, item, func(ctx context.Context, k *call[WorkItem, none]) error {
 		return k.next.EnqueueWorker(ctx, k.args)
-	}}
-	return invoke(ctx, w, OpEnqueueWorker, item.InstanceID, "", k)
+	})
+	err := invoke(ctx, w, OpEnqueueWorker, item.InstanceID, "", k)
+	put(k)
+	return err
 }
 
 type dequeueArgs struct {
@@ -200,47 +232,53 @@ type dequeueArgs struct {
 }
 
 func (w *layer) DequeueWorker(ctx context.Context, opts FetchOptions, session *SessionConfig) (*WorkerItem, error) {
-	k := &call[dequeueArgs, *WorkerItem]{args: dequeueArgs{opts, session}, do: func(ctx context.Context, k *call[dequeueArgs, *WorkerItem]) (err error) {
+	k := get(OpDequeue, dequeueArgs{opts, session}, func(ctx context.Context, k *call[dequeueArgs, *WorkerItem]) (err error) {
 		k.res, err = k.next.DequeueWorker(ctx, k.args.opts, k.args.session)
 		if k.res != nil {
 			k.size, k.instance = 1, k.res.Item.InstanceID
 		}
 		return err
-	}}
+	})
 	err := invoke(ctx, w, OpDequeue, "", "", k)
 	if k.res != nil {
 		w.tokens.remember(k.res.LockToken, k.res.Item.InstanceID)
 	}
-	return k.res, err
+	res := k.res
+	put(k)
+	return res, err
 }
 
 func (w *layer) AckWorker(ctx context.Context, lockToken string, completion *WorkItem) error {
-	k := &call[withToken[*WorkItem], none]{args: withToken[*WorkItem]{lockToken, completion}, do: func(ctx context.Context, k *call[withToken[*WorkItem], none]) error {
+	k := get(OpAckWorker, withToken[*WorkItem]{lockToken, completion}, func(ctx context.Context, k *call[withToken[*WorkItem], none]) error {
 		return k.next.AckWorker(ctx, k.args.token, k.args.v)
-	}}
+	})
 	instance := ""
 	if completion != nil {
 		instance = completion.InstanceID
 	}
 	err := invoke(ctx, w, OpAckWorker, instance, lockToken, k)
 	w.release(lockToken, err)
+	put(k)
 	return err
 }
 
 func (w *layer) AbandonWorker(ctx context.Context, lockToken string, opts AbandonOptions) error {
-	k := &call[withToken[AbandonOptions], none]{args: withToken[AbandonOptions]{lockToken, opts}, do: func(ctx context.Context, k *call[withToken[AbandonOptions], none]) error {
+	k := get(OpAbandonWorker, withToken[AbandonOptions]{lockToken, opts}, func(ctx context.Context, k *call[withToken[AbandonOptions], none]) error {
 		return k.next.AbandonWorker(ctx, k.args.token, k.args.v)
-	}}
+	})
 	err := invoke(ctx, w, OpAbandonWorker, "", lockToken, k)
 	w.release(lockToken, err)
+	put(k)
 	return err
 }
 
 func (w *layer) RenewWorkerLock(ctx context.Context, lockToken string, extendFor time.Duration) error {
-	k := &call[withToken[time.Duration], none]{args: withToken[time.Duration]{lockToken, extendFor}, do: func(ctx context.Context, k *call[withToken[time.Duration], none]) error {
+	k := get(OpRenewWorker, withToken[time.Duration]{lockToken, extendFor}, func(ctx context.Context, k *call[withToken[time.Duration], none]) error {
 		return k.next.RenewWorkerLock(ctx, k.args.token, k.args.v)
-	}}
-	return invoke(ctx, w, OpRenewWorker, "", lockToken, k)
+	})
+	err := invoke(ctx, w, OpRenewWorker, "", lockToken, k)
+	put(k)
+	return err
 }
 
 type sessionArgs struct {
@@ -249,23 +287,27 @@ type sessionArgs struct {
 }
 
 func (w *layer) RenewSessionLock(ctx context.Context, ownerIDs []string, extendFor, idleTimeout time.Duration) (int, error) {
-	k := &call[sessionArgs, int]{args: sessionArgs{ownerIDs, extendFor, idleTimeout}, do: func(ctx context.Context, k *call[sessionArgs, int]) (err error) {
+	k := get(OpRenewSessionLock, sessionArgs{ownerIDs, extendFor, idleTimeout}, func(ctx context.Context, k *call[sessionArgs, int]) (err error) {
 		k.res, err = k.next.RenewSessionLock(ctx, k.args.owners, k.args.extendFor, k.args.idle)
 		k.size = k.res
 		return err
-	}}
+	})
 	err := invoke(ctx, w, OpRenewSessionLock, "", "", k)
-	return k.res, err
+	res := k.res
+	put(k)
+	return res, err
 }
 
 func (w *layer) CleanupOrphanedSessions(ctx context.Context, idleTimeout time.Duration) (int, error) {
-	k := &call[time.Duration, int]{args: idleTimeout, do: func(ctx context.Context, k *call[time.Duration, int]) (err error) {
+	k := get(OpCleanupOrphanedSessions, idleTimeout, func(ctx context.Context, k *call[time.Duration, int]) (err error) {
 		k.res, err = k.next.CleanupOrphanedSessions(ctx, k.args)
 		k.size = k.res
 		return err
-	}}
+	})
 	err := invoke(ctx, w, OpCleanupOrphanedSessions, "", "", k)
-	return k.res, err
+	res := k.res
+	put(k)
+	return res, err
 }
 
 type historyArgs struct {
@@ -274,43 +316,51 @@ type historyArgs struct {
 }
 
 func (w *layer) ReadHistory(ctx context.Context, instanceID string, executionID uint64) ([]Event, error) {
-	k := &call[historyArgs, []Event]{args: historyArgs{instanceID, executionID}, do: func(ctx context.Context, k *call[historyArgs, []Event]) (err error) {
+	k := get(OpReadHistory, historyArgs{instanceID, executionID}, func(ctx context.Context, k *call[historyArgs, []Event]) (err error) {
 		k.res, err = k.next.ReadHistory(ctx, k.args.instance, k.args.execution)
 		k.size = len(k.res)
 		return err
-	}}
+	})
 	err := invoke(ctx, w, OpReadHistory, instanceID, "", k)
-	return k.res, err
+	res := k.res
+	put(k)
+	return res, err
 }
 
 func (w adminLayer) QueueDepths(ctx context.Context) (QueueDepths, error) {
-	k := &call[none, QueueDepths]{do: func(ctx context.Context, k *call[none, QueueDepths]) (err error) {
+	k := get(OpQueueDepths, none{}, func(ctx context.Context, k *call[none, QueueDepths]) (err error) {
 		k.res, err = k.admin.QueueDepths(ctx)
 		k.size = int(k.res.Orchestrator + k.res.Worker + k.res.Timer)
 		return err
-	}}
+	})
 	err := invoke(ctx, w.layer, OpQueueDepths, "", "", k)
-	return k.res, err
+	res := k.res
+	put(k)
+	return res, err
 }
 
 func (w adminLayer) ListInstances(ctx context.Context, opts ListOptions) ([]InstanceInfo, error) {
-	k := &call[ListOptions, []InstanceInfo]{args: opts, do: func(ctx context.Context, k *call[ListOptions, []InstanceInfo]) (err error) {
+	k := get(OpListInstances, opts, func(ctx context.Context, k *call[ListOptions, []InstanceInfo]) (err error) {
 		k.res, err = k.admin.ListInstances(ctx, k.args)
 		k.size = len(k.res)
 		return err
-	}}
+	})
 	err := invoke(ctx, w.layer, OpListInstances, "", "", k)
-	return k.res, err
+	res := k.res
+	put(k)
+	return res, err
 }
 
 func (w adminLayer) InstanceInfo(ctx context.Context, instanceID string) (*InstanceInfo, error) {
-	k := &call[string, *InstanceInfo]{args: instanceID, do: func(ctx context.Context, k *call[string, *InstanceInfo]) (err error) {
+	k := get(OpInstanceInfo, instanceID, func(ctx context.Context, k *call[string, *InstanceInfo]) (err error) {
 		k.res, err = k.admin.InstanceInfo(ctx, k.args)
 		if k.res != nil {
 			k.size = 1
 		}
 		return err
-	}}
+	})
 	err := invoke(ctx, w.layer, OpInstanceInfo, instanceID, "", k)
-	return k.res, err
+	res := k.res
+	put(k)
+	return res, err
 }

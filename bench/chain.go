@@ -11,10 +11,9 @@ import (
 	"github.com/provobs/provobs/slogprov"
 )
 
-// FullChain wraps p in the observability chain of issue 8, outermost first:
-// retries (of acks), slogprov at level over the redaction handler over JSON
-// to w, and metrics. The slogprov and metrics layers are adjacent Observe
-// layers, so they share one Call and one clock reading. It returns the
+// FullChain wraps p in the observability chain, outermost first: retries
+// (of acks), slogprov at level over the redaction handler over JSON to w,
+// and metrics. The three share one layer and one Call. It returns the
 // wrapped provider and the metrics, whose RetryHook the retry layer calls.
 func FullChain(p provobs.Provider, level slog.Level, w io.Writer) (provobs.Provider, *metrics.Metrics, error) {
 	if w == nil {

@@ -31,7 +31,7 @@
 //	provider_queue_depth_poll_errors_total          counter    -                      failed QueueDepths polls
 //
 // The histogram of each operation is named by provobs.Op.MetricName; the
-// five seed names keep their form (provider_fetch_orchestration_item_duration_ms,
+// five names of the specification keep their form (provider_fetch_orchestration_item_duration_ms,
 // provider_ack_orchestration_item_duration_ms, provider_ack_worker_duration_ms,
 // provider_enqueue_orchestrator_duration_ms, provider_dequeue_worker_duration_ms)
 // and every other operation is provider_<label>_duration_ms. The operation

@@ -28,8 +28,8 @@ type Metrics struct {
 	pollErrors      *vm.Counter
 
 	families map[string]family // exposition metadata by family name
-	ic       provobs.Interceptor
 	mw       provobs.Middleware
+	ic       provobs.Interceptor
 }
 
 // Option configures New.
@@ -123,9 +123,9 @@ func (m *Metrics) Set() *vm.Set { return m.set }
 // allocates. The same Middleware is returned on every call.
 func (m *Metrics) Middleware() provobs.Middleware { return m.mw }
 
-// Interceptor returns the same recording as a provobs.Interceptor, for a
-// provobs.Stack that instruments another storage interface (a go-workflows
-// backend, say). The same Interceptor is returned on every call.
+// Interceptor returns the recording of Middleware as a provobs.Interceptor,
+// for a provobs.Stack around another storage interface. The same
+// Interceptor is returned on every call.
 func (m *Metrics) Interceptor() provobs.Interceptor { return m.ic }
 
 func (m *Metrics) observe(_ context.Context, c *provobs.Call, err error, elapsed time.Duration) {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/internal/clock"
 )
 
 // Defaults applied to the zero fields of Config.
@@ -104,7 +105,7 @@ func (r *retrier) Intercept(ctx context.Context, c *provobs.Call) error {
 		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) <= d {
 			return err
 		}
-		if werr := sleep(ctx, d); werr != nil {
+		if werr := clock.Sleep(ctx, d); werr != nil {
 			return &provobs.Error{Op: op, Type: provobs.TypeCanceled,
 				Err: fmt.Errorf("%w while waiting to retry after: %w", werr, err)}
 		}
@@ -130,20 +131,4 @@ func (r *retrier) backoff(n int) time.Duration {
 	d = min(d, r.max)
 	half := d / 2
 	return half + rand.N(d-half+1)
-}
-
-// sleep waits d or until ctx is done, whichever comes first, and returns
-// ctx.Err() in the second case.
-func sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/internal/clock"
 )
 
 // Run drives p with the workload of cfg until it has launched and drained
@@ -145,7 +146,7 @@ func (r *runner) pump(ctx context.Context) error {
 				return err
 			}
 			i-- // launch the same id again
-			sleep(ctx, r.cfg.AbandonDelay)
+			_ = clock.Sleep(ctx, r.cfg.AbandonDelay)
 			continue
 		}
 		consecutiveFailures = 0
@@ -358,7 +359,7 @@ func (r *runner) providerError(ctx context.Context, op provobs.Op, instance stri
 			slog.String(provobs.KeyErrorType, provobs.TypeOf(err).String()))
 	}
 	if op.Polls() {
-		sleep(ctx, r.cfg.AbandonDelay)
+		_ = clock.Sleep(ctx, r.cfg.AbandonDelay)
 	}
 }
 
@@ -387,14 +388,5 @@ func (r *runner) snapshot(start time.Time) Progress {
 		InFlight:   int64(n),
 		Activities: r.activities.Load(),
 		Draining:   r.draining.Load(),
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
 	}
 }

@@ -66,19 +66,15 @@ type interceptor struct {
 func (ic *interceptor) Intercept(ctx context.Context, c *provobs.Call) error {
 	op := c.Op()
 	ctx, span := ic.tracer.Start(ctx, spanNames[op], ic.start[op]...)
-	recording := span.IsRecording()
-	id := c.Instance()
-	if recording && id != "" {
-		span.SetAttributes(attribute.String(provobs.KeyInstanceID, id))
-	}
-
 	err := c.Invoke(ctx)
-
-	if recording {
-		if id == "" { // a fetch or dequeue learns it from its result
-			if id = c.Instance(); id != "" {
-				span.SetAttributes(attribute.String(provobs.KeyInstanceID, id))
-			}
+	if span.IsRecording() {
+		// Set after the call: a fetch or dequeue learns its instance from
+		// its result.
+		if id := c.Instance(); id != "" {
+			span.SetAttributes(attribute.String(provobs.KeyInstanceID, id))
+		}
+		if m := c.Method(); m != "" {
+			span.SetAttributes(attribute.String(provobs.KeyMethod, m))
 		}
 		if err != nil {
 			span.SetAttributes(attribute.String(provobs.KeyOTelErrorType, provobs.TypeOf(err).String()))

@@ -1,4 +1,4 @@
-// Command peer runs the peer comparison of issue 8: orchestrations that each
+// Command peer runs the peer comparison with go-workflows: orchestrations that each
 // run one activity with no delay, 1000 instances, 20 in flight, on the
 // provobs SQLite provider under stress.Run and on go-workflows' SQLite
 // backend under its own engine, on a file database at synchronous=FULL and
