@@ -65,8 +65,13 @@ type FutureEventer interface {
 // injected fault, a retry cut short by the context) is a *provobs.Error.
 // With no interceptor, Wrap returns b.
 func Wrap(b backend.Backend, ics ...provobs.Interceptor) backend.Backend {
-	all := append([]provobs.Interceptor(nil), ics...)
-	if b == nil || provobs.NewStack(all...).Len() == 0 {
+	var all []provobs.Interceptor
+	for _, ic := range ics {
+		if ic != nil {
+			all = append(all, ic)
+		}
+	}
+	if b == nil || len(all) == 0 {
 		return b
 	}
 	if w, ok := b.(wrapper); ok {
