@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	vm "github.com/VictoriaMetrics/metrics"
 	"github.com/cschleiden/go-workflows/backend"
 	"github.com/cschleiden/go-workflows/backend/sqlite"
 	"github.com/cschleiden/go-workflows/client"
@@ -235,8 +236,19 @@ func spanAttr(s sdktrace.ReadOnlySpan, key string) string {
 func exposition(m *metrics.Metrics) map[string]float64 {
 	var buf bytes.Buffer
 	m.WritePrometheus(&buf)
+	return parseExposition(buf.String())
+}
+
+// setExposition returns every sample of set's exposition by series.
+func setExposition(set *vm.Set) map[string]float64 {
+	var buf bytes.Buffer
+	set.WritePrometheus(&buf)
+	return parseExposition(buf.String())
+}
+
+func parseExposition(text string) map[string]float64 {
 	out := map[string]float64{}
-	for line := range strings.SplitSeq(buf.String(), "\n") {
+	for line := range strings.SplitSeq(text, "\n") {
 		if line == "" || line[0] == '#' {
 			continue
 		}
