@@ -48,7 +48,7 @@ const (
 // that drops out of GetStats's answer reads 0. A failed poll is counted in
 // workflows_stats_poll_errors_total, logged at WARN through logger (if not
 // nil) and keeps the last values; it never stops the poller. Each poll has
-// a timeout of one interval. Pass the wrapped backend to have the polls
+// a timeout of one interval, and at least a second. Pass the wrapped backend to have the polls
 // instrumented as queue_depths.
 func PollStats(ctx context.Context, b backend.Backend, m *metrics.Metrics, interval time.Duration, logger *slog.Logger) {
 	if b == nil || m == nil {
@@ -62,8 +62,9 @@ func PollStats(ctx context.Context, b backend.Backend, m *metrics.Metrics, inter
 	p.active = p.set.GetOrCreateGauge(MetricActiveInstances, nil)
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	timeout := max(interval, minPollTimeout)
 	for {
-		p.poll(ctx, b, interval, logger)
+		p.poll(ctx, b, timeout, logger)
 		select {
 		case <-ctx.Done():
 			return
@@ -71,6 +72,9 @@ func PollStats(ctx context.Context, b backend.Backend, m *metrics.Metrics, inter
 		}
 	}
 }
+
+// minPollTimeout is the shortest timeout of a GetStats poll.
+const minPollTimeout = time.Second
 
 type statsPoller struct {
 	set    *vm.Set
