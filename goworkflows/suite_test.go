@@ -349,7 +349,11 @@ func newPGDatabase(t *testing.T) (*sql.DB, string, error) {
 	if _, err := admin.Exec("CREATE SCHEMA " + name); err != nil {
 		return nil, "", fmt.Errorf("creating schema: %w", err)
 	}
-	db, err := sql.Open("pgx", pgDSN()+" search_path="+name)
+	// application_name marks the backend's connections: golang-migrate,
+	// which go-workflows runs, keeps one checked out for good, so they are
+	// terminated by name when the schema goes (go-workflows' own tests
+	// drop their database WITH (FORCE) for the same reason).
+	db, err := sql.Open("pgx", pgDSN()+" search_path="+name+" application_name="+name)
 	if err != nil {
 		return nil, "", err
 	}
@@ -365,6 +369,7 @@ func dropPGDatabase(db *sql.DB, name string) {
 		return
 	}
 	defer admin.Close()
+	_, _ = admin.Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", name)
 	_, _ = admin.Exec("DROP SCHEMA IF EXISTS " + name + " CASCADE")
 }
 
