@@ -6,7 +6,9 @@ require (
 	github.com/cschleiden/go-workflows v1.4.2
 	github.com/jackc/pgx/v5 v5.13.0
 	github.com/provobs/provobs v0.0.0
+	github.com/provobs/provobs/goworkflows v0.0.0
 	github.com/stretchr/testify v1.12.1
+	go.opentelemetry.io/otel/sdk v1.47.0
 )
 
 require (
@@ -44,7 +46,6 @@ require (
 	go.opentelemetry.io/otel/exporters/stdout/stdoutlog v0.23.0 // indirect
 	go.opentelemetry.io/otel/log v1.47.0 // indirect
 	go.opentelemetry.io/otel/metric v1.47.0 // indirect
-	go.opentelemetry.io/otel/sdk v1.47.0 // indirect
 	go.opentelemetry.io/otel/sdk/log v1.47.0 // indirect
 	go.opentelemetry.io/otel/trace v1.47.0 // indirect
 	go.uber.org/atomic v1.11.0 // indirect
@@ -60,3 +61,5 @@ require (
 )
 
 replace github.com/provobs/provobs => ../
+
+replace github.com/provobs/provobs/goworkflows => ../goworkflows
