@@ -121,7 +121,7 @@ func RunGoWorkflowsPostgres(ctx context.Context, dsn, addr string, w Workload) (
 	if err != nil {
 		return Sample{}, err
 	}
-	g, err := startGoWorkflows(ctx, raw)
+	g, err := startGoWorkflows(ctx, raw, nil, nil)
 	if err != nil {
 		return Sample{}, err
 	}

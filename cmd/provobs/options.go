@@ -27,6 +27,9 @@ type options struct {
 	sync        sqlite.Synchronous
 	metricsAddr string
 	pushURL     string
+	pushEvery   time.Duration
+	linger      time.Duration
+	baseUnits   bool
 	logFormat   string
 	logLevel    string
 	baseline    bool
@@ -70,6 +73,9 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	syncFlag := fs.String("sync", "full", "SQLite synchronous level: full (durable) or normal (faster; a power loss may drop the last transactions)")
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "127.0.0.1:9464", "`address` to serve /metrics on while running; empty disables it")
 	fs.StringVar(&o.pushURL, "push-url", "", "VictoriaMetrics import `URL` to push metrics to, e.g. http://127.0.0.1:8428/api/v1/import/prometheus (default: no push)")
+	fs.DurationVar(&o.pushEvery, "push-interval", 10*time.Second, "`interval` between pushes to -push-url; the final values are pushed once more when the run ends")
+	fs.DurationVar(&o.linger, "linger", 0, "keep serving /metrics for this `long` after the summary (until interrupted), so that a scraper collects the final values")
+	fs.BoolVar(&o.baseUnits, "base-units", false, "name the latency histograms in seconds, Prometheus's base unit (provider_<op>_duration_seconds), instead of the default provider_<op>_duration_ms")
 	fs.StringVar(&o.logFormat, "log-format", "", "log format: tint, json, text or otel (default: $"+logenv.EnvFormat+", else tint on a terminal, else json)")
 	fs.StringVar(&o.logLevel, "log-level", "", "log level: debug, info, warn or error; debug logs every operation (default: $"+logenv.EnvLevel+", else info)")
 	fs.BoolVar(&o.baseline, "baseline", false, "run the bare provider without any middleware, to see the cost of observability")
@@ -128,8 +134,11 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	if o.stress.Instances < 0 {
 		return o, fmt.Errorf("-instances must not be negative, got %d", o.stress.Instances)
 	}
-	if o.progress <= 0 || o.depthPoll <= 0 {
-		return o, errors.New("-progress and -depth-interval must be positive")
+	if o.progress <= 0 || o.depthPoll <= 0 || o.pushEvery <= 0 {
+		return o, errors.New("-progress, -depth-interval and -push-interval must be positive")
+	}
+	if o.linger < 0 {
+		return o, fmt.Errorf("-linger must not be negative, got %s", o.linger)
 	}
 	return o, nil
 }

@@ -55,8 +55,12 @@ func (r *report) readMetrics(m *metrics.Metrics) {
 		r.parseErr = err
 		return
 	}
+	scale := 1.0 // histogram unit to milliseconds
+	if m.BaseUnits() {
+		scale = 1000
+	}
 	for _, op := range provobs.Ops() {
-		f := fams[op.MetricName()]
+		f := fams[m.HistogramName(op)]
 		if f == nil || len(f.GetMetric()) == 0 {
 			continue
 		}
@@ -67,9 +71,9 @@ func (r *report) readMetrics(m *metrics.Metrics) {
 		r.ops = append(r.ops, opStats{
 			op:    op,
 			count: h.GetSampleCount(),
-			mean:  h.GetSampleSum() / float64(h.GetSampleCount()),
-			p50:   quantile(0.50, h),
-			p99:   quantile(0.99, h),
+			mean:  scale * h.GetSampleSum() / float64(h.GetSampleCount()),
+			p50:   scale * quantile(0.50, h),
+			p99:   scale * quantile(0.99, h),
 		})
 	}
 	r.errors = labelled(fams[provobs.MetricInfrastructureErrors], func(l map[string]string) string {
