@@ -76,16 +76,24 @@
 //
 // # Wake-ups across processes
 //
-// Enqueues, acks and abandons NOTIFY the schema's channel ("provobs_" +
-// schema; payload "o", "w" or "ow" for the queues concerned) in their
-// transaction. Each Provider holds one dedicated LISTEN connection, opened
-// by its first long poll, and fans notifications out to its waiting polls;
-// writes of the same process also wake them at once. A poll that finds
-// nothing asks the server when something next becomes eligible by itself
-// (a delayed message or timer turning visible, a lock or session lease
-// expiring) and wakes then, not at its poll timeout. Lost notifications (a
-// listener reconnecting, a connection pooler that drops LISTEN) cost only
-// latency: every poll also looks again every WithPollInterval (default 1s),
+// Enqueues, acks and abandons wake the long polls of every process through
+// the schema's channel ("provobs_" + schema; payload "o", "w" or "ow" for
+// the queues concerned). Not from inside their transactions: a transaction
+// that notifies holds a database-wide lock from its pre-commit until its
+// commit record is flushed, so notifying writes commit one at a time (under
+// load that tripled the write operations' latency, see BENCHMARKS.md §5).
+// Each Provider instead sends, after its writes commit, one coalesced
+// pg_notify per burst of writes from a connection of its own (requests that
+// arrive while one is being sent ride on the next), off the operations'
+// path. Each Provider also holds one dedicated LISTEN connection, opened by
+// its first long poll, and fans notifications out to its waiting polls;
+// writes of the same process wake them at once. A poll that finds nothing
+// asks the server when something next becomes eligible by itself (a delayed
+// message or timer turning visible, a lock or session lease expiring) and
+// wakes then, not at its poll timeout. Lost notifications (a listener
+// reconnecting, a connection pooler that drops LISTEN, a process that dies
+// between a commit and its notification) cost only latency: every poll
+// also looks again every WithPollInterval (default 1s),
 // and a reconnected listener wakes every poll.
 //
 // # Errors
