@@ -229,19 +229,25 @@ BEGIN
     END IF;
     DELETE FROM orchestrator_queue AS q WHERE q.instance_id = v_inst AND q.lock_token = p_token;
 
-    INSERT INTO instances AS i (instance_id, name, version, status, execution_id, created_at, updated_at)
-    VALUES (v_inst, p_name, p_version, v_create, p_exec, v_now, v_now)
-    ON CONFLICT (instance_id) DO UPDATE SET
-        name = CASE WHEN p_name <> '' THEN p_name ELSE i.name END,
-        version = CASE WHEN p_version <> '' THEN p_version ELSE i.version END,
-        status = CASE WHEN p_status <> '' THEN p_status ELSE i.status END,
-        execution_id = greatest(i.execution_id, p_exec),
-        updated_at = v_now;
+    -- The execution first: the instance reports the status of its current
+    -- execution, so an ack for an earlier execution (a late turn of it)
+    -- changes that execution only, and a new execution without a status
+    -- reports Running.
     INSERT INTO executions AS e (instance_id, execution_id, status, output, created_at, updated_at)
     VALUES (v_inst, p_exec, v_create, p_output, v_now, v_now)
     ON CONFLICT (instance_id, execution_id) DO UPDATE SET
         status = CASE WHEN p_status <> '' THEN p_status ELSE e.status END,
         output = CASE WHEN p_set_output THEN p_output ELSE e.output END,
+        updated_at = v_now;
+    INSERT INTO instances AS i (instance_id, name, version, status, execution_id, created_at, updated_at)
+    VALUES (v_inst, p_name, p_version,
+            (SELECT x.status FROM executions AS x WHERE x.instance_id = v_inst AND x.execution_id = p_exec),
+            p_exec, v_now, v_now)
+    ON CONFLICT (instance_id) DO UPDATE SET
+        name = CASE WHEN p_name <> '' THEN p_name ELSE i.name END,
+        version = CASE WHEN p_version <> '' THEN p_version ELSE i.version END,
+        status = CASE WHEN p_exec >= i.execution_id THEN excluded.status ELSE i.status END,
+        execution_id = greatest(i.execution_id, p_exec),
         updated_at = v_now;
 
     INSERT INTO history (instance_id, execution_id, event_id, kind, payload)
