@@ -1,7 +1,9 @@
 // Command provobs runs the stress workload on an embedded SQLite provider
-// through the full observability chain and prints a summary.
+// (or on PostgreSQL, with -db postgres://...) through the full
+// observability chain and prints a summary.
 //
 //	go run ./cmd/provobs            # the defaults: 20 concurrent, 10s, 5 activities of 10ms
+//	go run ./cmd/provobs -db 'postgres://root@127.0.0.1:5432/test?sslmode=disable'  # on PostgreSQL
 //	go run ./cmd/provobs -help      # every flag
 //	go run ./cmd/provobs -compare   # bare provider vs full chain, same workload
 //
@@ -38,6 +40,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/postgres"
 	"github.com/provobs/provobs/sqlite"
 	"github.com/provobs/provobs/stress"
 )
@@ -136,7 +139,7 @@ func runOnce(ctx context.Context, o options, stderr io.Writer) (rep *report, _ f
 		providerLogger = ob.logger
 	}
 
-	store, err := sqlite.Open(ctx, path, sqlite.WithSynchronous(o.sync), sqlite.WithLogger(providerLogger))
+	store, err := openStore(ctx, o, path, providerLogger)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -208,8 +211,40 @@ func pushOptions(stderr io.Writer, wg *sync.WaitGroup) *vm.PushOptions {
 	}
 }
 
-// databasePath returns the file to use and what to do when done.
+// store is what the command needs of a provider.
+type store interface {
+	provobs.Provider
+	provobs.Admin
+	io.Closer
+}
+
+// openStore opens the SQLite file or the PostgreSQL schema at path.
+func openStore(ctx context.Context, o options, path string, logger *slog.Logger) (store, error) {
+	if isPostgres(o.db) {
+		dsn, schema, _ := strings.Cut(path, "#schema=")
+		return postgres.Open(ctx, dsn, postgres.WithSchema(schema), postgres.WithLogger(logger))
+	}
+	return sqlite.Open(ctx, path, sqlite.WithSynchronous(o.sync), sqlite.WithLogger(logger))
+}
+
+// databasePath returns the file (or, for PostgreSQL, "<url>#schema=<name>")
+// to use and what to do when done.
 func databasePath(o options) (string, func(), error) {
+	if isPostgres(o.db) {
+		schema := o.schema
+		if schema != "" || o.keep {
+			if schema == "" {
+				schema = "provobs_run_" + strings.ReplaceAll(uuid.NewString()[:8], "-", "")
+			}
+			return o.db + "#schema=" + schema, func() {}, nil
+		}
+		schema = "provobs_run_" + strings.ReplaceAll(uuid.NewString()[:8], "-", "")
+		return o.db + "#schema=" + schema, func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			_ = postgres.DropSchema(ctx, o.db, schema)
+		}, nil
+	}
 	if o.db != "" {
 		return o.db, func() {}, nil
 	}

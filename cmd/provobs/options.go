@@ -13,9 +13,16 @@ import (
 	"github.com/provobs/provobs/stress"
 )
 
+// isPostgres reports whether -db names a PostgreSQL server rather than a
+// SQLite file.
+func isPostgres(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+}
+
 // options are the command's flags.
 type options struct {
 	db          string
+	schema      string
 	keep        bool
 	sync        sqlite.Synchronous
 	metricsAddr string
@@ -32,15 +39,17 @@ type options struct {
 	stress      stress.Config
 }
 
-const usageText = `provobs runs the stress workload on an embedded SQLite provider through the
-full observability chain (redacted logs, metrics, retries, spans), serves
+const usageText = `provobs runs the stress workload on an embedded SQLite provider (or, with
+-db postgres://..., on the PostgreSQL provider) through the full
+observability chain (redacted logs, metrics, retries, spans), serves
 /metrics while it runs, and prints a summary.
 
 Usage:
   go run ./cmd/provobs [flags]
 
 With no flags it creates a SQLite file in a new temporary directory (removed
-at exit), runs 20 concurrent fan-out/fan-in orchestrations of 5 activities of
+at exit); with -db postgres://user@host:5432/db?sslmode=disable it uses a new
+schema on that server (dropped at exit; -schema names a kept one instead) and runs 20 concurrent fan-out/fan-in orchestrations of 5 activities of
 10ms for 10s, and serves http://127.0.0.1:9464/metrics meanwhile.
 
 Logs go to stderr in the format of PROVOBS_LOG_FORMAT (tint, json, text, otel;
@@ -58,7 +67,8 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		fmt.Fprint(stderr, usageText)
 		fs.PrintDefaults()
 	}
-	fs.StringVar(&o.db, "db", "", "SQLite `file` to open or create (default: a new file in a temporary directory, removed at exit)")
+	fs.StringVar(&o.db, "db", "", "SQLite `file` to open or create, or a PostgreSQL URL (postgres://user@host:5432/db?sslmode=disable) (default: a new SQLite file in a temporary directory, removed at exit)")
+	fs.StringVar(&o.schema, "schema", "", "PostgreSQL `schema` to use and keep, with a postgres:// -db (default: a new schema, dropped at exit unless -keep)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary database file and print its path")
 	syncFlag := fs.String("sync", "full", "SQLite synchronous level: full (durable) or normal (faster; a power loss may drop the last transactions)")
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "127.0.0.1:9464", "`address` to serve /metrics on while running; empty disables it")
@@ -106,8 +116,11 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	} else {
 		o.stress.ActivityDelay = *activityDelay
 	}
-	if o.stress.Resume && (o.db == "" || o.compare) {
-		return o, errors.New("-resume needs -db (the file to resume) and excludes -compare")
+	if o.stress.Resume && (o.db == "" || o.compare || (isPostgres(o.db) && o.schema == "")) {
+		return o, errors.New("-resume needs -db (the file to resume; with PostgreSQL also -schema) and excludes -compare")
+	}
+	if o.schema != "" && !isPostgres(o.db) {
+		return o, errors.New("-schema needs a postgres:// -db")
 	}
 	if o.baseline && o.compare {
 		return o, errors.New("-baseline and -compare exclude each other")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/url"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -140,7 +141,15 @@ func (r *report) write(w io.Writer) {
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "provobs stress summary\n")
-	fmt.Fprintf(tw, "database\t%s (synchronous=%s)\n", r.path, r.o.sync)
+	if isPostgres(r.o.db) {
+		dsn, schema, _ := strings.Cut(r.path, "#schema=")
+		if u, err := url.Parse(dsn); err == nil {
+			dsn = u.Redacted()
+		}
+		fmt.Fprintf(tw, "database\tPostgreSQL %s, schema %s\n", dsn, schema)
+	} else {
+		fmt.Fprintf(tw, "database\t%s (synchronous=%s)\n", r.path, r.o.sync)
+	}
 	fmt.Fprintf(tw, "chain\t%s\n", chain)
 	workload := fmt.Sprintf("for %s", c.Duration)
 	if c.Instances > 0 {
