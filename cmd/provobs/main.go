@@ -55,6 +55,7 @@ func main() {
 
 // run is the command, with its streams given so tests can run it.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	stderr = &syncWriter{w: stderr}
 	o, err := parseOptions(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
