@@ -129,6 +129,7 @@ func BenchmarkBudget(b *testing.B) {
 	}{
 		{"defaults", redact.NewHandler(bare)},
 		{"logenv", redact.NewHandler(bare, preset()...)},
+		{"logenv-without-message-scan", redact.NewHandler(bare, append(preset(), redact.WithoutMessageScan())...)},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			runtime.LockOSThread()
