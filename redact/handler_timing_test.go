@@ -8,7 +8,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-	"unsafe"
 
 	"github.com/provobs/provobs/redact"
 )
@@ -151,16 +150,4 @@ func BenchmarkBudget(b *testing.B) {
 			b.ReportMetric(float64(tRedact)/float64(tBare), "x-bare")
 		})
 	}
-}
-
-// threadCPU returns the CPU time of the calling thread in nanoseconds,
-// from clock_gettime(CLOCK_THREAD_CPUTIME_ID) (Linux; getrusage counts in
-// scheduler ticks, too coarse for a batch).
-func threadCPU() int64 {
-	const clockThreadCPUTime = 3
-	var ts syscall.Timespec
-	if _, _, errno := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, clockThreadCPUTime, uintptr(unsafe.Pointer(&ts)), 0); errno != 0 {
-		return 0
-	}
-	return ts.Nano()
 }
