@@ -81,7 +81,7 @@
 // the queues concerned). Not from inside their transactions: a transaction
 // that notifies holds a database-wide lock from its pre-commit until its
 // commit record is flushed, so notifying writes commit one at a time (under
-// load that tripled the write operations' latency, see BENCHMARKS.md §5).
+// load that tripled the write operations' latency, see the PostgreSQL section of BENCHMARKS.md).
 // Each Provider instead sends, after its writes commit, one coalesced
 // pg_notify per burst of writes from a connection of its own (requests that
 // arrive while one is being sent ride on the next), off the operations'
