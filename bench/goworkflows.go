@@ -23,13 +23,36 @@ import (
 	"github.com/cschleiden/go-workflows/workflow"
 )
 
-// GoWorkflowsFullDSNSuffix is appended to the file path given to
-// go-workflows' NewSqliteBackend (which opens "file:"+path): modernc's
+// GoWorkflowsDSN is the DSN of the go-workflows file database at path: the
+// one go-workflows' NewSqliteBackend opens ("file:"+path+"?_txlock=immediate",
+// v1.4.2) with synchronous pinned to FULL, provobs's default: modernc's
 // driver runs each _pragma on every connection it opens. go-workflows sets
 // only journal_mode=WAL and busy_timeout=5000 itself (backend/sqlite/
-// sqlite.go, v1.2.0) and leaves synchronous at the driver's default; this
-// pins it to FULL, provobs's default, whatever that default is.
-const GoWorkflowsFullDSNSuffix = "?_pragma=synchronous(FULL)"
+// sqlite.go, v1.2.0 to v1.4.2) and leaves synchronous at the driver's
+// default. Since v1.4.2 appends its own query string to the path, the
+// database is opened here and given to NewSqliteBackendWithDB with the
+// settings NewSqliteBackend applies.
+func GoWorkflowsDSN(path string) string {
+	return "file:" + path + "?_txlock=immediate&_pragma=synchronous(FULL)"
+}
+
+// openGoWorkflowsFile opens the file database as go-workflows'
+// NewSqliteBackend does (WAL, busy_timeout 5000, one connection,
+// migrations), at synchronous=FULL.
+func openGoWorkflowsFile(path string, opts ...backend.BackendOption) (backend.Backend, *sql.DB, error) {
+	db, err := sql.Open("sqlite", GoWorkflowsDSN(path))
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, pragma := range []string{"PRAGMA journal_mode=WAL;", "PRAGMA busy_timeout = 5000;"} {
+		if _, err := db.Exec(pragma); err != nil {
+			_ = db.Close()
+			return nil, nil, err
+		}
+	}
+	db.SetMaxOpenConns(1)
+	return gwsqlite.NewSqliteBackendWithDB(db, gwsqlite.WithApplyMigrations(true), gwsqlite.WithBackendOptions(opts...)), db, nil
+}
 
 // OneActivity is the peer's workflow: it runs one activity and completes.
 func OneActivity(ctx workflow.Context) error {
@@ -46,6 +69,7 @@ func Noop(context.Context) (int, error) { return 0, nil }
 type GoWorkflows struct {
 	Backend backend.Backend
 	raw     backend.Backend
+	db      *sql.DB // the file database, closed after raw; nil in memory
 	hook    *completionHook
 	worker  *worker.Worker
 	client  *client.Client
@@ -58,15 +82,38 @@ type GoWorkflows struct {
 // which wakes the pollers on new work in the same process (what its bench
 // uses for SQLite, and the counterpart of provobs's in-process long poll).
 func OpenGoWorkflows(ctx context.Context, path string) (*GoWorkflows, error) {
-	quiet := gwsqlite.WithBackendOptions(backend.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	return OpenGoWorkflowsWrapped(ctx, path, nil)
+}
+
+// OpenGoWorkflowsWrapped is OpenGoWorkflows with wrap (if not nil) applied
+// to the backend between the completion hook and the monoprocess backend,
+// where a decorator of storage calls goes (goworkflows.Wrap): it sees every
+// call the engine makes, and monoprocess's wait for work is not one.
+func OpenGoWorkflowsWrapped(ctx context.Context, path string, wrap func(backend.Backend) backend.Backend) (*GoWorkflows, error) {
+	quietLog := backend.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	quiet := gwsqlite.WithBackendOptions(quietLog)
 	var raw backend.Backend
+	var db *sql.DB // the file database, which the backend does not own
 	if path == "" {
 		raw = gwsqlite.NewInMemoryBackend(quiet)
 	} else {
-		raw = gwsqlite.NewSqliteBackend(path+GoWorkflowsFullDSNSuffix, quiet)
+		var err error
+		if raw, db, err = openGoWorkflowsFile(path, quietLog); err != nil {
+			return nil, err
+		}
 	}
+	return startGoWorkflows(ctx, raw, db, wrap)
+}
+
+// startGoWorkflows wraps raw (innermost first) in the completion hook and
+// the monoprocess backend and starts a worker on it.
+func startGoWorkflows(ctx context.Context, raw backend.Backend, db *sql.DB, wrap func(backend.Backend) backend.Backend) (*GoWorkflows, error) {
 	hook := &completionHook{Backend: raw, waiters: map[string]chan struct{}{}}
-	b := monoprocess.NewMonoprocessBackend(hook)
+	var inner backend.Backend = hook
+	if wrap != nil {
+		inner = wrap(hook)
+	}
+	b := monoprocess.NewMonoprocessBackend(inner)
 
 	opts := worker.DefaultOptions // 2 workflow pollers, 2 activity pollers
 	w := worker.New(b, &opts)
@@ -80,16 +127,23 @@ func OpenGoWorkflows(ctx context.Context, path string) (*GoWorkflows, error) {
 	if err := w.Start(wctx); err != nil {
 		cancel()
 		_ = raw.Close()
+		if db != nil {
+			_ = db.Close()
+		}
 		return nil, err
 	}
-	return &GoWorkflows{Backend: b, raw: raw, hook: hook, worker: w, client: client.New(b), cancel: cancel}, nil
+	return &GoWorkflows{Backend: b, raw: raw, db: db, hook: hook, worker: w, client: client.New(b), cancel: cancel}, nil
 }
 
 // Close stops the worker and closes the backend.
 func (g *GoWorkflows) Close() error {
 	g.cancel()
 	err := g.worker.WaitForCompletion()
-	return errors.Join(err, g.raw.Close())
+	err = errors.Join(err, g.raw.Close())
+	if g.db != nil {
+		err = errors.Join(err, g.db.Close())
+	}
+	return err
 }
 
 // Pragmas returns synchronous and journal_mode as the backend's own
@@ -187,7 +241,13 @@ func (g *GoWorkflows) Run(ctx context.Context, w Workload, prefix string) (Sampl
 // RunGoWorkflows runs w once on a go-workflows backend freshly created at
 // path ("" for memory).
 func RunGoWorkflows(ctx context.Context, path string, w Workload) (Sample, error) {
-	g, err := OpenGoWorkflows(ctx, path)
+	return RunGoWorkflowsWrapped(ctx, path, w, nil)
+}
+
+// RunGoWorkflowsWrapped is RunGoWorkflows on OpenGoWorkflowsWrapped's
+// backend.
+func RunGoWorkflowsWrapped(ctx context.Context, path string, w Workload, wrap func(backend.Backend) backend.Backend) (Sample, error) {
+	g, err := OpenGoWorkflowsWrapped(ctx, path, wrap)
 	if err != nil {
 		return Sample{}, err
 	}

@@ -64,5 +64,5 @@ func TestGoWorkflowsPragmas(t *testing.T) {
 	defer func() { _ = raw.Close() }()
 	var def int
 	require.NoError(t, backendDB(raw).QueryRowContext(ctx, "PRAGMA synchronous").Scan(&def))
-	t.Logf("go-workflows v1.2.0 without the DSN pragma: synchronous=%d (0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA)", def)
+	t.Logf("go-workflows without the DSN pragma: synchronous=%d (0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA)", def)
 }
