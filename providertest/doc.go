@@ -14,7 +14,11 @@
 //	}
 //
 // The factory must return a fresh, empty provider each time: every case gets
-// its own and runs in parallel with the others. Run also accepts a provider
+// its own and runs in parallel with the others. A provider whose data outlives
+// it (a file, a database server) should also pass WithStorage, which tells
+// the suite how to close a provider and open its storage again: the cases
+// that close it with writes in flight, reopen it, or open it a second time
+// as another process would, skip without it. Run also accepts a provider
 // wrapped in middlewares (provobs.Chain), which is how a middleware proves it
 // changes nothing a caller can observe.
 //

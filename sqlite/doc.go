@@ -76,8 +76,13 @@
 // If the transaction cannot begin, dies, or fails to commit, every request
 // of the batch fails with a retryable TypeTransactionFailed (or
 // TypeLockTimeout when the database stayed busy) and nothing of it is
-// stored. A batch made only of fetches, dequeues and renews changes nothing
-// but locks, so at synchronous=FULL it commits at NORMAL, without an fsync:
+// stored. One table (opSpecs, in writer.go) says per operation whether its
+// request only reads, only locks or mutates, and which long polls its
+// commit wakes; a read or lock request that runs a statement writing
+// durable state fails, so a write cannot join a lock request unnoticed. A
+// batch made only of reads and lock requests (fetches, dequeues and renews)
+// changes nothing but locks, so at synchronous=FULL it commits at NORMAL,
+// without an fsync:
 // a power loss can forget those locks and attempt counts, which is harmless
 // since their holders died with it, and the next FULL commit's fsync of the
 // WAL covers every earlier batch. Statements are prepared once and reused.

@@ -59,28 +59,6 @@ const sqlCurrentExecution = `SELECT execution_id FROM instances WHERE instance_i
 const sqlInsertOrch = `INSERT INTO orchestrator_queue
 (instance_id, kind, execution_id, correlation_id, fire_at, payload, visible_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)`
 
-// check is the common preamble of every operation.
-func (p *Provider) check(ctx context.Context, op provobs.Op) error {
-	if p.closed.Load() {
-		return closedErr(op)
-	}
-	if err := ctx.Err(); err != nil {
-		return canceledErr(op, err)
-	}
-	return nil
-}
-
-// lockFor returns the lock duration to use for a requested one.
-func (p *Provider) lockFor(op provobs.Op, d time.Duration, what string) (time.Duration, error) {
-	if d < 0 {
-		return 0, invalidArg(op, "negative %s %v", what, d)
-	}
-	if d == 0 {
-		return p.cfg.lockTimeout, nil
-	}
-	return d, nil
-}
-
 // FetchOrchestrationItem locks the instance of the oldest visible message
 // whose lock is absent or expired, tags its visible messages with a fresh
 // UUID token and increments their attempt counts in the same transaction,
@@ -108,13 +86,12 @@ func (p *Provider) FetchOrchestrationItem(ctx context.Context, opts provobs.Fetc
 		}
 		var next time.Time
 		var got *provobs.OrchestrationItem
-		r := &request{op: op, lockOnly: true}
-		r.run = func(t *wtx) error {
+		run := func(t *wtx) error {
 			var err error
 			got, next, err = t.fetchOrch(lock, opts.PollTimeout > 0)
 			return err
 		}
-		r.release = func(t *wtx) error {
+		release := func(t *wtx) error {
 			if got == nil {
 				return nil
 			}
@@ -125,7 +102,7 @@ func (p *Provider) FetchOrchestrationItem(ctx context.Context, opts provobs.Fetc
 			}
 			return err
 		}
-		if err := p.submit(ctx, r); err != nil {
+		if err := p.submit(ctx, op, run, release); err != nil {
 			return false, time.Time{}, err
 		}
 		item = got
@@ -183,14 +160,6 @@ func fetchCandidate(q queryer, now int64) (string, error) {
 		}
 	}
 	return best.inst, nil
-}
-
-// nextVisible reads the time from sqlNextVisible (or the worker queue's
-// equivalent): zero when nothing is due later.
-func nextVisible(q queryer, query string, now int64) (time.Time, error) {
-	var n sql.NullInt64
-	err := q.queryRow(query, now).Scan(&n)
-	return fromNanos(n.Int64), err
 }
 
 // fetchOrch is the fetch inside the writer's transaction. When it finds
@@ -268,18 +237,6 @@ func (t *wtx) loadBatch(inst, token string, now int64) (*provobs.OrchestrationIt
 	return item, nil
 }
 
-// payloadOut returns a stored payload: nil for NULL, empty (not nil) for an
-// empty blob, so a payload round-trips exactly.
-func payloadOut(b []byte, null bool) []byte {
-	if null {
-		return nil
-	}
-	if b == nil {
-		return []byte{}
-	}
-	return b
-}
-
 // AckOrchestrationItem commits one orchestration turn in one transaction:
 // it checks the lock, deletes the tagged messages, creates the instance and
 // execution rows idempotently, appends the history delta, updates status
@@ -297,9 +254,9 @@ func (p *Provider) AckOrchestrationItem(ctx context.Context, lockToken string, a
 	if lockToken == "" {
 		return lockLost(op)
 	}
-	return p.write(ctx, op, wakeOrch|wakeWorker, func(t *wtx) error {
+	return p.submit(ctx, op, func(t *wtx) error {
 		return t.ackOrch(lockToken, &ack)
-	})
+	}, nil)
 }
 
 func validateAck(op provobs.Op, ack provobs.OrchestrationAck) error {
@@ -428,9 +385,9 @@ func (p *Provider) AbandonOrchestrationItem(ctx context.Context, lockToken strin
 	if lockToken == "" {
 		return lockLost(op)
 	}
-	return p.write(ctx, op, wakeOrch, func(t *wtx) error {
+	return p.submit(ctx, op, func(t *wtx) error {
 		return t.abandonOrch(lockToken, opts.Delay, opts.IgnoreAttempt)
-	})
+	}, nil)
 }
 
 const (
@@ -459,13 +416,6 @@ func (t *wtx) abandonOrch(token string, delay time.Duration, ignoreAttempt bool)
 	return err
 }
 
-func boolInt(b bool) int64 {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 const sqlRenewInstance = `UPDATE instance_locks SET locked_until = ?1 WHERE lock_token = ?2 AND locked_until > ?3`
 
 // RenewOrchestrationItemLock extends a still-valid instance lock to
@@ -483,7 +433,7 @@ func (p *Provider) RenewOrchestrationItemLock(ctx context.Context, lockToken str
 	if lockToken == "" {
 		return lockLost(op)
 	}
-	return p.submit(ctx, &request{op: op, lockOnly: true, run: func(t *wtx) error {
+	return p.submit(ctx, op, func(t *wtx) error {
 		now := t.nowNanos()
 		n, err := t.execN(sqlRenewInstance, addDur(now, d), lockToken, now)
 		if err != nil {
@@ -493,7 +443,7 @@ func (p *Provider) RenewOrchestrationItemLock(ctx context.Context, lockToken str
 			return lockLost(op)
 		}
 		return nil
-	}})
+	}, nil)
 }
 
 // EnqueueOrchestrator inserts a message for item.InstanceID, visible at
@@ -509,43 +459,7 @@ func (p *Provider) EnqueueOrchestrator(ctx context.Context, item provobs.WorkIte
 	if delay < 0 {
 		return invalidArg(op, "negative delay %v", delay)
 	}
-	return p.write(ctx, op, wakeOrch, func(t *wtx) error {
+	return p.submit(ctx, op, func(t *wtx) error {
 		return t.insertOrch(item, addDur(t.nowNanos(), delay))
-	})
-}
-
-// maxID is the largest event or execution id the store orders correctly
-// (SQLite integers are signed 64-bit).
-const maxID = 1<<63 - 1
-
-func validateOrchItem(op provobs.Op, it provobs.WorkItem) error {
-	if it.InstanceID == "" {
-		return invalidArg(op, "empty instance id")
-	}
-	if !it.Kind.Valid() {
-		return invalidArg(op, "invalid work item kind %v", it.Kind)
-	}
-	if it.Kind == provobs.KindActivityExecute {
-		return invalidArg(op, "%v item on the orchestrator queue", it.Kind)
-	}
-	return validateFireAt(op, it)
-}
-
-// validateFireAt refuses a FireAt that Unix nanoseconds cannot hold (before
-// 1678 or after 2262) rather than let it wrap around.
-func validateFireAt(op provobs.Op, it provobs.WorkItem) error {
-	if !representable(it.FireAt) {
-		return invalidArg(op, "fire time %v outside the years 1678 to 2262", it.FireAt)
-	}
-	return nil
-}
-
-func validateWorkerItem(op provobs.Op, it provobs.WorkItem) error {
-	if it.InstanceID == "" {
-		return invalidArg(op, "empty instance id")
-	}
-	if it.Kind != provobs.KindActivityExecute {
-		return invalidArg(op, "%v item on the worker queue", it.Kind)
-	}
-	return validateFireAt(op, it)
+	}, nil)
 }

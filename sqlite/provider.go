@@ -137,7 +137,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Provider, error) {
 
 	p.w = &writer{
 		conn:      conn,
-		stmts:     make(map[string]*sql.Stmt),
+		stmts:     make(map[string]*stmt),
 		reqs:      make(chan *request),
 		closing:   make(chan struct{}),
 		exited:    make(chan struct{}),
@@ -213,16 +213,11 @@ func (p *Provider) Close() error {
 	return p.err
 }
 
-// write runs fn as one request of the group-commit writer.
-func (p *Provider) write(ctx context.Context, op provobs.Op, wakes wakeMask, fn func(t *wtx) error) error {
-	return p.submit(ctx, &request{op: op, run: fn, wakes: wakes})
-}
-
 // queryer is what a read function needs: the read pool of a file store or,
 // for an in-memory store, the writer's transaction.
 type queryer interface {
 	query(query string, args ...any) (*sql.Rows, error)
-	queryRow(query string, args ...any) *sql.Row
+	queryRow(query string, args ...any) row
 }
 
 // reader runs reads on the read pool with the caller's context.
@@ -254,12 +249,12 @@ func (r reader) query(query string, args ...any) (*sql.Rows, error) {
 	return s.QueryContext(r.ctx, args...)
 }
 
-func (r reader) queryRow(query string, args ...any) *sql.Row {
+func (r reader) queryRow(query string, args ...any) row {
 	s, err := r.stmt(query)
 	if err != nil {
-		return r.p.readDB.QueryRowContext(r.ctx, query, args...)
+		return row{err: err}
 	}
-	return s.QueryRowContext(r.ctx, args...)
+	return row{r: s.QueryRowContext(r.ctx, args...)}
 }
 
 // read runs fn against a consistent view: the read pool for a file store
@@ -273,9 +268,9 @@ func (p *Provider) read(ctx context.Context, op provobs.Op, fn func(q queryer, n
 		return canceledErr(op, err)
 	}
 	if p.readDB == nil {
-		return p.submit(ctx, &request{op: op, lockOnly: true, run: func(t *wtx) error {
+		return p.submit(ctx, op, func(t *wtx) error {
 			return fn(t, t.nowNanos())
-		}})
+		}, nil)
 	}
 	err := fn(reader{p: p, ctx: ctx}, toNanos(p.cfg.clock()))
 	if err == nil {

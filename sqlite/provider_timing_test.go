@@ -53,7 +53,7 @@ func benchStore(b *testing.B, sync Synchronous) *Provider {
 // seed enqueues n start messages in one transaction (setup, not measured).
 func seed(b *testing.B, p *Provider, prefix string, n int) {
 	b.Helper()
-	err := p.write(context.Background(), provobs.OpEnqueue, 0, func(t *wtx) error {
+	err := p.submit(context.Background(), provobs.OpEnqueue, func(t *wtx) error {
 		for i := range n {
 			it := provobs.WorkItem{Kind: provobs.KindStartOrchestration, InstanceID: fmt.Sprintf("%s-%d", prefix, i), Payload: make([]byte, 64)}
 			if err := t.insertOrch(it, t.nowNanos()); err != nil {
@@ -61,7 +61,7 @@ func seed(b *testing.B, p *Provider, prefix string, n int) {
 			}
 		}
 		return nil
-	})
+	}, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func seed(b *testing.B, p *Provider, prefix string, n int) {
 func lockAll(b *testing.B, p *Provider, n int) []string {
 	b.Helper()
 	tokens := make([]string, 0, n)
-	err := p.write(context.Background(), provobs.OpFetch, 0, func(t *wtx) error {
+	err := p.submit(context.Background(), provobs.OpFetch, func(t *wtx) error {
 		for range n {
 			it, _, err := t.fetchOrch(time.Hour, false)
 			if err != nil {
@@ -80,7 +80,7 @@ func lockAll(b *testing.B, p *Provider, n int) []string {
 			tokens = append(tokens, it.LockToken)
 		}
 		return nil
-	})
+	}, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -179,14 +179,14 @@ func BenchmarkWriterFetch(b *testing.B) {
 		b.StartTimer()
 		for k := 0; k < 1000 && done < b.N; k += 100 {
 			n := min(100, b.N-done)
-			err := p.write(context.Background(), provobs.OpFetch, 0, func(t *wtx) error {
+			err := p.submit(context.Background(), provobs.OpFetch, func(t *wtx) error {
 				for range n {
 					if it, _, err := t.fetchOrch(time.Hour, false); err != nil || it == nil {
 						return fmt.Errorf("fetch: %v %v", it, err)
 					}
 				}
 				return nil
-			})
+			}, nil)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -202,7 +202,7 @@ func BenchmarkFetchCandidate(b *testing.B) {
 	seed(b, p, "l", 20)
 	lockAll(b, p, 20)
 	seed(b, p, "r", 20)
-	err := p.write(context.Background(), provobs.OpFetch, 0, func(t *wtx) error {
+	err := p.submit(context.Background(), provobs.OpFetch, func(t *wtx) error {
 		now := t.nowNanos()
 		b.ResetTimer()
 		for range b.N {
@@ -212,7 +212,7 @@ func BenchmarkFetchCandidate(b *testing.B) {
 		}
 		b.StopTimer()
 		return nil
-	})
+	}, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

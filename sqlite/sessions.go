@@ -70,7 +70,7 @@ func (p *Provider) RenewSessionLock(ctx context.Context, ownerIDs []string, exte
 		return 0, invalidArg(op, "owner ids: %v", err)
 	}
 	var n int64
-	err = p.submit(ctx, &request{op: op, lockOnly: true, run: func(t *wtx) error {
+	err = p.submit(ctx, op, func(t *wtx) error {
 		now := t.nowNanos()
 		var since any
 		if idleTimeout > 0 {
@@ -79,7 +79,7 @@ func (p *Provider) RenewSessionLock(ctx context.Context, ownerIDs []string, exte
 		var err error
 		n, err = t.execN(sqlRenewSessions, string(owners), addDur(now, d), now, since)
 		return err
-	}})
+	}, nil)
 	return int(n), err
 }
 
@@ -95,7 +95,7 @@ func (p *Provider) CleanupOrphanedSessions(ctx context.Context, idleTimeout time
 		return 0, invalidArg(op, "negative idle timeout %v", idleTimeout)
 	}
 	var n int64
-	err := p.write(ctx, op, wakeWorker, func(t *wtx) error {
+	err := p.submit(ctx, op, func(t *wtx) error {
 		now := t.nowNanos()
 		var before any
 		if idleTimeout > 0 {
@@ -104,6 +104,6 @@ func (p *Provider) CleanupOrphanedSessions(ctx context.Context, idleTimeout time
 		var err error
 		n, err = t.execN(sqlCleanupSessions, now, before)
 		return err
-	})
+	}, nil)
 	return int(n), err
 }

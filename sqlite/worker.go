@@ -74,9 +74,9 @@ func (p *Provider) EnqueueWorker(ctx context.Context, item provobs.WorkItem) err
 	if err := validateWorkerItem(op, item); err != nil {
 		return err
 	}
-	return p.write(ctx, op, wakeWorker, func(t *wtx) error {
+	return p.submit(ctx, op, func(t *wtx) error {
 		return t.insertWorker(item, t.nowNanos())
-	})
+	}, nil)
 }
 
 // DequeueWorker peek-locks the oldest eligible worker item with a fresh UUID
@@ -118,19 +118,18 @@ func (p *Provider) DequeueWorker(ctx context.Context, opts provobs.FetchOptions,
 		}
 		var got *provobs.WorkerItem
 		var next time.Time
-		r := &request{op: op, lockOnly: true}
-		r.run = func(t *wtx) error {
+		run := func(t *wtx) error {
 			var err error
 			got, next, err = t.dequeue(lock, session != nil, owner, lease, wantNext)
 			return err
 		}
-		r.release = func(t *wtx) error {
+		release := func(t *wtx) error {
 			if got == nil {
 				return nil
 			}
 			return t.abandonWorker(got.LockToken, 0, true)
 		}
-		if err := p.submit(ctx, r); err != nil {
+		if err := p.submit(ctx, op, run, release); err != nil {
 			return false, time.Time{}, err
 		}
 		item = got
@@ -246,7 +245,7 @@ func (p *Provider) AckWorker(ctx context.Context, lockToken string, completion *
 	if completion != nil {
 		c = *completion
 	}
-	return p.write(ctx, op, wakeOrch|wakeWorker, func(t *wtx) error {
+	return p.submit(ctx, op, func(t *wtx) error {
 		now := t.nowNanos()
 		var sid string
 		switch err := t.queryRow(sqlAckWorker, lockToken, now).Scan(&sid); {
@@ -261,7 +260,7 @@ func (p *Provider) AckWorker(ctx context.Context, lockToken string, completion *
 			}
 		}
 		return t.touchSession(sid, now)
-	})
+	}, nil)
 }
 
 // AbandonWorker releases a worker item lock without acking. The item
@@ -278,9 +277,9 @@ func (p *Provider) AbandonWorker(ctx context.Context, lockToken string, opts pro
 	if lockToken == "" {
 		return lockLost(op)
 	}
-	return p.write(ctx, op, wakeWorker, func(t *wtx) error {
+	return p.submit(ctx, op, func(t *wtx) error {
 		return t.abandonWorker(lockToken, opts.Delay, opts.IgnoreAttempt)
-	})
+	}, nil)
 }
 
 func (t *wtx) abandonWorker(token string, delay time.Duration, ignoreAttempt bool) error {
@@ -314,7 +313,7 @@ func (p *Provider) RenewWorkerLock(ctx context.Context, lockToken string, extend
 	if lockToken == "" {
 		return lockLost(op)
 	}
-	return p.submit(ctx, &request{op: op, lockOnly: true, run: func(t *wtx) error {
+	return p.submit(ctx, op, func(t *wtx) error {
 		now := t.nowNanos()
 		var sid string
 		switch err := t.queryRow(sqlRenewWorker, addDur(now, d), lockToken, now).Scan(&sid); {
@@ -324,5 +323,5 @@ func (p *Provider) RenewWorkerLock(ctx context.Context, lockToken string, extend
 			return err
 		}
 		return t.touchSession(sid, now)
-	}})
+	}, nil)
 }

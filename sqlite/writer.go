@@ -3,7 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -33,15 +35,87 @@ const (
 	reqAbandoned
 )
 
+// reqKind is what a request may do to the database.
+type reqKind uint8
+
+const (
+	// kindRead only reads (the reads of an in-memory store run on the
+	// writer). Any write fails.
+	kindRead reqKind = iota
+	// kindLock only takes, extends or releases locks and leases (and the
+	// attempt counts and batch tags that go with them): a batch of such
+	// requests may commit without an fsync (see writer.setSync). A write
+	// outside lockStatements fails, so a real write cannot be added to a
+	// lock request without changing its kind here.
+	kindLock
+	// kindMutate changes the durable state: its batch commits at the
+	// store's synchronous level.
+	kindMutate
+)
+
+// opSpec says, per operation, what its request may do and which long polls
+// its commit wakes.
+type opSpec struct {
+	kind  reqKind
+	wakes wakeMask
+}
+
+// opSpecs is the table of every operation the writer runs. submit takes
+// the kind and the wake-ups from here, never from the caller.
+var opSpecs = [provobs.NumOps]opSpec{
+	provobs.OpFetch:                   {kindLock, 0},
+	provobs.OpDequeue:                 {kindLock, 0},
+	provobs.OpRenewOrch:               {kindLock, 0},
+	provobs.OpRenewWorker:             {kindLock, 0},
+	provobs.OpRenewSessionLock:        {kindLock, 0},
+	provobs.OpAckOrch:                 {kindMutate, wakeOrch | wakeWorker},
+	provobs.OpAckWorker:               {kindMutate, wakeOrch | wakeWorker},
+	provobs.OpAbandonOrch:             {kindMutate, wakeOrch},
+	provobs.OpAbandonWorker:           {kindMutate, wakeWorker},
+	provobs.OpEnqueue:                 {kindMutate, wakeOrch},
+	provobs.OpEnqueueWorker:           {kindMutate, wakeWorker},
+	provobs.OpCleanupOrphanedSessions: {kindMutate, wakeWorker},
+	provobs.OpReadHistory:             {kindRead, 0},
+	provobs.OpQueueDepths:             {kindRead, 0},
+	provobs.OpListInstances:           {kindRead, 0},
+	provobs.OpInstanceInfo:            {kindRead, 0},
+}
+
+// releaseSpecs are the requests that give back the lock of a fetch or
+// dequeue whose caller left while it ran: a lock release that wakes the
+// pollers of its queue.
+var releaseSpecs = map[provobs.Op]opSpec{
+	provobs.OpFetch:   {kindLock, wakeOrch},
+	provobs.OpDequeue: {kindLock, wakeWorker},
+}
+
+// lockStatements are the only writing statements a kindLock request may
+// run: they touch locks, leases, batch tags and attempt counts, nothing a
+// power loss must keep.
+var lockStatements = map[string]bool{
+	sqlLockInstance:  true,
+	sqlTagBatch:      true,
+	sqlRenewInstance: true,
+	sqlAbandonLock:   true,
+	sqlUntagBatch:    true,
+	sqlLockWorker:    true,
+	sqlClaimSession:  true,
+	sqlRenewWorker:   true,
+	sqlAbandonWorker: true,
+	sqlTouchSession:  true,
+	sqlRenewSessions: true,
+}
+
+// errWriteInLockRequest is what a read or lock request gets when it runs a
+// statement its kind does not allow.
+var errWriteInLockRequest = errors.New("sqlite: a read or lock-only request ran a writing statement its kind does not allow (see opSpecs)")
+
 // request is one write (or, for an in-memory store, read) operation.
 type request struct {
-	op    provobs.Op
-	ctx   context.Context
-	run   func(t *wtx) error
-	wakes wakeMask
-	// lockOnly marks an operation that only takes, extends or releases
-	// locks (fetch, dequeue, renew) or only reads: see writer.relaxSync.
-	lockOnly bool
+	op   provobs.Op
+	spec opSpec
+	ctx  context.Context
+	run  func(t *wtx) error
 	// release undoes a successful fetch/dequeue whose caller gave up while it
 	// ran; it runs in a later batch. Nil for other operations.
 	release func(t *wtx) error
@@ -55,7 +129,7 @@ type request struct {
 // goroutine touches conn, stmts and pending.
 type writer struct {
 	conn     *sql.Conn
-	stmts    map[string]*sql.Stmt
+	stmts    map[string]*stmt
 	reqs     chan *request
 	closing  chan struct{} // closed by Close
 	exited   chan struct{} // closed when the goroutine returns
@@ -80,26 +154,51 @@ type writer struct {
 	beforeDrain func()
 }
 
+// stmt is a prepared statement of the write connection and whether a
+// request of each kind may run it.
+type stmt struct {
+	*sql.Stmt
+	allowed [kindMutate + 1]bool
+}
+
 // wtx is the handle a request's run function uses inside the batch
 // transaction. now is taken once per request.
 type wtx struct {
-	w   *writer
-	now time.Time
+	w    *writer
+	now  time.Time
+	kind reqKind
 }
 
 var bg = context.Background()
 
 // stmt returns the cached prepared statement for query on the write
 // connection, preparing it on first use.
-func (w *writer) stmt(query string) (*sql.Stmt, error) {
+func (w *writer) stmt(query string) (*stmt, error) {
 	if s, ok := w.stmts[query]; ok {
 		return s, nil
 	}
-	s, err := w.conn.PrepareContext(bg, query)
+	ps, err := w.conn.PrepareContext(bg, query)
 	if err != nil {
 		return nil, err
 	}
+	s := &stmt{Stmt: ps}
+	read := strings.HasPrefix(strings.TrimSpace(query), "SELECT")
+	s.allowed[kindRead] = read
+	s.allowed[kindLock] = read || lockStatements[query]
+	s.allowed[kindMutate] = true
 	w.stmts[query] = s
+	return s, nil
+}
+
+// stmt returns query's statement if the request's kind allows it.
+func (t *wtx) stmt(query string) (*stmt, error) {
+	s, err := t.w.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	if !s.allowed[t.kind] {
+		return nil, errWriteInLockRequest
+	}
 	return s, nil
 }
 
@@ -116,7 +215,7 @@ func (w *writer) execCtl(query string) (sql.Result, error) {
 func (t *wtx) nowNanos() int64 { return t.now.UnixNano() }
 
 func (t *wtx) exec(query string, args ...any) (sql.Result, error) {
-	s, err := t.w.stmt(query)
+	s, err := t.stmt(query)
 	if err != nil {
 		return nil, err
 	}
@@ -133,20 +232,33 @@ func (t *wtx) execN(query string, args ...any) (int64, error) {
 }
 
 func (t *wtx) query(query string, args ...any) (*sql.Rows, error) {
-	s, err := t.w.stmt(query)
+	s, err := t.stmt(query)
 	if err != nil {
 		return nil, err
 	}
 	return s.QueryContext(bg, args...)
 }
 
-func (t *wtx) queryRow(query string, args ...any) *sql.Row {
-	s, err := t.w.stmt(query)
+func (t *wtx) queryRow(query string, args ...any) row {
+	s, err := t.stmt(query)
 	if err != nil {
-		// Surface the prepare error through Row.Scan.
-		return t.w.conn.QueryRowContext(bg, query, args...)
+		return row{err: err}
 	}
-	return s.QueryRowContext(bg, args...)
+	return row{r: s.QueryRowContext(bg, args...)}
+}
+
+// row is a *sql.Row, or the error that kept the statement from running.
+type row struct {
+	r   *sql.Row
+	err error
+}
+
+// Scan is sql.Row.Scan, or the error.
+func (r row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.r.Scan(dest...)
 }
 
 // loop is the writer goroutine.
@@ -280,14 +392,14 @@ func (w *writer) runBatch(batch []*request) {
 }
 
 // setSync switches the connection to synchronous=NORMAL for a batch of
-// lockOnly requests and back to FULL for any other batch. A lock-only batch
+// read and lock requests and back to FULL for any other batch. A lock-only batch
 // that a power loss erases takes its locks and attempt counts with it,
 // which is harmless: their holder died too, and the next FULL commit's
 // fsync of the WAL makes every earlier batch durable.
 func (w *writer) setSync(batch []*request) {
 	relax := true
 	for _, r := range batch {
-		relax = relax && r.lockOnly
+		relax = relax && r.spec.kind != kindMutate
 	}
 	if relax == w.relaxed {
 		return
@@ -313,7 +425,7 @@ func (w *writer) runOne(r *request, savepoint bool) (fatal error) {
 			return err
 		}
 	}
-	t := wtx{w: w, now: w.clock()}
+	t := wtx{w: w, now: w.clock(), kind: r.spec.kind}
 	err := r.run(&t)
 	if w.afterRun != nil {
 		w.afterRun(r)
@@ -351,7 +463,7 @@ func (w *writer) finish(ran []*request, committed bool) {
 	var wakes wakeMask
 	for _, r := range ran {
 		if committed && r.err == nil {
-			wakes |= r.wakes
+			wakes |= r.spec.wakes
 		}
 		if r.state.CompareAndSwap(reqRunning, reqDelivered) {
 			r.done <- r.err
@@ -359,9 +471,7 @@ func (w *writer) finish(ran []*request, committed bool) {
 		}
 		// The caller gave up (reqAbandoned).
 		if committed && r.err == nil && r.release != nil {
-			rel := &request{op: r.op, ctx: bg, run: r.release, lockOnly: true, done: make(chan error, 1)}
-			rel.wakes = wakeOrch | wakeWorker
-			w.pending = append(w.pending, rel)
+			w.pending = append(w.pending, &request{op: r.op, spec: releaseSpecs[r.op], ctx: bg, run: r.release, done: make(chan error, 1)})
 		}
 	}
 	if wakes&wakeOrch != 0 {
@@ -393,7 +503,15 @@ func (w *writer) closeStmts() {
 	}
 }
 
-// submit sends r to the writer and waits for its answer.
+// submit runs run as a request of op in the group-commit writer and waits
+// for its answer. op's entry in opSpecs says what run may do and whom its
+// commit wakes. release, for a fetch or dequeue, gives back the lock of a
+// run whose caller left (nil otherwise).
+func (p *Provider) submit(ctx context.Context, op provobs.Op, run, release func(t *wtx) error) error {
+	return p.send(ctx, &request{op: op, spec: opSpecs[op], run: run, release: release})
+}
+
+// send sends r to the writer and waits for its answer.
 //
 // Cancellation is atomic: if ctx ends before the writer starts r, r is
 // skipped and the caller gets TypeCanceled with nothing changed. If the
@@ -401,7 +519,7 @@ func (w *writer) closeStmts() {
 // one transaction) and gets the true outcome, except for a fetch/dequeue
 // (r.release != nil), which returns TypeCanceled at once and leaves the
 // writer to release the lock it took.
-func (p *Provider) submit(ctx context.Context, r *request) error {
+func (p *Provider) send(ctx context.Context, r *request) error {
 	if p.closed.Load() {
 		return closedErr(r.op)
 	}

@@ -25,11 +25,11 @@ func blockWriter(t *testing.T, p *Provider) (release func()) {
 	gate := make(chan struct{})
 	done := make(chan error, 1)
 	go func() {
-		done <- p.write(context.Background(), provobs.OpEnqueue, 0, func(*wtx) error {
+		done <- p.submit(context.Background(), provobs.OpEnqueue, func(*wtx) error {
 			close(entered)
 			<-gate
 			return nil
-		})
+		}, nil)
 	}()
 	<-entered
 	var once sync.Once
@@ -134,10 +134,10 @@ func TestAbortedTransactionFailsBatch(t *testing.T) {
 	wg.Go(func() { enqErr = p.EnqueueOrchestrator(ctx, start("a"), 0) })
 	time.Sleep(50 * time.Millisecond) // the enqueue is the batch's first request
 	wg.Go(func() {
-		poisonErr = p.write(ctx, provobs.OpAckOrch, 0, func(t *wtx) error {
+		poisonErr = p.submit(ctx, provobs.OpAckOrch, func(t *wtx) error {
 			_, err := t.w.conn.ExecContext(bg, "ROLLBACK") // kill the transaction
 			return err
-		})
+		}, nil)
 	})
 	time.Sleep(50 * time.Millisecond)
 	close(release)
@@ -167,7 +167,7 @@ func TestCancelQueuedRequest(t *testing.T) {
 	p.w.beforeDrain = func() { once.Do(func() { <-release }) }
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		_ = p.write(context.Background(), provobs.OpEnqueue, 0, func(*wtx) error { return nil })
+		_ = p.submit(context.Background(), provobs.OpEnqueue, func(*wtx) error { return nil }, nil)
 	})
 	time.Sleep(20 * time.Millisecond)
 	ctx, cancel := context.WithCancel(context.Background())
