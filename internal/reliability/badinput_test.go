@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/internal/clock"
 	"github.com/provobs/provobs/sqlite"
 )
 
@@ -26,7 +27,7 @@ import (
 type populated struct {
 	p     *sqlite.Provider
 	raw   *sql.DB
-	clock *fakeClock
+	clock *clock.Manual
 	// orchestration tokens: live, expired, used by an ack, released by an
 	// abandon; worker tokens likewise.
 	oLive, oExpired, oUsed, oAbandoned string

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/internal/clock"
 	"github.com/provobs/provobs/sqlite"
 )
 
@@ -161,24 +161,9 @@ func fileHash(t testing.TB, path string) string {
 	return b.String()
 }
 
-// fakeClock is a clock for sqlite.WithClock that moves only when told.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Date(2031, 5, 6, 7, 8, 9, 0, time.UTC)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+// newFakeClock returns a manual clock for WithClock, at a fixed instant.
+func newFakeClock() *clock.Manual {
+	return clock.NewManual(time.Date(2031, 5, 6, 7, 8, 9, 0, time.UTC))
 }
 
 func start(id string) provobs.WorkItem {
