@@ -1,7 +1,6 @@
 package provobs_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
@@ -60,22 +57,8 @@ func newFullChain(t *testing.T, store provobs.Provider, rules ...faults.Rule) *f
 // (op, t) from the metrics exposition.
 func (c *fullChain) counts(t *testing.T, op provobs.Op, et provobs.ErrorType) (calls, errs float64) {
 	t.Helper()
-	var buf bytes.Buffer
-	c.m.WritePrometheus(&buf)
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := parser.TextToMetricFamilies(&buf)
-	require.NoError(t, err)
-	calls = float64(fams[op.MetricName()].GetMetric()[0].GetHistogram().GetSampleCount())
-	for _, m := range fams[provobs.MetricInfrastructureErrors].GetMetric() {
-		l := map[string]string{}
-		for _, lp := range m.GetLabel() {
-			l[lp.GetName()] = lp.GetValue()
-		}
-		if l[provobs.LabelOperation] == op.String() && l[provobs.LabelErrorType] == et.String() {
-			errs = m.GetCounter().GetValue()
-		}
-	}
-	return calls, errs
+	snap := obstest.Snapshot(t, c.m)
+	return float64(snap.Count(op)), float64(snap.Errors(op, et))
 }
 
 // TestEveryMethodThroughEveryMiddleware calls every Provider and Admin

@@ -73,7 +73,11 @@ type InstanceMetadata struct {
 type OrchestrationAck struct {
 	// ExecutionID is the execution the delta belongs to; a new id (as after
 	// continue-as-new) creates that execution and makes it current. It must
-	// not be 0.
+	// not be 0. An ack for an execution older than the current one (a stale
+	// turn) appends its delta and items and updates that execution's status
+	// and output, but never the instance's: InstanceInfo and ListInstances
+	// keep reporting the current execution. A new execution acked without a
+	// status is Running.
 	ExecutionID uint64
 	// HistoryDelta is appended to the execution's history.
 	HistoryDelta []Event

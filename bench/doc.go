@@ -6,6 +6,10 @@
 //   - cmd/peer: the same workload on the provobs SQLite provider under
 //     stress.Run and on go-workflows' SQLite backend under its own engine,
 //     file and in-memory, alternating runs; one table with the ratio.
+//   - cmd/pgpeer: the same workload on the provobs postgres provider and on
+//     go-workflows' backend/postgres, on one server, alternating runs, each
+//     on a fresh store; -rtt repeats it behind a TCP proxy (Proxy) that adds
+//     round-trip time.
 //   - cmd/overhead: the stress workload on the bare provider and through the
 //     full observability chain, alternating runs; the throughput ratio.
 //   - cmd/scale: the stress workload on stores that already hold 1k, 10k

@@ -102,6 +102,12 @@ func OpenGoWorkflowsWrapped(ctx context.Context, path string, wrap func(backend.
 			return nil, err
 		}
 	}
+	return startGoWorkflows(ctx, raw, db, wrap)
+}
+
+// startGoWorkflows wraps raw (innermost first) in the completion hook and
+// the monoprocess backend and starts a worker on it.
+func startGoWorkflows(ctx context.Context, raw backend.Backend, db *sql.DB, wrap func(backend.Backend) backend.Backend) (*GoWorkflows, error) {
 	hook := &completionHook{Backend: raw, waiters: map[string]chan struct{}{}}
 	var inner backend.Backend = hook
 	if wrap != nil {

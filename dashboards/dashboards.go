@@ -1,17 +1,87 @@
 // Package dashboards ships a Grafana dashboard for the metrics that the
 // provobs metrics middleware exposes.
 //
-// provobs.json imports as is (Dashboards → New → Import) and asks for a
-// Prometheus-compatible data source (Prometheus or VictoriaMetrics) that
-// scrapes a provobs /metrics endpoint. A test checks that every metric the
-// dashboard queries is exposed by metrics.New.
+// provobs.json imports as is (Dashboards → New → Import, or file
+// provisioning): it asks for nothing at import time. Two variables at the
+// top of the dashboard choose what it reads:
+//
+//   - datasource: any Prometheus-type data source (Prometheus, or
+//     VictoriaMetrics through its Prometheus API) that scrapes a provobs
+//     /metrics endpoint or receives its pushes;
+//   - unit: the naming of the latency histograms, ms for
+//     provider_<op>_duration_ms (metrics.New's default) or seconds for
+//     provider_<op>_duration_seconds (metrics.WithBaseUnits). The latency
+//     panels show values in that unit and say so in their titles.
+//
+// One dashboard thus serves both namings; the counters and gauges have one
+// name in both. Panels: operations per second for every operation; p50,
+// p99 and mean latency of each of the five histograms the specification
+// names; p99 of every other operation; infrastructure errors by operation
+// and error type; retries (AckOrchestrationItem's own counter and every
+// operation's); sessions renewed and cleaned; queue depths; queue-depth
+// poll errors.
+//
+// The file is generated from the operation catalogue (dashboards/gen_test.go).
+// Tests check that every query names only series that metrics.New exposes,
+// with either naming, and that every provider series is queried; the
+// cmd/provobs real-server test evaluates every query in a real Prometheus.
 package dashboards
 
-import _ "embed"
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
 
-// Provider is the Grafana dashboard JSON for provider operations:
-// operations per second, p50/p99 latency, infrastructure errors by
-// operation and type, retries, sessions and queue depths.
+// Provider is the Grafana dashboard JSON for provider operations.
 //
 //go:embed provobs.json
 var Provider []byte
+
+// Units are the values of the dashboard's unit variable: the suffix of the
+// latency histograms' names, ms (the default naming) or seconds
+// (metrics.WithBaseUnits).
+var Units = []string{"ms", "seconds"}
+
+// Query is one target of one panel of Provider, with the dashboard's
+// variables replaced.
+type Query struct {
+	Panel  string // the panel's title, variables replaced
+	Legend string // the target's legend format ("fetch", "{{operation}}")
+	Expr   string // the PromQL expression
+}
+
+// Queries returns every target of Provider as Grafana would send it with
+// the unit variable set to unit (one of Units) and $__rate_interval set to
+// rateInterval (a PromQL duration such as "1m"). It returns an error if
+// the dashboard does not decode or unit is not one of Units.
+func Queries(unit, rateInterval string) ([]Query, error) {
+	known := false
+	for _, u := range Units {
+		known = known || u == unit
+	}
+	if !known {
+		return nil, fmt.Errorf("dashboards: unit %q: want one of %v", unit, Units)
+	}
+	var dash struct {
+		Panels []struct {
+			Title   string
+			Targets []struct {
+				Expr         string
+				LegendFormat string
+			}
+		}
+	}
+	if err := json.Unmarshal(Provider, &dash); err != nil {
+		return nil, fmt.Errorf("dashboards: provobs.json: %w", err)
+	}
+	r := strings.NewReplacer("${unit}", unit, "$unit", unit, "$__rate_interval", rateInterval)
+	var out []Query
+	for _, p := range dash.Panels {
+		for _, t := range p.Targets {
+			out = append(out, Query{Panel: r.Replace(p.Title), Legend: t.LegendFormat, Expr: r.Replace(t.Expr)})
+		}
+	}
+	return out, nil
+}

@@ -33,7 +33,8 @@ const (
 )
 
 // Config says which handler New builds. The zero Config is a valid choice:
-// tint on a terminal else JSON, to os.Stderr, at INFO, redacted.
+// tint on a terminal else JSON, to os.Stderr, at INFO, redacted with
+// every part on (see the package documentation).
 type Config struct {
 	// Format is the sink. (Default: "", tint when Writer is a terminal,
 	// else json.)
@@ -50,8 +51,9 @@ type Config struct {
 	// NoColor turns tint's colour off even on a terminal. (Default: false;
 	// colour is always off when Writer is not a terminal.)
 	NoColor bool
-	// Redact configures the redaction handler. (Default: nil, redact's
-	// defaults.)
+	// Redact configures the redaction handler; the options apply after
+	// RedactDefaults, so they can add to it or turn parts of it off.
+	// (Default: nil, RedactDefaults only.)
 	Redact []redact.Option
 	// NoRedact leaves the redaction handler out. (Default: false.)
 	NoRedact bool

@@ -44,12 +44,51 @@
 // bridge itself asks only the provider), and an error_type attribute
 // (provobs.KeyErrorType) of a record or of a Logger.With call is renamed to
 // OpenTelemetry's error.type, the key tracing puts on failed spans; keys
-// inside slog.Group values are left alone. Records written with a context that holds a span carry its
-// trace and span ids (see package tracing).
+// inside slog.Group values are left alone. Records written with a context
+// that holds a span carry its trace and span ids (see package tracing).
+//
+// The bridge, not logenv, renames errors: a top-level attribute whose value
+// is an error, under any key (provobs.KeyError among them), does not arrive
+// as an attribute. otelslog moves it to the record's error, and the SDK
+// records it as exception.message (the error's text) and exception.type
+// (its Go type, such as *errors.errorString); the key is lost, and of two
+// error attributes only the last is kept. An error inside a group stays an
+// attribute holding its text. An error whose text a value detector masked
+// reaches the bridge as a string, so it stays under its own key (error)
+// with the masked text instead of becoming exception.message. Queries on
+// a collector look for exception.message, not error.
 //
 // # Redaction
 //
-// Every sink is wrapped in redact.NewHandler(sink, Config.Redact...), the
-// outermost handler, so every format sees the same redacted record. Set
-// NoRedact to skip it.
+// Every sink is wrapped in redact.NewHandler(sink, RedactDefaults()...,
+// Config.Redact...), the outermost handler, so every format sees the same
+// redacted record. Each part is on by default, for every format, and each
+// has its own way off (options in Config.Redact apply after the defaults):
+//
+//	part                                               on by          turn it off with
+//	sensitive keys (DefaultKeys), by trailing words:   redact         redact.WithWholeKeys() (whole keys only)
+//	  db_password, aws_secret_access_key, userPassword                redact.WithOnlyKeys() (no key matching)
+//	struct values and pointers to them, by field       redact         redact.WithoutStructFields()
+//	  name and json tag
+//	card numbers                                       logenv         redact.WithoutDetectors(redact.CardNumbers)
+//	bearer tokens                                      logenv         redact.WithoutDetectors(redact.BearerTokens)
+//	JWTs                                               logenv         redact.WithoutDetectors(redact.JWTs)
+//	URL passwords and sensitive query parameters       logenv         redact.WithoutDetectors(redact.URLCredentials)
+//	  (a query parameter is a key=value pair too)                     (and redact.KeyValuePairs)
+//	PEM private-key blocks                             logenv         redact.WithoutDetectors(redact.PrivateKeys)
+//	key=value and key: value pairs in strings/errors   logenv         redact.WithoutDetectors(redact.KeyValuePairs)
+//	the record's message scanned by the detectors      logenv         redact.WithoutMessageScan()
+//	all of it                                                         Config.NoRedact
+//
+// Routing keys pass: session_id, instance_id, tokens_used, password_hint,
+// every key of provobs's vocabulary, and a DSN without a password. With
+// nothing to redact the handler allocates nothing, struct values included;
+// BENCHMARKS.md ("Redaction") has its time per part.
+//
+// Tint gets the same defaults as the production formats. The format is
+// chosen by whether the writer is a terminal, so a production binary run
+// by hand, under "docker run -t" or in a CI job with a pseudo-terminal logs
+// through tint; what a terminal shows ends up in scrollback, screenshots,
+// pasted issues and CI logs, and at a terminal's rate of records the cost
+// does not matter.
 package logenv

@@ -61,9 +61,18 @@ func New(cfg Config) (slog.Handler, func(context.Context) error, error) {
 		return nil, nil, fmt.Errorf("logenv: unknown log format %q, want tint, json, text or otel", cfg.Format)
 	}
 	if !cfg.NoRedact {
-		h = redact.NewHandler(h, cfg.Redact...)
+		h = redact.NewHandler(h, append(RedactDefaults(), cfg.Redact...)...)
 	}
 	return h, shutdown, nil
+}
+
+// RedactDefaults returns the options New gives the redaction handler
+// before Config.Redact: every value detector (redact.AllDetectors) and the
+// scan of record messages. The key rules (trailing words) and struct
+// fields are redact's own defaults. Every format gets the same; see the
+// package documentation ("Redaction") for how to turn each part off.
+func RedactDefaults() []redact.Option {
+	return []redact.Option{redact.WithDetectors(redact.AllDetectors), redact.WithMessageScan()}
 }
 
 // isTerminal reports whether w is an *os.File on a terminal. It reads the

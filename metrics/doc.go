@@ -15,8 +15,9 @@
 //
 // Every series below exists, at zero, from New on, and no other is ever
 // created: the labels take values from closed sets (provobs.Ops and
-// provobs.ErrorTypes), so cardinality is fixed (16 histograms, 144 error
-// counters, 16 retry counters and 7 other series).
+// provobs.ErrorTypes), so cardinality is fixed: per operation a histogram,
+// a retry counter and an error counter per error type, plus 7 other
+// series.
 //
 //	name                                            type       labels                 value
 //	provider_<op>_duration_ms (op.MetricName())     histogram  -                      latency of each call, failures included, in ms
@@ -36,15 +37,106 @@
 // provider_enqueue_orchestrator_duration_ms, provider_dequeue_worker_duration_ms)
 // and every other operation is provider_<label>_duration_ms. The operation
 // label is provobs.Op.String ("fetch", "ack_orch", ...), error_type is
-// provobs.ErrorType ("lock_timeout", ...). The name constants are in this
-// package (provobs.MetricInfrastructureErrors, ...).
+// provobs.ErrorType ("lock_timeout", ...). The name constants are in the
+// root package's vocabulary (provobs.MetricInfrastructureErrors, ...).
 //
-// # Buckets
+// # Exposed lines
 //
-// The histograms are metrics.PrometheusHistogram with fixed `le` upper
-// bounds in milliseconds, allocated once in New (Default: DefaultBuckets(),
-// 0.1 ms to 10 s in 1-2.5-5 steps, plus +Inf; WithBuckets replaces them).
-// Each exposes _bucket (cumulative), _sum (ms) and _count.
+// Each family exposes exactly these lines (here as New writes them, every
+// value zero; "..." stands for the lines of the other operations, error
+// types or buckets). A latency histogram, one per operation:
+//
+//	# HELP provider_fetch_orchestration_item_duration_ms Latency of FetchOrchestrationItem in milliseconds, failures included.
+//	# TYPE provider_fetch_orchestration_item_duration_ms histogram
+//	provider_fetch_orchestration_item_duration_ms_bucket{le="0.1"} 0
+//	provider_fetch_orchestration_item_duration_ms_bucket{le="0.25"} 0
+//	...
+//	provider_fetch_orchestration_item_duration_ms_bucket{le="10000"} 0
+//	provider_fetch_orchestration_item_duration_ms_bucket{le="+Inf"} 0
+//	provider_fetch_orchestration_item_duration_ms_sum 0
+//	provider_fetch_orchestration_item_duration_ms_count 0
+//
+// The error counter, one series per operation and error type:
+//
+//	# HELP provider_infrastructure_errors_total Failed provider operations by operation and error type.
+//	# TYPE provider_infrastructure_errors_total counter
+//	provider_infrastructure_errors_total{operation="abandon_orch",error_type="canceled"} 0
+//	...
+//	provider_infrastructure_errors_total{operation="fetch",error_type="lock_timeout"} 0
+//	...
+//
+// The retry counters, one for AckOrchestrationItem and one per
+// operation:
+//
+//	# HELP provider_ack_orchestration_retries_total Re-invocations of AckOrchestrationItem by the retry middleware.
+//	# TYPE provider_ack_orchestration_retries_total counter
+//	provider_ack_orchestration_retries_total 0
+//	# HELP provider_retries_total Re-invocations of provider operations by the retry middleware.
+//	# TYPE provider_retries_total counter
+//	provider_retries_total{operation="abandon_orch"} 0
+//	...
+//	provider_retries_total{operation="fetch"} 0
+//	...
+//
+// The session counters:
+//
+//	# HELP provider_sessions_renewed_total Sessions renewed by RenewSessionLock.
+//	# TYPE provider_sessions_renewed_total counter
+//	provider_sessions_renewed_total 0
+//	# HELP provider_sessions_cleaned_total Sessions deleted by CleanupOrphanedSessions.
+//	# TYPE provider_sessions_cleaned_total counter
+//	provider_sessions_cleaned_total 0
+//
+// The queue depths and the poller's error counter:
+//
+//	# HELP provider_orchestrator_queue_depth Visible, unlocked orchestrator messages at the last queue-depth poll.
+//	# TYPE provider_orchestrator_queue_depth gauge
+//	provider_orchestrator_queue_depth 0
+//	# HELP provider_worker_queue_depth Visible, unlocked worker items at the last queue-depth poll.
+//	# TYPE provider_worker_queue_depth gauge
+//	provider_worker_queue_depth 0
+//	# HELP provider_timer_queue_depth Timers scheduled in the future at the last queue-depth poll.
+//	# TYPE provider_timer_queue_depth gauge
+//	provider_timer_queue_depth 0
+//	# HELP provider_queue_depth_poll_errors_total Failed queue-depth polls.
+//	# TYPE provider_queue_depth_poll_errors_total counter
+//	provider_queue_depth_poll_errors_total 0
+//
+// Families are written in name order. A test checks every line quoted
+// here against WritePrometheus's output.
+//
+// # Base units
+//
+// The default names end in _ms, which `promtool check metrics` flags ("metric
+// names should not contain abbreviated units"). WithBaseUnits follows the
+// Prometheus convention instead: each histogram is named
+// provider_<op>_duration_seconds (BaseUnitMetricName), records seconds, and
+// has its bounds in seconds (Default: DefaultSecondsBuckets(), the default
+// millisecond bounds / 1000); the counters and gauges, already in base
+// units, keep their names. promtool then reports nothing:
+//
+//	# HELP provider_fetch_orchestration_item_duration_seconds Latency of FetchOrchestrationItem in seconds, failures included.
+//	# TYPE provider_fetch_orchestration_item_duration_seconds histogram
+//	provider_fetch_orchestration_item_duration_seconds_bucket{le="0.0001"} 0
+//	provider_fetch_orchestration_item_duration_seconds_bucket{le="0.00025"} 0
+//	...
+//	provider_fetch_orchestration_item_duration_seconds_bucket{le="10"} 0
+//	provider_fetch_orchestration_item_duration_seconds_bucket{le="+Inf"} 0
+//	provider_fetch_orchestration_item_duration_seconds_sum 0
+//	provider_fetch_orchestration_item_duration_seconds_count 0
+//
+// The dashboard in package dashboards reads either naming (its unit
+// variable). Pick one naming per deployment: the two are different series.
+//
+// # Go runtime and process series
+//
+// WithProcessMetrics appends what metrics.WriteProcessMetrics writes
+// (go_goroutines, go_memstats_*, go_gc_*, process_cpu_seconds_total,
+// process_resident_memory_bytes, ...) after the provider series, as a Go
+// service's /metrics does; they are typed only if metrics.ExposeMetadata is
+// on. Without it (the default) WritePrometheus, Handler and the pushes carry
+// the provider series only. Those library-written series do not all pass
+// promtool's naming lint; the provider series do.
 //
 // # Which errors count
 //

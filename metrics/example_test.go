@@ -138,25 +138,64 @@ func ExampleMetrics_RetryHook() {
 }
 
 // PollQueueDepths runs until its context ends; run it beside the chain and
-// stop it before closing the store.
+// stop it before closing the store. It polls at once and then every
+// interval; here an observer of the chain reports the first poll, and the
+// poller is stopped after it, so the gauges hold its answer.
 func ExampleMetrics_PollQueueDepths() {
-	store, err := sqlite.Open(context.Background(), sqlite.MemoryPath)
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, sqlite.MemoryPath)
 	if err != nil {
 		panic(err)
 	}
 	defer store.Close()
 
+	polled := make(chan struct{}, 1)
+	onPoll := provobs.Observe(func(_ context.Context, c *provobs.Call, _ error, _ time.Duration) {
+		if c.Op() == provobs.OpQueueDepths {
+			select {
+			case polled <- struct{}{}:
+			default:
+			}
+		}
+	})
 	m := metrics.New()
-	p := provobs.Chain(store, m.Middleware())
+	p := provobs.Chain(store, m.Middleware(), onPoll)
+
+	// Two orchestrations to start, one of them in an hour, and an activity.
+	_ = p.EnqueueOrchestrator(ctx, provobs.WorkItem{Kind: provobs.KindStartOrchestration, InstanceID: "order-1"}, 0)
+	_ = p.EnqueueOrchestrator(ctx, provobs.WorkItem{Kind: provobs.KindStartOrchestration, InstanceID: "order-2"}, time.Hour)
+	_ = p.EnqueueWorker(ctx, provobs.WorkItem{Kind: provobs.KindActivityExecute, InstanceID: "order-1", ExecutionID: 1, CorrelationID: 1})
+
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-
-	ctx, cancel := context.WithCancel(context.Background())
+	pollCtx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	if admin, ok := p.(provobs.Admin); ok {
-		wg.Go(func() { m.PollQueueDepths(ctx, admin, 5*time.Second, logger) })
-	}
-	defer wg.Wait()
-	defer cancel()
+	wg.Go(func() { m.PollQueueDepths(pollCtx, p.(provobs.Admin), 5*time.Second, logger) })
+	<-polled
+	cancel()
+	wg.Wait() // the poll has set the gauges before PollQueueDepths returns
 
-	// ... run the workload on p ...
+	printSeries(m, "provider_orchestrator_queue_depth", "provider_worker_queue_depth", "provider_timer_queue_depth",
+		"provider_queue_depths_duration_ms_count")
+	// Output:
+	// provider_orchestrator_queue_depth 1
+	// provider_queue_depths_duration_ms_count 1
+	// provider_timer_queue_depth 1
+	// provider_worker_queue_depth 1
+}
+
+// WithBaseUnits names the histograms in seconds, Prometheus's base unit, as
+// `promtool check metrics` wants; the counters and gauges are unchanged.
+func ExampleWithBaseUnits() {
+	m := metrics.New(metrics.WithBaseUnits(), metrics.WithBuckets(0.001, 0.01, 0.1))
+	fmt.Println(m.HistogramName(provobs.OpFetch))
+	printSeries(m, "provider_fetch_orchestration_item_duration_seconds", "provider_sessions_renewed_total")
+	// Output:
+	// provider_fetch_orchestration_item_duration_seconds
+	// provider_fetch_orchestration_item_duration_seconds_bucket{le="0.001"} 0
+	// provider_fetch_orchestration_item_duration_seconds_bucket{le="0.01"} 0
+	// provider_fetch_orchestration_item_duration_seconds_bucket{le="0.1"} 0
+	// provider_fetch_orchestration_item_duration_seconds_bucket{le="+Inf"} 0
+	// provider_fetch_orchestration_item_duration_seconds_sum 0
+	// provider_fetch_orchestration_item_duration_seconds_count 0
+	// provider_sessions_renewed_total 0
 }

@@ -37,6 +37,9 @@ func (m *Metrics) WritePrometheus(w io.Writer) {
 	dst.Reset()
 	m.set.WritePrometheus(src)
 	m.annotate(dst, src.Bytes())
+	if m.processMetrics {
+		vm.WriteProcessMetrics(dst)
+	}
 	_, _ = w.Write(dst.Bytes())
 	bufPool.Put(src)
 	bufPool.Put(dst)

@@ -30,13 +30,19 @@ type Metrics struct {
 	families map[string]family // exposition metadata by family name
 	mw       provobs.Middleware
 	ic       provobs.Interceptor
+
+	unit           float64 // nanoseconds per histogram unit (ms, or s under WithBaseUnits)
+	baseUnits      bool
+	processMetrics bool
 }
 
 // Option configures New.
 type Option interface{ apply(*config) }
 
 type config struct {
-	buckets []float64
+	buckets        []float64 // nil: the default of the unit
+	baseUnits      bool
+	processMetrics bool
 }
 
 type optionFunc func(*config)
@@ -51,12 +57,13 @@ func DefaultBuckets() []float64 {
 	return []float64{0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000}
 }
 
-// WithBuckets sets the upper bounds, in milliseconds, of every latency
-// histogram's `le` buckets. They must be strictly increasing and not NaN; a
+// WithBuckets sets the upper bounds, in milliseconds (in seconds under
+// WithBaseUnits), of every latency histogram's `le` buckets. They must be strictly increasing and not NaN; a
 // trailing +Inf is implied and may be omitted. New panics on invalid
-// bounds. The slice is copied. (Default: DefaultBuckets())
+// bounds. The slice is copied. (Default: DefaultBuckets(), or
+// DefaultSecondsBuckets() under WithBaseUnits)
 func WithBuckets(upperBounds ...float64) Option {
-	b := append([]float64(nil), upperBounds...)
+	b := append(make([]float64, 0, len(upperBounds)), upperBounds...) // non-nil: nil means the default
 	return optionFunc(func(c *config) { c.buckets = b })
 }
 
@@ -67,19 +74,29 @@ func WithBuckets(upperBounds ...float64) Option {
 // metrics.RegisterSet to expose the series with the process's other metrics.
 // New panics if WithBuckets was given invalid bounds.
 func New(opts ...Option) *Metrics {
-	cfg := config{buckets: DefaultBuckets()}
+	var cfg config
 	for _, o := range opts {
 		o.apply(&cfg)
+	}
+	unit, unitName := float64(time.Millisecond), "milliseconds"
+	if cfg.baseUnits {
+		unit, unitName = float64(time.Second), "seconds"
+	}
+	if cfg.buckets == nil {
+		cfg.buckets = DefaultBuckets()
+		if cfg.baseUnits {
+			cfg.buckets = DefaultSecondsBuckets()
+		}
 	}
 	if err := vm.ValidateBuckets(cfg.buckets); err != nil {
 		panic(fmt.Sprintf("provobs/metrics: invalid histogram buckets %v: %v", cfg.buckets, err))
 	}
 
 	s := vm.NewSet()
-	m := &Metrics{set: s, families: make(map[string]family)}
+	m := &Metrics{set: s, families: make(map[string]family), unit: unit, baseUnits: cfg.baseUnits, processMetrics: cfg.processMetrics}
 	for _, op := range provobs.Ops() {
-		m.durations[op] = s.NewPrometheusHistogramExt(op.MetricName(), cfg.buckets)
-		m.family(op.MetricName(), "histogram", "Latency of "+op.Method()+" in milliseconds, failures included.")
+		m.durations[op] = s.NewPrometheusHistogramExt(m.HistogramName(op), cfg.buckets)
+		m.family(m.HistogramName(op), "histogram", "Latency of "+opTitle(op)+" in "+unitName+", failures included.")
 		for _, t := range provobs.ErrorTypes() {
 			m.errors[op][t] = s.NewCounter(fmt.Sprintf(`%s{%s=%q,%s=%q}`,
 				provobs.MetricInfrastructureErrors, provobs.LabelOperation, op.String(), provobs.LabelErrorType, t.String()))
@@ -133,7 +150,7 @@ func (m *Metrics) observe(_ context.Context, c *provobs.Call, err error, elapsed
 	if !op.Valid() {
 		return
 	}
-	m.durations[op].Update(float64(elapsed) / float64(time.Millisecond))
+	m.durations[op].Update(float64(elapsed) / m.unit)
 	if err != nil {
 		m.errors[op][typeOf(err)].Inc()
 		return

@@ -165,18 +165,24 @@ func TestSessionCounters(t *testing.T) {
 		require.NotNil(t, w)
 		require.NoError(t, p.AckWorker(ctx, w.LockToken, nil))
 	}
-	n, err := p.RenewSessionLock(ctx, []string{"owner-1"}, time.Minute, time.Hour)
-	require.NoError(t, err)
-	require.Equal(t, 2, n)
+	// Two renewals of both sessions, one cleanup of both: 4 renewed and 2
+	// cleaned, so counters that were swapped, or fed the wrong op, differ.
+	for range 2 {
+		n, err := p.RenewSessionLock(ctx, []string{"owner-1"}, time.Minute, time.Hour)
+		require.NoError(t, err)
+		require.Equal(t, 2, n)
+	}
 
 	clk.Advance(2 * time.Minute) // both leases expire
-	n, err = p.CleanupOrphanedSessions(ctx, 0)
+	n, err := p.CleanupOrphanedSessions(ctx, 0)
 	require.NoError(t, err)
 	require.Equal(t, 2, n)
 
-	fams := scrape(t, m)
-	assert.Equal(t, 2.0, value(t, fams, provobs.MetricSessionsRenewed, map[string]string{}))
-	assert.Equal(t, 2.0, value(t, fams, provobs.MetricSessionsCleaned, map[string]string{}))
+	snap := obstest.Snapshot(t, m)
+	assert.Equal(t, uint64(4), snap.SessionsRenewed(), provobs.MetricSessionsRenewed)
+	assert.Equal(t, uint64(2), snap.SessionsCleaned(), provobs.MetricSessionsCleaned)
+	assert.Equal(t, uint64(2), snap.Count(provobs.OpRenewSessionLock))
+	assert.Equal(t, uint64(1), snap.Count(provobs.OpCleanupOrphanedSessions))
 }
 
 func TestRetriesAreCounted(t *testing.T) {

@@ -59,6 +59,13 @@ func BenchmarkRecord(b *testing.B) {
 			_ = p.EnqueueWorker(ctx, item)
 		}
 	})
+	b.Run("middleware-observe-base-units", func(b *testing.B) {
+		p := provobs.Chain(&obstest.Stub{}, metrics.New(metrics.WithBaseUnits()).Middleware())
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = p.EnqueueWorker(ctx, item)
+		}
+	})
 	b.Run("middleware-observe-error", func(b *testing.B) {
 		p := provobs.Chain(&obstest.Stub{Err: provobs.NewError(provobs.OpEnqueueWorker, provobs.TypeLockTimeout, errors.New("busy"))},
 			metrics.New().Middleware())
@@ -78,13 +85,28 @@ func BenchmarkRecord(b *testing.B) {
 	})
 }
 
-// BenchmarkScrape measures WritePrometheus over every series.
+// BenchmarkScrape measures WritePrometheus over every series, with the
+// seed names, the base-unit names and the Go runtime and process series
+// added:
+//
+//	go test -run='^$' -bench=BenchmarkScrape -benchmem ./metrics/
 func BenchmarkScrape(b *testing.B) {
-	m := metrics.New()
-	var w discard
-	b.ReportAllocs()
-	for b.Loop() {
-		m.WritePrometheus(&w)
+	for _, c := range []struct {
+		name string
+		opts []metrics.Option
+	}{
+		{"names=ms", nil},
+		{"names=seconds", []metrics.Option{metrics.WithBaseUnits()}},
+		{"names=ms/process-metrics", []metrics.Option{metrics.WithProcessMetrics()}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			m := metrics.New(c.opts...)
+			var w discard
+			b.ReportAllocs()
+			for b.Loop() {
+				m.WritePrometheus(&w)
+			}
+		})
 	}
 }
 

@@ -26,4 +26,21 @@
 // for tests of what reaches the otelslog bridge. NewSQLite opens an
 // in-memory reference provider closed with the test, the real store under a
 // middleware's tests.
+//
+// MetricsSnapshot reads the metrics middleware's exposition back as
+// numbers, parsed from the real Prometheus text, so that a test asserts on
+// "verify metrics updated" without parsing text itself:
+//
+//	snap := obstest.Snapshot(t, m) // m is the *metrics.Metrics in the chain
+//	assert.Equal(t, uint64(2), snap.Count(provobs.OpFetch))
+//	assert.Equal(t, uint64(1), snap.Errors(provobs.OpAckWorker, provobs.TypeLockLost))
+//	assert.Equal(t, uint64(3), snap.SessionsRenewed())
+//
+// It has the histogram count, sum and buckets per operation (either
+// naming: _ms, or _seconds under metrics.WithBaseUnits), the error counts
+// per operation and type, the retry and session counters and the queue
+// depths. ParseMetrics reads any exposition and ScrapeMetrics a /metrics
+// URL. Binary finds an external program a test needs (promtool,
+// prometheus, ...) and skips the test without it, or fails it when CI is
+// set.
 package obstest

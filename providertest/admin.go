@@ -14,10 +14,13 @@ var adminCases = []testCase{
 	{"nil_output_keeps_output", "an ack with a nil output leaves the output unchanged", nilOutputKeeps},
 	{"name_and_version_kept_by_later_acks", "later acks with empty metadata keep the name and version", nameVersionKept},
 	{"instance_info_tracks_current_execution", "InstanceInfo reports the current execution after continue-as-new", infoTracksExecution},
+	{"stale_execution_ack_keeps_current_status", "an ack for an earlier execution changes neither the status nor the output InstanceInfo and ListInstances report for the current one", staleAckKeepsStatus},
+	{"new_execution_without_status_is_running", "an ack that starts a new execution without a status reports that execution as Running", newExecutionRunning},
 	{"enqueue_alone_lists_no_instance", "an instance that was only enqueued to is not listed", enqueueNotListed},
 	{"list_in_instance_id_order", "ListInstances returns instances in instance-id order", listInIDOrder},
 	{"list_filters_by_status", "ListInstances with a Status keeps only instances in that status", listFiltersStatus},
 	{"list_pages_with_after_and_limit", "ListInstances pages with After and Limit without gaps or repeats", listPages},
+	{"list_pages_past_default_limit", "150 instances page through ListInstances with Limit 0 and After, in order, without gaps or repeats", listPastDefault},
 	{"list_default_limit_returns_small_sets", "ListInstances with Limit 0 returns all of a small set", listDefaultLimit},
 }
 
@@ -106,6 +109,68 @@ func infoTracksExecution(h *harness) {
 	}
 }
 
+func staleAckKeepsStatus(h *harness) {
+	h.admin()
+	h.startInstance("a")
+	it := h.raise("a")
+	can := provobs.WorkItem{Kind: provobs.KindContinueAsNew, InstanceID: "a", ExecutionID: 1, Payload: []byte("new input")}
+	h.ack(it.LockToken, provobs.OrchestrationAck{
+		ExecutionID: 1, HistoryDelta: []provobs.Event{ev(2, provobs.EventContinuedAsNew)},
+		OrchestratorItems: []provobs.WorkItem{can},
+		Metadata:          provobs.InstanceMetadata{Status: provobs.StatusContinuedAsNew, Output: []byte("out1")},
+	})
+	next := h.fetchOne("a")
+	h.ack(next.LockToken, provobs.OrchestrationAck{
+		ExecutionID:  2,
+		HistoryDelta: []provobs.Event{ev(1, provobs.EventOrchestrationStarted)},
+		Metadata:     provobs.InstanceMetadata{Status: provobs.StatusRunning, Output: []byte("out2")},
+	})
+	// A turn of a runtime that still works on execution 1 (a late event for
+	// the old execution) acks with ExecutionID 1 and a final status.
+	stale := h.raise("a")
+	h.ack(stale.LockToken, provobs.OrchestrationAck{
+		ExecutionID:  1,
+		HistoryDelta: []provobs.Event{ev(3, provobs.EventOrchestrationFailed)},
+		Metadata:     provobs.InstanceMetadata{Status: provobs.StatusFailed, Output: []byte("stale")},
+	})
+	inf := h.wantInfo("a", provobs.StatusRunning, "out2")
+	if inf.ExecutionID != 2 {
+		h.Fatalf("InstanceInfo after a stale ack: execution %d, want 2", inf.ExecutionID)
+	}
+	if got := h.list(provobs.ListOptions{Status: provobs.StatusRunning}); len(got) != 1 || got[0] != "a" {
+		h.Fatalf("ListInstances{Status: Running} after a stale ack: %v, want [a]", got)
+	}
+	if got := h.list(provobs.ListOptions{Status: provobs.StatusFailed}); len(got) != 0 {
+		h.Fatalf("ListInstances{Status: Failed} after a stale ack: %v, want none", got)
+	}
+	h.wantEvents(h.history("a", 1), 1, 2, 3)
+	h.wantEvents(h.history("a", 2), 1)
+}
+
+func newExecutionRunning(h *harness) {
+	h.admin()
+	h.startInstance("a")
+	it := h.raise("a")
+	can := provobs.WorkItem{Kind: provobs.KindContinueAsNew, InstanceID: "a", ExecutionID: 1}
+	h.ack(it.LockToken, provobs.OrchestrationAck{
+		ExecutionID: 1, HistoryDelta: []provobs.Event{ev(2, provobs.EventContinuedAsNew)},
+		OrchestratorItems: []provobs.WorkItem{can},
+		Metadata:          provobs.InstanceMetadata{Status: provobs.StatusContinuedAsNew},
+	})
+	next := h.fetchOne("a")
+	h.ack(next.LockToken, provobs.OrchestrationAck{
+		ExecutionID:  2,
+		HistoryDelta: []provobs.Event{ev(1, provobs.EventOrchestrationStarted)},
+	})
+	inf := h.wantInfo("a", provobs.StatusRunning, "")
+	if inf.ExecutionID != 2 {
+		h.Fatalf("InstanceInfo after continue-as-new: execution %d, want 2", inf.ExecutionID)
+	}
+	if got := h.list(provobs.ListOptions{Status: provobs.StatusRunning}); len(got) != 1 || got[0] != "a" {
+		h.Fatalf("ListInstances{Status: Running}: %v, want [a]", got)
+	}
+}
+
 func (h *harness) list(opts provobs.ListOptions) []string {
 	h.Helper()
 	infos, err := h.admin().ListInstances(h.ctx(), opts)
@@ -170,4 +235,31 @@ func listDefaultLimit(h *harness) {
 	}
 	h.wantList(h.list(provobs.ListOptions{}), "i0", "i1", "i2", "i3", "i4")
 	h.wantList(h.list(provobs.ListOptions{Limit: -1}), "i0", "i1", "i2", "i3", "i4")
+}
+
+func listPastDefault(h *harness) {
+	h.admin()
+	const n = 150
+	var want []string
+	for i := range n {
+		id := fmt.Sprintf("i%03d", i)
+		want = append(want, id)
+		h.enqueue(startMsg(id))
+	}
+	if got := h.drain(); len(got) != n {
+		h.Fatalf("started %d instances, want %d", len(got), n)
+	}
+	var all []string
+	for after := ""; ; {
+		page := h.list(provobs.ListOptions{After: after})
+		if len(page) == 0 {
+			break
+		}
+		all = append(all, page...)
+		after = page[len(page)-1]
+		if len(all) > n {
+			break
+		}
+	}
+	h.wantList(all, want...)
 }

@@ -139,6 +139,8 @@
 //
 // Area "expiration", in expiration.go:
 //
+//   - renew_can_shorten_lock: renewing an instance lock with a shorter extension makes it expire at now+extendFor, before the original expiry
+//   - worker_renew_can_shorten_lock: renewing a worker lock with a shorter extension makes it expire at now+extendFor, before the original expiry
 //   - orchestration_lock_expires: an unrenewed instance lock expires after its LockTimeout, not before, and the instance is fetchable again
 //   - expired_token_ack_fails: an ack after the lock expired fails with TypeLockLost and the batch stays fetchable
 //   - refetch_after_expiry_invalidates_old_token: after expiry and refetch the old token fails ack, renew and abandon; the new one acks
@@ -158,6 +160,7 @@
 //   - empty_queues_have_no_work: fetch and dequeue on an empty provider return (nil, nil)
 //   - fetch_order_follows_oldest_message: instances are fetched in the order of their oldest visible message
 //   - batch_in_enqueue_order: a batch holds every visible message of the instance, in enqueue order
+//   - batch_of_150_messages: a fetch returns all 150 visible messages of an instance in enqueue order, and the ack deletes them all
 //   - every_orchestrator_kind_round_trips: every orchestrator kind keeps its instance, execution, correlation id and payload
 //   - worker_queue_is_fifo: worker items are dequeued in insertion order
 //   - worker_item_fields_round_trip: a worker item keeps its instance, execution, correlation id, session and payload
@@ -267,6 +270,16 @@
 //   - worker_ack_wakes_long_polling_fetch: a completion enqueued by AckWorker wakes a waiting fetch
 //   - long_poll_sees_delayed_message: a long-polling fetch returns a message that becomes visible during the poll
 //   - long_poll_skips_locked_instance: a long-polling fetch does not return an instance that stays locked; it ends with (nil, nil)
+//   - long_poll_wakes_for_delayed_abandon: a long-polling fetch returns a batch abandoned with a Delay once the delay passes, well before PollTimeout
+//   - long_poll_wakes_for_lock_expiry: a long-polling fetch returns an instance whose lock expires during the poll, well before PollTimeout
+//   - dequeue_long_poll_wakes_for_delayed_abandon: a long-polling dequeue returns an item abandoned with a Delay once the delay passes, well before PollTimeout
+//   - dequeue_long_poll_wakes_for_lock_expiry: a long-polling dequeue returns an item whose lock expires during the poll, well before PollTimeout
+//   - dequeue_long_poll_wakes_for_lease_expiry: a long-polling session dequeue returns an item of another owner's session once its lease expires, well before PollTimeout
+//   - abandon_wakes_long_polling_fetch: AbandonOrchestrationItem wakes a waiting fetch, which returns the batch
+//   - worker_abandon_wakes_long_polling_dequeue: AbandonWorker wakes a waiting dequeue, which returns the item
+//   - ack_wakes_long_polling_fetch: an orchestration ack enqueueing a message wakes a waiting fetch
+//   - ack_timer_wakes_long_polling_fetch: a long-polling fetch returns a timer acked during an earlier turn when its FireAt passes, well before PollTimeout
+//   - commit_by_another_opener_wakes_long_polls: a commit through another provider on the same storage wakes a waiting fetch and a waiting dequeue (WithStorage)
 //   - fetch_long_poll_honours_cancellation: cancelling the context ends a long-polling fetch with TypeCanceled
 //   - dequeue_long_poll_honours_cancellation: cancelling the context ends a long-polling dequeue with TypeCanceled
 //
@@ -297,10 +310,13 @@
 //   - nil_output_keeps_output: an ack with a nil output leaves the output unchanged
 //   - name_and_version_kept_by_later_acks: later acks with empty metadata keep the name and version
 //   - instance_info_tracks_current_execution: InstanceInfo reports the current execution after continue-as-new
+//   - stale_execution_ack_keeps_current_status: an ack for an earlier execution changes neither the status nor the output InstanceInfo and ListInstances report for the current one
+//   - new_execution_without_status_is_running: an ack that starts a new execution without a status reports that execution as Running
 //   - enqueue_alone_lists_no_instance: an instance that was only enqueued to is not listed
 //   - list_in_instance_id_order: ListInstances returns instances in instance-id order
 //   - list_filters_by_status: ListInstances with a Status keeps only instances in that status
 //   - list_pages_with_after_and_limit: ListInstances pages with After and Limit without gaps or repeats
+//   - list_pages_past_default_limit: 150 instances page through ListInstances with Limit 0 and After, in order, without gaps or repeats
 //   - list_default_limit_returns_small_sets: ListInstances with Limit 0 returns all of a small set
 //
 // # Bad and unusual input
@@ -400,4 +416,25 @@
 //   - instance_id_path_like: an instance id with slashes, dots and a URL-like shape round-trips through enqueue, fetch, ack, history and the worker queue
 //   - ids_are_case_sensitive: instance ids differing only in case are different instances
 //   - similar_ids_do_not_collide: ids that match as SQL LIKE patterns (_ and %) stay distinct
+//
+// # Races
+//
+// Area "races", in races.go:
+//
+//   - two_acks_one_token: two concurrent acks with one token: exactly one succeeds, the other fails with TypeLockLost, and the history holds one delta
+//   - ack_vs_abandon: a concurrent ack and abandon with one token: exactly one succeeds, and the store shows that one's outcome only
+//   - worker_ack_vs_renew: a concurrent AckWorker and RenewWorkerLock: the ack succeeds, the renew succeeds or fails with TypeLockLost, and the completion is enqueued once
+//   - many_workers_process_each_instance_once: 8 goroutines fetching and acking 40 instances, retrying retryable errors, process every instance exactly once
+//   - lock_expiry_hands_over_to_one_of_three: when a lock expires, exactly one of two other fetchers polling for it gets the instance, and the first holder's token is dead
+//
+// # Cancellation during a call, Close and reopen
+//
+// Area "interruption", in interruption.go:
+//
+//   - enqueue_with_tiny_deadline_reports_true_outcome: enqueues whose deadline ends during the call either succeed and are stored, or fail with TypeCanceled and are not
+//   - ack_with_tiny_deadline_reports_true_outcome: acks whose deadline ends during the call either succeed and are stored, or fail with TypeCanceled, store nothing and keep the lock
+//   - cancelled_fetch_leaves_no_lock: a fetch cancelled during the call leaves the instance fetchable again, with its attempt given back unless the lock had time to expire
+//   - cancelled_dequeue_leaves_no_lock: a dequeue cancelled during the call leaves the item dequeueable again, with its attempt given back unless the lock had time to expire
+//   - close_with_writes_in_flight_keeps_acknowledged_writes: Close during concurrent enqueues: every enqueue that succeeded is in the reopened storage, every one that failed (TypeClosed or TypeCanceled) is not (WithStorage)
+//   - reopen_keeps_acknowledged_state: a reopened storage has the history, status, queued messages and worker items acknowledged before Close (WithStorage)
 package providertest

@@ -8,6 +8,8 @@ import (
 )
 
 var expirationCases = []testCase{
+	{"renew_can_shorten_lock", "renewing an instance lock with a shorter extension makes it expire at now+extendFor, before the original expiry", renewShortens},
+	{"worker_renew_can_shorten_lock", "renewing a worker lock with a shorter extension makes it expire at now+extendFor, before the original expiry", workerRenewShortens},
 	{"orchestration_lock_expires", "an unrenewed instance lock expires after its LockTimeout, not before, and the instance is fetchable again", orchLockExpires},
 	{"expired_token_ack_fails", "an ack after the lock expired fails with TypeLockLost and the batch stays fetchable", expiredAckFails},
 	{"refetch_after_expiry_invalidates_old_token", "after expiry and refetch the old token fails ack, renew and abandon; the new one acks", refetchInvalidatesOld},
@@ -164,4 +166,40 @@ func workerRenewAfterExpiryFails(h *harness) {
 	expired(time.Now(), h.short())
 	h.wantLockLost(h.p.RenewWorkerLock(h.ctx(), w.LockToken, longLock), "renew of an expired worker lock")
 	h.dequeueOne(nil, activity("a", 1, 1))
+}
+
+func renewShortens(h *harness) {
+	h.enqueue(startMsg("a"))
+	it := h.fetchOne("a") // longLock
+	t0 := time.Now()
+	h.must(h.p.RenewOrchestrationItemLock(h.ctx(), it.LockToken, h.short()), "RenewOrchestrationItemLock(%v)", h.short())
+	if it := h.fetch(); it != nil {
+		h.inconclusive(t0, h.short()-slack, "the renew and the check")
+		h.Fatalf("instance %q fetchable right after a renew to %v", it.InstanceID, h.short())
+	}
+	var again *provobs.OrchestrationItem
+	h.eventually("the shortened lock expires", func() bool {
+		again = h.fetch()
+		return again != nil
+	})
+	h.wantInstance(again, "a")
+	h.wantLockLost(h.p.AckOrchestrationItem(h.ctx(), it.LockToken, startAck()), "ack with the shortened, expired token")
+}
+
+func workerRenewShortens(h *harness) {
+	h.enqueueWorker(activity("a", 1, 1))
+	w := h.dequeueOne(nil, activity("a", 1, 1)) // longLock
+	t0 := time.Now()
+	h.must(h.p.RenewWorkerLock(h.ctx(), w.LockToken, h.short()), "RenewWorkerLock(%v)", h.short())
+	if got := h.dequeue(nil); got != nil {
+		h.inconclusive(t0, h.short()-slack, "the renew and the check")
+		h.Fatalf("item %s dequeueable right after a renew to %v", describe(got.Item), h.short())
+	}
+	var again *provobs.WorkerItem
+	h.eventually("the shortened worker lock expires", func() bool {
+		again = h.dequeue(nil)
+		return again != nil
+	})
+	h.wantWorker(again, activity("a", 1, 1))
+	h.wantLockLost(h.p.AckWorker(h.ctx(), w.LockToken, nil), "worker ack with the shortened, expired token")
 }

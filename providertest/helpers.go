@@ -40,6 +40,16 @@ type harness struct {
 
 func (h *harness) ctx() context.Context { return h.Context() }
 
+// storage returns the Storage given with WithStorage, skipping the case
+// when there is none.
+func (h *harness) storage() *Storage {
+	h.Helper()
+	if h.cfg.storage == nil {
+		h.Skip("needs providertest.WithStorage: the provider's storage is not reachable")
+	}
+	return h.cfg.storage
+}
+
 // short is the configured short lock timeout.
 func (h *harness) short() time.Duration { return h.cfg.lockTimeout }
 

@@ -2,18 +2,22 @@ package providertest_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/provobs/provobs"
-	"github.com/provobs/provobs/obstest"
 	"github.com/provobs/provobs/providertest"
+	"github.com/provobs/provobs/sqlite"
 )
 
 // A mutant is the SQLite provider with one deliberate bug; the suite must
@@ -42,6 +46,16 @@ var mutants = []struct {
 	{"depths_ignore_timers", []string{"depths/future_messages_count_as_timers", "depths/ack_timers_count_as_timers"}},
 	{"list_ignores_status", []string{"admin/list_filters_by_status"}},
 	{"payload_truncated", []string{"input/orchestrator_payload_1mib", "input/binary_payload_round_trips", "queues/batch_in_enqueue_order"}},
+	{"stale_ack_applies_to_current", []string{"admin/stale_execution_ack_keeps_current_status"}},
+	{"ack_hides_lock_lost", []string{"races/two_acks_one_token", "races/ack_vs_abandon"}},
+	{"fetch_delivers_twice", []string{"races/many_workers_process_each_instance_once"}},
+	{"cancelled_fetch_keeps_lock", []string{"interruption/cancelled_fetch_leaves_no_lock"}},
+	{"enqueue_lies_on_cancel", []string{"interruption/enqueue_with_tiny_deadline_reports_true_outcome"}},
+	{"closed_enqueue_reports_success", []string{"interruption/close_with_writes_in_flight_keeps_acknowledged_writes"}},
+	{"poll_sleeps_whole_timeout", []string{"polling/long_poll_wakes_for_lock_expiry", "polling/dequeue_long_poll_wakes_for_delayed_abandon", "polling/dequeue_long_poll_wakes_for_lease_expiry", "polling/commit_by_another_opener_wakes_long_polls"}},
+	{"renew_never_shortens", []string{"expiration/renew_can_shorten_lock", "expiration/worker_renew_can_shorten_lock"}},
+	{"list_default_ignores_after", []string{"admin/list_pages_past_default_limit"}},
+	{"batch_capped_at_100", []string{"queues/batch_of_150_messages"}},
 }
 
 // TestMutantsAreCaught runs the suite against each mutant in a child
@@ -51,8 +65,14 @@ func TestMutantsAreCaught(t *testing.T) {
 	if os.Getenv("PROVIDERTEST_MUTANTS") == "" {
 		t.Skip("set PROVIDERTEST_MUTANTS=1 to check that the suite catches deliberately broken providers")
 	}
+	// The children mostly wait on timers: four at a time keeps two cores
+	// busy without stretching their timing cases.
+	slots := make(chan struct{}, 4)
 	for _, m := range mutants {
 		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
+			slots <- struct{}{}
+			defer func() { <-slots }()
 			var areas []string
 			for _, c := range m.caught {
 				a, _, _ := strings.Cut(c, "/")
@@ -82,9 +102,22 @@ func TestMutant(t *testing.T) {
 	if kind == "" {
 		t.Skip("child of TestMutantsAreCaught")
 	}
+	open := func(t *testing.T, path string) provobs.Provider {
+		// NORMAL: no fsync per commit, so a loaded machine's disk does not
+		// stretch the timing cases; reopening still sees every commit.
+		store, err := sqlite.Open(t.Context(), path, sqlite.WithSynchronous(sqlite.SynchronousNormal))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = store.Close() })
+		return &mutant{full: store, kind: kind, path: path}
+	}
 	providertest.Run(t, func(t *testing.T) provobs.Provider {
-		return &mutant{full: obstest.NewSQLite(t), kind: kind}
-	}, providertest.WithWaitLimit(3*time.Second))
+		return open(t, filepath.Join(t.TempDir(), "store.db"))
+	}, providertest.WithWaitLimit(3*time.Second), providertest.WithStorage(providertest.Storage{
+		Close: func(p provobs.Provider) error { return p.(*mutant).full.(io.Closer).Close() },
+		Open:  func(t *testing.T, p provobs.Provider) provobs.Provider { return open(t, p.(*mutant).path) },
+	}))
 }
 
 type full interface {
@@ -97,6 +130,25 @@ type full interface {
 type mutant struct {
 	full
 	kind string
+	path string
+
+	mu   sync.Mutex
+	last *provobs.OrchestrationItem // fetch_delivers_twice
+	n    int
+}
+
+// sleepPoll is poll_sleeps_whole_timeout: a long poll that never wakes
+// early. It looks once, sleeps the whole timeout, and looks again.
+func sleepPoll[T any](ctx context.Context, d time.Duration, look func() (*T, error)) (*T, error) {
+	v, err := look()
+	if v != nil || err != nil || d <= 0 {
+		return v, err
+	}
+	select {
+	case <-time.After(d):
+	case <-ctx.Done():
+	}
+	return look()
 }
 
 func (m *mutant) err(err error) error {
@@ -120,7 +172,38 @@ func (m *mutant) FetchOrchestrationItem(ctx context.Context, opts provobs.FetchO
 	case "no_long_poll":
 		opts.PollTimeout = 0
 	}
+	if m.kind == "poll_sleeps_whole_timeout" {
+		d := opts.PollTimeout
+		opts.PollTimeout = 0
+		return sleepPoll(ctx, d, func() (*provobs.OrchestrationItem, error) { return m.full.FetchOrchestrationItem(ctx, opts) })
+	}
+	if m.kind == "cancelled_fetch_keeps_lock" {
+		opts.LockTimeout = time.Minute
+		it, err := m.full.FetchOrchestrationItem(context.WithoutCancel(ctx), opts)
+		if ctx.Err() != nil {
+			return nil, provobs.NewError(provobs.OpFetch, provobs.TypeCanceled, ctx.Err())
+		}
+		return it, err
+	}
+	if m.kind == "fetch_delivers_twice" {
+		m.mu.Lock()
+		m.n++
+		if m.n%5 == 0 && m.last != nil {
+			again := *m.last
+			m.mu.Unlock()
+			return &again, nil
+		}
+		m.mu.Unlock()
+	}
 	it, err := m.full.FetchOrchestrationItem(ctx, opts)
+	if it != nil && m.kind == "fetch_delivers_twice" {
+		m.mu.Lock()
+		m.last = it
+		m.mu.Unlock()
+	}
+	if it != nil && m.kind == "batch_capped_at_100" && len(it.Messages) > 100 {
+		it.Messages = it.Messages[:100]
+	}
 	if it != nil {
 		switch m.kind {
 		case "fetch_drops_last_message":
@@ -144,8 +227,17 @@ func (m *mutant) AckOrchestrationItem(ctx context.Context, tok string, ack provo
 		ack.CancelledActivities = nil
 	case "ack_drops_status":
 		ack.Metadata.Status = ""
+	case "stale_ack_applies_to_current":
+		if it := m.lockedInstance(ctx, tok); it != nil && it.ExecutionID > ack.ExecutionID {
+			ack.ExecutionID = it.ExecutionID
+			ack.HistoryDelta = nil
+		}
 	}
-	return m.err(m.full.AckOrchestrationItem(ctx, tok, ack))
+	err := m.full.AckOrchestrationItem(ctx, tok, ack)
+	if m.kind == "ack_hides_lock_lost" && errors.Is(err, provobs.ErrLockLost) {
+		return nil
+	}
+	return m.err(err)
 }
 
 func (m *mutant) AbandonOrchestrationItem(ctx context.Context, tok string, opts provobs.AbandonOptions) error {
@@ -158,9 +250,24 @@ func (m *mutant) AbandonOrchestrationItem(ctx context.Context, tok string, opts 
 	return m.err(m.full.AbandonOrchestrationItem(ctx, tok, opts))
 }
 
+// lockedInstance finds the instance a token locks, through InstanceInfo of
+// every listed instance (slow, fine for a mutant): the one whose current
+// execution is newer than its token's turn is what stale_ack_applies_to_current
+// needs.
+func (m *mutant) lockedInstance(ctx context.Context, _ string) *provobs.InstanceInfo {
+	infos, err := m.full.ListInstances(ctx, provobs.ListOptions{})
+	if err != nil || len(infos) != 1 {
+		return nil
+	}
+	return &infos[0]
+}
+
 func (m *mutant) RenewOrchestrationItemLock(ctx context.Context, tok string, d time.Duration) error {
 	if m.kind == "renew_orch_ignored" {
 		return nil
+	}
+	if m.kind == "renew_never_shortens" {
+		d = max(d, time.Minute)
 	}
 	return m.err(m.full.RenewOrchestrationItemLock(ctx, tok, d))
 }
@@ -169,7 +276,18 @@ func (m *mutant) EnqueueOrchestrator(ctx context.Context, w provobs.WorkItem, de
 	if m.kind == "enqueue_ignores_delay" {
 		delay = 0
 	}
-	return m.err(m.full.EnqueueOrchestrator(ctx, w, delay))
+	if m.kind == "enqueue_lies_on_cancel" {
+		err := m.full.EnqueueOrchestrator(context.WithoutCancel(ctx), w, delay)
+		if ctx.Err() != nil {
+			return provobs.NewError(provobs.OpEnqueue, provobs.TypeCanceled, ctx.Err())
+		}
+		return err
+	}
+	err := m.full.EnqueueOrchestrator(ctx, w, delay)
+	if m.kind == "closed_enqueue_reports_success" && provobs.TypeOf(err) == provobs.TypeClosed {
+		return nil
+	}
+	return m.err(err)
 }
 
 func (m *mutant) EnqueueWorker(ctx context.Context, w provobs.WorkItem) error {
@@ -182,6 +300,10 @@ func (m *mutant) DequeueWorker(ctx context.Context, opts provobs.FetchOptions, s
 		s = nil
 	case "no_long_poll":
 		opts.PollTimeout = 0
+	case "poll_sleeps_whole_timeout":
+		d := opts.PollTimeout
+		opts.PollTimeout = 0
+		return sleepPoll(ctx, d, func() (*provobs.WorkerItem, error) { return m.full.DequeueWorker(ctx, opts, s) })
 	}
 	w, err := m.full.DequeueWorker(ctx, opts, s)
 	if w != nil && m.kind == "attempt_off_by_one" {
@@ -205,6 +327,9 @@ func (m *mutant) AbandonWorker(ctx context.Context, tok string, opts provobs.Aba
 }
 
 func (m *mutant) RenewWorkerLock(ctx context.Context, tok string, d time.Duration) error {
+	if m.kind == "renew_never_shortens" {
+		d = max(d, time.Minute)
+	}
 	return m.err(m.full.RenewWorkerLock(ctx, tok, d))
 }
 
@@ -246,6 +371,9 @@ func (m *mutant) QueueDepths(ctx context.Context) (provobs.QueueDepths, error) {
 func (m *mutant) ListInstances(ctx context.Context, opts provobs.ListOptions) ([]provobs.InstanceInfo, error) {
 	if m.kind == "list_ignores_status" {
 		opts.Status = ""
+	}
+	if m.kind == "list_default_ignores_after" && opts.Limit <= 0 {
+		opts.After = ""
 	}
 	l, err := m.full.ListInstances(ctx, opts)
 	return l, m.err(err)

@@ -20,6 +20,16 @@ var pollingCases = []testCase{
 	{"worker_ack_wakes_long_polling_fetch", "a completion enqueued by AckWorker wakes a waiting fetch", workerAckWakesFetch},
 	{"long_poll_sees_delayed_message", "a long-polling fetch returns a message that becomes visible during the poll", longPollDelayed},
 	{"long_poll_skips_locked_instance", "a long-polling fetch does not return an instance that stays locked; it ends with (nil, nil)", longPollSkipsLocked},
+	{"long_poll_wakes_for_delayed_abandon", "a long-polling fetch returns a batch abandoned with a Delay once the delay passes, well before PollTimeout", wakeDelayedAbandon},
+	{"long_poll_wakes_for_lock_expiry", "a long-polling fetch returns an instance whose lock expires during the poll, well before PollTimeout", wakeLockExpiry},
+	{"dequeue_long_poll_wakes_for_delayed_abandon", "a long-polling dequeue returns an item abandoned with a Delay once the delay passes, well before PollTimeout", wakeWorkerDelayedAbandon},
+	{"dequeue_long_poll_wakes_for_lock_expiry", "a long-polling dequeue returns an item whose lock expires during the poll, well before PollTimeout", wakeWorkerLockExpiry},
+	{"dequeue_long_poll_wakes_for_lease_expiry", "a long-polling session dequeue returns an item of another owner's session once its lease expires, well before PollTimeout", wakeLeaseExpiry},
+	{"abandon_wakes_long_polling_fetch", "AbandonOrchestrationItem wakes a waiting fetch, which returns the batch", abandonWakesFetch},
+	{"worker_abandon_wakes_long_polling_dequeue", "AbandonWorker wakes a waiting dequeue, which returns the item", abandonWakesDequeue},
+	{"ack_wakes_long_polling_fetch", "an orchestration ack enqueueing a message wakes a waiting fetch", ackWakesFetch},
+	{"ack_timer_wakes_long_polling_fetch", "a long-polling fetch returns a timer acked during an earlier turn when its FireAt passes, well before PollTimeout", ackTimerWakesFetch},
+	{"commit_by_another_opener_wakes_long_polls", "a commit through another provider on the same storage wakes a waiting fetch and a waiting dequeue (WithStorage)", otherOpenerWakes},
 	{"fetch_long_poll_honours_cancellation", "cancelling the context ends a long-polling fetch with TypeCanceled", fetchPollCancel},
 	{"dequeue_long_poll_honours_cancellation", "cancelling the context ends a long-polling dequeue with TypeCanceled", dequeuePollCancel},
 }
@@ -226,4 +236,123 @@ func dequeuePollCancel(h *harness) {
 	if r.el > h.cfg.wait/2 {
 		h.Fatalf("the cancelled dequeue returned after %v", r.el)
 	}
+}
+
+// The wake-up cases below poll for the wait limit and want the work back
+// within three quarters of it: a provider that only notices the work when
+// the poll times out fails them, however slow the machine. The work becomes
+// visible after medium(), so that the poll's first look comes before it.
+
+// wantBefore fails the case unless a long poll for the wait limit returned
+// its work within three quarters of it.
+func (h *harness) wantBefore(el time.Duration, what string) {
+	h.Helper()
+	if el > h.cfg.wait*3/4 {
+		h.Fatalf("%s: the long poll returned after %v; it should end when the work becomes visible, not at PollTimeout %v", what, el, h.cfg.wait)
+	}
+}
+
+func wakeDelayedAbandon(h *harness) {
+	h.enqueue(startMsg("a"))
+	it := h.fetchOne("a")
+	h.abandon(it.LockToken, provobs.AbandonOptions{Delay: h.medium()})
+	r := <-h.pollFetch(h.ctx())
+	h.wantWoken(r, "a", "a batch abandoned with a Delay")
+	h.wantBefore(r.el, "a batch abandoned with a Delay")
+}
+
+func wakeLockExpiry(h *harness) {
+	h.enqueue(startMsg("a"))
+	h.wantInstance(h.fetchWith(provobs.FetchOptions{LockTimeout: h.medium()}), "a")
+	r := <-h.pollFetch(h.ctx())
+	h.wantWoken(r, "a", "an instance whose lock expired")
+	h.wantBefore(r.el, "an instance whose lock expired")
+}
+
+func wakeWorkerDelayedAbandon(h *harness) {
+	h.enqueueWorker(activity("a", 1, 1))
+	w := h.dequeueOne(nil, activity("a", 1, 1))
+	h.must(h.p.AbandonWorker(h.ctx(), w.LockToken, provobs.AbandonOptions{Delay: h.medium()}), "AbandonWorker")
+	r := <-h.pollDequeue(h.ctx())
+	h.wantWokenWorker(r, activity("a", 1, 1), "an item abandoned with a Delay")
+	h.wantBefore(r.el, "an item abandoned with a Delay")
+}
+
+func wakeWorkerLockExpiry(h *harness) {
+	h.enqueueWorker(activity("a", 1, 1))
+	h.wantWorker(h.dequeueWith(provobs.FetchOptions{LockTimeout: h.medium()}, nil), activity("a", 1, 1))
+	r := <-h.pollDequeue(h.ctx())
+	h.wantWokenWorker(r, activity("a", 1, 1), "an item whose lock expired")
+	h.wantBefore(r.el, "an item whose lock expired")
+}
+
+func wakeLeaseExpiry(h *harness) {
+	h.enqueueWorker(sessionActivity("x", 1, "s1"), sessionActivity("x", 2, "s1"))
+	w := h.dequeueOne(owner("A", h.medium()), sessionActivity("x", 1, "s1"))
+	h.ackWorker(w.LockToken, nil)
+	t0 := time.Now()
+	got, err := h.p.DequeueWorker(h.ctx(), provobs.FetchOptions{LockTimeout: longLock, PollTimeout: h.cfg.wait}, owner("B", longLease))
+	h.must(err, "B's long-polling session dequeue")
+	if got == nil {
+		h.Fatalf("B's long-polling dequeue returned no work after %v, though A's lease expired", time.Since(t0))
+	}
+	h.wantWorker(got, sessionActivity("x", 2, "s1"))
+	h.wantBefore(time.Since(t0), "an item of a session whose lease expired")
+}
+
+func abandonWakesFetch(h *harness) {
+	h.enqueue(startMsg("a"))
+	it := h.fetchOne("a")
+	ch := h.pollFetch(h.ctx())
+	h.abandon(it.LockToken, provobs.AbandonOptions{})
+	r := <-ch
+	h.wantWoken(r, "a", "an abandon during the poll")
+	h.wantBefore(r.el, "an abandon during the poll")
+}
+
+func abandonWakesDequeue(h *harness) {
+	h.enqueueWorker(activity("a", 1, 1))
+	w := h.dequeueOne(nil, activity("a", 1, 1))
+	ch := h.pollDequeue(h.ctx())
+	h.must(h.p.AbandonWorker(h.ctx(), w.LockToken, provobs.AbandonOptions{}), "AbandonWorker")
+	r := <-ch
+	h.wantWokenWorker(r, activity("a", 1, 1), "a worker abandon during the poll")
+	h.wantBefore(r.el, "a worker abandon during the poll")
+}
+
+func ackWakesFetch(h *harness) {
+	h.enqueue(startMsg("a"))
+	it := h.fetchOne("a")
+	ch := h.pollFetch(h.ctx())
+	ack := startAck()
+	ack.OrchestratorItems = []provobs.WorkItem{startMsg("b")}
+	h.ack(it.LockToken, ack)
+	r := <-ch
+	h.wantWoken(r, "b", "an ack enqueueing a message during the poll")
+	h.wantBefore(r.el, "an ack enqueueing a message during the poll")
+}
+
+func ackTimerWakesFetch(h *harness) {
+	h.startInstance("a")
+	it := h.raise("a")
+	timer := provobs.WorkItem{Kind: provobs.KindTimerFired, InstanceID: "a", ExecutionID: 1, CorrelationID: 1,
+		FireAt: time.Now().Add(h.medium()), Payload: []byte("timer")}
+	h.ack(it.LockToken, provobs.OrchestrationAck{ExecutionID: 1, OrchestratorItems: []provobs.WorkItem{timer}})
+	r := <-h.pollFetch(h.ctx())
+	h.wantWoken(r, "a", "a timer that came due during the poll")
+	h.wantBefore(r.el, "a timer that came due during the poll")
+}
+
+func otherOpenerWakes(h *harness) {
+	other := h.storage().Open(h.T, h.p)
+	fch := h.pollFetch(h.ctx())
+	dch := h.pollDequeue(h.ctx())
+	h.must(other.EnqueueOrchestrator(h.ctx(), startMsg("a"), 0), "EnqueueOrchestrator on the other provider")
+	h.must(other.EnqueueWorker(h.ctx(), activity("a", 1, 1)), "EnqueueWorker on the other provider")
+	f := <-fch
+	h.wantWoken(f, "a", "an enqueue through another provider")
+	h.wantBefore(f.el, "an enqueue through another provider")
+	d := <-dch
+	h.wantWokenWorker(d, activity("a", 1, 1), "a worker enqueue through another provider")
+	h.wantBefore(d.el, "a worker enqueue through another provider")
 }

@@ -1,6 +1,7 @@
 package providertest
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/provobs/provobs"
@@ -10,6 +11,7 @@ var queueCases = []testCase{
 	{"empty_queues_have_no_work", "fetch and dequeue on an empty provider return (nil, nil)", emptyQueues},
 	{"fetch_order_follows_oldest_message", "instances are fetched in the order of their oldest visible message", fetchOrder},
 	{"batch_in_enqueue_order", "a batch holds every visible message of the instance, in enqueue order", batchInOrder},
+	{"batch_of_150_messages", "a fetch returns all 150 visible messages of an instance in enqueue order, and the ack deletes them all", batch150},
 	{"every_orchestrator_kind_round_trips", "every orchestrator kind keeps its instance, execution, correlation id and payload", everyKindRoundTrips},
 	{"worker_queue_is_fifo", "worker items are dequeued in insertion order", workerFIFO},
 	{"worker_item_fields_round_trip", "a worker item keeps its instance, execution, correlation id, session and payload", workerFieldsRoundTrip},
@@ -240,4 +242,17 @@ func ackOrchItems(h *harness) {
 	}
 	h.wantItems(h.wantInstance(first, "a").Messages, self)
 	h.wantItems(h.wantInstance(second, "b").Messages, other)
+}
+
+func batch150(h *harness) {
+	var want []provobs.WorkItem
+	for i := range 150 {
+		m := eventMsg("a", fmt.Sprintf("m%03d", i))
+		want = append(want, m)
+		h.enqueue(m)
+	}
+	it := h.fetchOne("a")
+	h.wantItems(it.Messages, want...)
+	h.ack(it.LockToken, startAck())
+	h.fetchNone("after acking the 150-message batch")
 }

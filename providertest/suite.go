@@ -14,8 +14,8 @@ import (
 // per case, from the case's own goroutine.
 type Factory func(t *testing.T) provobs.Provider
 
-// Option configures Run. Build options with WithLockTimeout, WithWaitLimit
-// and Skip.
+// Option configures Run. Build options with WithLockTimeout, WithWaitLimit,
+// WithStorage and Skip.
 type Option interface {
 	apply(*config)
 }
@@ -58,10 +58,37 @@ func Skip(names ...string) Option {
 	})
 }
 
+// Storage reaches the storage behind the providers a Factory returns, for
+// the cases that close a provider with writes in flight and reopen its
+// storage, or open it a second time as another process would. Give it with
+// WithStorage for a provider whose storage outlives it (a file, a
+// database server); those cases skip without it.
+type Storage struct {
+	// Close closes the provider p the factory returned (p need not be an
+	// io.Closer itself, for example when it is wrapped in middlewares).
+	// It may be called while calls on p are in flight.
+	Close func(p provobs.Provider) error
+	// Open opens a new provider on p's storage, independent of p as
+	// another process's would be, and registers its cleanup with t. p may
+	// be open or closed.
+	Open func(t *testing.T, p provobs.Provider) provobs.Provider
+}
+
+// WithStorage gives the suite access to the providers' storage (see
+// Storage). Both functions must be set.
+func WithStorage(s Storage) Option {
+	return optionFunc(func(c *config) {
+		if s.Close != nil && s.Open != nil {
+			c.storage = &s
+		}
+	})
+}
+
 type config struct {
 	lockTimeout time.Duration
 	wait        time.Duration
 	skip        map[string]bool
+	storage     *Storage
 }
 
 func newConfig(opts []Option) *config {
@@ -111,6 +138,8 @@ func areas() []area {
 		{"depths", "Queue depths (Admin)", "depths.go", depthCases},
 		{"admin", "Instance listing and info (Admin)", "admin.go", adminCases},
 		{"input", "Bad and unusual input", "input.go", inputCases},
+		{"races", "Races", "races.go", raceCases},
+		{"interruption", "Cancellation during a call, Close and reopen", "interruption.go", interruptionCases},
 	}
 }
 

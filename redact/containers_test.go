@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"testing"
 
@@ -66,4 +67,102 @@ func TestModeString(t *testing.T) {
 	t.Parallel()
 	assert.Equal(t, "drop", redact.Drop.String())
 	assert.Equal(t, "mask", redact.Mask.String())
+}
+
+type dbConfig struct {
+	Host     string
+	Password string
+	Key      string `json:"api_key"`
+	Port     int    `json:"port,omitempty"`
+	Skipped  string `json:"-"`
+	internal string
+}
+
+type credsInside struct {
+	Name  string
+	Creds *dbConfig
+	Meta  map[string]string
+	Note  string
+}
+
+type embedded struct {
+	dbConfig
+	Region string
+}
+
+type plain struct {
+	ID    string
+	Count int
+}
+
+type hiddenSecret struct {
+	ID       string
+	password string
+}
+
+type jsonCustom struct{ Password string }
+
+func (jsonCustom) MarshalJSON() ([]byte, error) { return []byte(`"custom"`), nil }
+
+type cyclic struct {
+	Name string
+	Next *cyclic
+	Map  map[string]any
+}
+
+func TestStructValues(t *testing.T) {
+	t.Parallel()
+	cfg := dbConfig{Host: "db", Password: "hunter2", Key: "k-1", Port: 5432, Skipped: "s", internal: "i"}
+	loop := &cyclic{Name: "a"}
+	loop.Next = loop
+	mask := redact.WithMode(redact.Mask)
+	tests := []struct {
+		name string
+		opts []redact.Option
+		v    any
+		want string
+	}{
+		{"by value", nil, cfg, `{"Host":"db","port":5432}`},
+		{"by pointer", nil, &cfg, `{"Host":"db","port":5432}`},
+		{"masked", []redact.Option{mask}, cfg, `{"Host":"db","Password":"[REDACTED]","api_key":"[REDACTED]","port":5432}`},
+		{"nested pointer, map and detectors", []redact.Option{redact.WithDetectors(redact.AllDetectors)},
+			credsInside{Name: "n", Creds: &cfg, Meta: map[string]string{"token": "t", "k": "v"}, Note: "dsn postgres://u:pw@h"},
+			`{"Creds":{"Host":"db","port":5432},"Meta":{"k":"v"},"Name":"n","Note":"dsn postgres://u:[REDACTED]@h"}`},
+		{"embedded struct flattened", nil, embedded{dbConfig: cfg, Region: "eu"}, `{"Host":"db","Region":"eu","port":5432}`},
+		{"nothing sensitive passes as it is", []redact.Option{redact.WithDetectors(redact.AllDetectors)}, plain{ID: "o-1", Count: 2}, `{"ID":"o-1","Count":2}`},
+		{"unexported sensitive field: converted", nil, hiddenSecret{ID: "x", password: "p"}, `{"ID":"x"}`},
+		{"json.Marshaler left to its method", nil, jsonCustom{Password: "p"}, `"custom"`},
+		{"struct fields off", []redact.Option{redact.WithoutStructFields()}, cfg,
+			`{"Host":"db","Password":"hunter2","api_key":"k-1","port":5432}`},
+		{"nil pointer", nil, (*dbConfig)(nil), `null`},
+		{"slice of structs", nil, []dbConfig{cfg}, `[{"Host":"db","port":5432}]`},
+		{"map of struct pointers", nil, map[string]*dbConfig{"a": &cfg}, `{"a":{"Host":"db","port":5432}}`},
+		{"cycle ends at the depth limit", []redact.Option{redact.WithDetectors(redact.AllDetectors), mask}, loop, ``},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var buf bytes.Buffer
+			newLogger(&buf, tt.opts...).Info("m", "v", tt.v)
+			if tt.want == "" {
+				assert.Contains(t, buf.String(), `"Name":"a"`)
+				assert.Contains(t, buf.String(), redact.Redacted)
+				return
+			}
+			assert.Equal(t, `{"level":"INFO","msg":"m","v":`+tt.want+"}\n", buf.String())
+		})
+	}
+	assert.Equal(t, "hunter2", cfg.Password, "the caller's struct is not modified")
+}
+
+func TestPointerToContainer(t *testing.T) {
+	t.Parallel()
+	m := map[string]string{"password": "p", "k": "v"}
+	ma := map[string]any{"token": "t", "n": 1}
+	l := []any{redact.NewSecret("s"), "x"}
+	h := http.Header{"Authorization": {"Basic x"}, "Accept": {"json"}}
+	var buf bytes.Buffer
+	newLogger(&buf).Info("m", "m", &m, "ma", &ma, "l", &l, "h", &h)
+	assert.Equal(t, `{"level":"INFO","msg":"m","m":{"k":"v"},"ma":{"n":1},"l":["x"],"h":{"Accept":["json"]}}`+"\n", buf.String())
+	assert.Equal(t, "p", m["password"], "not modified")
 }

@@ -107,3 +107,92 @@ func TestDetectorsCombined(t *testing.T) {
 		})
 	}
 }
+
+func TestURLCredentialsDetector(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"postgres://bob:hunter2@db/x", "postgres://bob:[REDACTED]@db/x"},
+		{"dial postgres://bob:p@ss@db:5432/x?sslmode=disable: refused", "dial postgres://bob:[REDACTED]@db:5432/x?sslmode=disable: refused"},
+		{"postgres://bob@db/x", "postgres://bob@db/x"}, // no password
+		{"postgres://db/x", "postgres://db/x"},         // no credentials: a routing value
+		{"https://h/p?token=abc123&page=2", "https://h/p?token=[REDACTED]&page=2"},
+		{"https://h/p?page=2&Access-Token=abc#frag", "https://h/p?page=2&Access-Token=[REDACTED]#frag"},
+		{"https://h/p?session_id=s1&tokens_used=3", "https://h/p?session_id=s1&tokens_used=3"},
+		{"redis://:pw@cache:6379", "redis://:[REDACTED]@cache:6379"},
+		{"not a url: a:b@c", "not a url: a:b@c"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tt.want, scanned(t, tt.in, redact.WithDetectors(redact.URLCredentials)))
+		})
+	}
+}
+
+const pemKey = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7\nq2xB\n-----END RSA PRIVATE KEY-----"
+
+func TestPrivateKeyDetector(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{pemKey, "[REDACTED]"},
+		{"key: " + pemKey + "\ntrailer", "key: [REDACTED]\ntrailer"},
+		{"-----BEGIN PRIVATE KEY-----\nMIIE (truncated", "[REDACTED]"},
+		{"-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n-----END OPENSSH PRIVATE KEY-----", "[REDACTED]"},
+		{"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"},
+		{"----- not pem", "----- not pem"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tt.want, scanned(t, tt.in, redact.WithDetectors(redact.PrivateKeys)))
+		})
+	}
+}
+
+func TestKeyValuePairsDetector(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"password=hunter2", "password=[REDACTED]"},
+		{"connect failed: host=db password=hunter2 user=bob", "connect failed: host=db password=[REDACTED] user=bob"},
+		{"db_password = 'hunter 2' next", "db_password = '[REDACTED]' next"},
+		{`{"api_key":"k-123","id":7}`, `{"api_key":"[REDACTED]","id":7}`},
+		{"auth failed: token: abc123", "auth failed: token: [REDACTED]"},
+		{"Authorization: Basic dXNlcjpwdw== sent", "Authorization: [REDACTED] sent"},
+		{"aws_secret_access_key=AKIA/x+y", "aws_secret_access_key=[REDACTED]"},
+		{"session_id=s1 tokens_used=3 password_hint=pet", "session_id=s1 tokens_used=3 password_hint=pet"},
+		{"at 12:30:00 retry=3", "at 12:30:00 retry=3"},
+		{"password=", "password="},
+		{"password: ", "password: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tt.want, scanned(t, tt.in, redact.WithDetectors(redact.KeyValuePairs)))
+		})
+	}
+	// Allowed and whole-key settings apply inside strings too.
+	assert.Equal(t, "session=s1 db_password=[REDACTED]", scanned(t, "session=s1 db_password=x",
+		redact.WithDetectors(redact.KeyValuePairs), redact.WithAllowedKeys("session")))
+	assert.Equal(t, "db_password=x password=[REDACTED]", scanned(t, "db_password=x password=y",
+		redact.WithDetectors(redact.KeyValuePairs), redact.WithWholeKeys()))
+}
+
+func TestWithoutDetectors(t *testing.T) {
+	t.Parallel()
+	in := "4111111111111111 Bearer x " + jwt + " postgres://u:p@h " + pemKey + " password=y"
+	all := redact.WithDetectors(redact.AllDetectors)
+	assert.Equal(t, "[REDACTED] Bearer [REDACTED] [REDACTED] postgres://u:[REDACTED]@h [REDACTED] password=[REDACTED]", scanned(t, in, all))
+	for _, d := range []redact.Detector{redact.CardNumbers, redact.BearerTokens, redact.JWTs, redact.URLCredentials, redact.PrivateKeys, redact.KeyValuePairs} {
+		out := scanned(t, in, all, redact.WithoutDetectors(d))
+		assert.NotEqual(t, scanned(t, in, all), out, "detector %b off", d)
+	}
+	assert.Equal(t, in, scanned(t, in, all, redact.WithoutDetectors(redact.AllDetectors)))
+}
+
+// TestPatternsBesideBuiltins: with a pattern, every byte is a possible
+// start; the built-in detectors still start only from their own bytes.
+func TestPatternsBesideBuiltins(t *testing.T) {
+	t.Parallel()
+	opts := []redact.Option{redact.WithDetectors(redact.AllDetectors), redact.WithPatterns(regexp.MustCompile(`sk_[a-z]+`))}
+	assert.Equal(t, "passwordx tokens_used key [REDACTED] password=[REDACTED]", scanned(t, "passwordx tokens_used key sk_live password=p", opts...))
+}

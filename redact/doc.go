@@ -11,50 +11,78 @@
 // # What is matched
 //
 // Keys. An attribute whose key is sensitive is dropped, or masked (see
-// Modes). Keys are compared after normalisation ([NormalizeKey]): lower
-// case, with '_', '-', '.' and ' ' removed, so "creditCard", "credit_card",
-// "Credit-Card" and "CREDITCARD" are one key. The whole normalised key must
-// equal a listed key: "token" matches "Token" and "TOKEN" but not
-// "tokens_used", "password" does not match "password_hint", and none of the
-// keys of the provobs logging middleware (operation, instance_id,
-// duration_ms, error_type, error, messages, sessions_renewed,
-// sessions_cleaned, events) is redacted. Whole-key matching is deliberate:
-// substring matching redacts innocent keys ("instance_id" holds "id") and
-// still misses secrets under innocent keys, which value detectors and
-// [Secret] cover instead.
+// Modes). A key is split into words at the separators '_', '-', '.' and
+// ' ' and at changes of case ("userPassword" is user, Password; "APIKey"
+// is API, Key), and it is sensitive when its trailing words, compared in
+// normal form ([NormalizeKey]: lower case, separators removed), form a
+// listed key. So "password", "Pass_Word", "db_password", "userPassword"
+// and "aws_secret_access_key" are sensitive, while "password_hint",
+// "tokens_used", "session_id" and "passwordless" are not, and none of the
+// keys of provobs's vocabulary (operation, method, instance_id,
+// duration_ms, error_type, error, empty_polls, trace_id, span_id,
+// messages, events, items, sessions_renewed, sessions_cleaned, instances)
+// is redacted.
+// A key with no case change or separator is one word: "userpassword" is
+// not sensitive. [WithWholeKeys] matches whole keys only. Substring
+// matching is not offered: it redacts innocent keys ("instance_id" holds
+// "id") and still misses secrets under innocent keys, which value
+// detectors and [Secret] cover instead.
 //
 // The default list is [DefaultKeys], defined in keys.go: passwords and
 // generic secrets, tokens and API keys, HTTP authentication, cookies and
-// sessions, payment-card and identity numbers. session_id is not listed: in
-// provobs a session id is a worker-affinity routing key, not a credential;
-// add it with [WithKeys] where it is one. [WithKeys] adds keys,
-// [WithOnlyKeys] replaces the default list, and [WithAllowedKeys] names keys
-// that always pass.
+// sessions, payment-card and identity numbers. session_id is not listed:
+// in provobs a session id is a worker-affinity routing key, not a
+// credential; add it with [WithKeys] where it is one. [WithKeys] adds keys,
+// [WithOnlyKeys] replaces the default list, and [WithAllowedKeys] names
+// keys that always pass. Keys of any length and script are matched.
 //
 // The key of a group attribute is matched like any other key, and a
 // sensitive group is redacted whole. A group opened with Logger.WithGroup is
 // not matched: it names a namespace, and the attributes inside it are matched
 // by their own keys.
 //
+// Struct fields. A struct value, or a pointer to one, is walked field by
+// field as encoding/json sees it: exported fields by their json name (the
+// tag's, else the field's), embedded structs flattened, fields tagged "-"
+// skipped. A field whose Go name or json name is sensitive is redacted,
+// and the values of the others are walked like any value. A struct that
+// changes becomes a map[string]any keyed by json name, without the fields
+// json skips; so does a struct whose unexported or "-" field has a
+// sensitive name, since fmt (the text handler) would print it. A type that
+// marshals itself (json.Marshaler or encoding.TextMarshaler) is left to
+// its method, and an error is rendered by its text, which the detectors
+// scan. What a type can hold is decided once per reflect.Type and handler
+// and cached, so a struct with nothing to redact costs one map lookup.
+// [WithoutStructFields] leaves structs to the sink.
+//
 // Secrets. A [Secret] is always redacted, under any key. Outside this
 // handler it still logs and prints as [Redacted].
 //
-// Values. Opt-in detectors mask only the part of a string that matches:
-// [WithCardNumbers] (13–19 digits, grouped by single spaces or dashes or not,
-// Luhn-checked), [WithBearerTokens] ("Bearer <token>": the token),
-// [WithJWTs] (three base64url segments starting "eyJ") and [WithPatterns]
-// (caller regular expressions). They scan string values, the text of error
-// values, strings inside maps and slices, and with [WithMessageScan] the
+// Values. Detectors mask only the part of a string that matches; they are
+// off unless turned on with [WithDetectors] (package logenv turns them all
+// on) and off again with [WithoutDetectors]: [CardNumbers] (13–19 digits,
+// grouped by single spaces or dashes or not, Luhn-checked),
+// [BearerTokens] ("Bearer <token>": the token), [JWTs] (three base64url
+// segments starting "eyJ"), [URLCredentials] (the password in
+// "scheme://user:password@host", and the value of a query parameter with
+// a sensitive name), [PrivateKeys] (PEM "PRIVATE KEY" blocks),
+// [KeyValuePairs] ("password=...", "db_password: ...", `"api_key":"..."`
+// with the key rules above), and [WithPatterns] (caller regular
+// expressions). They scan string values, the text of error values,
+// strings inside maps, slices and structs, and with [WithMessageScan] the
 // record's message. An error is replaced by its masked text only when a
-// detector matched; otherwise it reaches the sink as an error.
+// detector matched; otherwise it reaches the sink as an error. All
+// built-in detectors run in one pass over a string that stops only at the
+// bytes one of them starts from (b, B, J, ':', '=', and digits once a
+// string holds 13 of them).
 //
 // # Modes
 //
 // [Drop] (the default) removes a redacted attribute; a group left empty is
 // removed too, as slog handlers omit empty groups. [Mask] keeps the key and
-// replaces the value with the constant [Redacted] ("[REDACTED]"). In a map a
-// dropped entry is deleted; in a slice a dropped element is removed. Value
-// detectors always mask.
+// replaces the value with the constant [Redacted] ("[REDACTED]"). In a map
+// or a struct a dropped entry is deleted; in a slice a dropped element is
+// removed. Value detectors always mask.
 //
 // # Paths covered
 //
@@ -72,17 +100,31 @@
 //   - Values passed with slog.Any that hold keys and values:
 //     map[string]any, map[string]string, []any, []string and []slog.Attr
 //     are searched directly, other maps with string keys (http.Header,
-//     url.Values, named map types) and other slices through reflection when
-//     their element type can hold something to redact. A container that must
-//     change is copied — the common types keep their type, others become
-//     map[string]any or []any — and a LogValuer inside one is resolved (a
-//     group becomes a map[string]any).
+//     url.Values, named map types), other slices and arrays, structs and
+//     pointers to any of these through reflection when their type can hold
+//     something to redact. A container that must change is copied — the
+//     common types keep their type, others become map[string]any or []any —
+//     and a LogValuer inside one is resolved (a group becomes a
+//     map[string]any). The walk follows at most 32 levels of nesting; a
+//     deeper value that could hold something to redact is redacted
+//     ([ReasonDepth]), so a cyclic value ends.
 //
-// The caller's attributes, slices and maps are never modified: a record that
-// needs a change is rebuilt (slog.NewRecord with the redacted attributes).
-// Not covered: fields of arbitrary structs, whose rendering belongs to the
-// sink (json.Marshal, fmt); give such types a LogValue method or hold their
-// secrets in a [Secret].
+// The caller's attributes, slices, maps and structs are never modified: a
+// record that needs a change is rebuilt (slog.NewRecord with the redacted
+// attributes).
+//
+// # How the walk works
+//
+// One walk visits each attribute once, as log/slog's handlers carry one
+// handleState through a record: a state (the audit path, the depth) and,
+// for each value, an outcome — unchanged, replaced or dropped — with the
+// replacement. Nothing is copied until something changes: a record whose
+// attributes all come back unchanged is passed on as it is; at the first
+// change the new record takes the attributes before it as they are, and
+// a group, map or slice is copied from its first changed element. The
+// fast-path rule is written once, in the attribute step: a sensitive key
+// is redacted; otherwise a scalar passes, and so does a string in which no
+// detector finds anything.
 //
 // # Audit
 //
@@ -98,40 +140,14 @@
 //
 // # Performance
 //
-// A record with nothing to redact is checked in one pass over its
-// attributes, without allocating, and passed on unchanged; only a record
-// that must change is rebuilt. Key matching rejects most keys by their first
-// and last bytes, then by length and a Bloom filter, before any map lookup.
-// With attributes are redacted once, at With time, so they cost nothing per
-// record.
-//
-// BenchmarkHandler (handler_timing_test.go) sends a record of eight
-// attributes, one a nested group, to slog.JSONHandler writing to io.Discard,
-// bare and wrapped. Medians of six runs on a shared, loaded 2-vCPU AMD EPYC
-// VM, Go 1.26 (cpu-ns/op is the process CPU time per record, steadier than
-// wall-clock ns/op on a busy machine):
-//
-//	go test -run='^$' -bench=. -benchmem -count=6 ./redact/
-//
-//	BenchmarkHandler/                        ns/op  cpu-ns/op  B/op  allocs/op
-//	bare-json                                 1250       1163     0          0
-//	redact-json-nothing-redacted              1381       1326     0          0
-//	redact-json-nothing-redacted-detectors    3096       1794     0          0
-//	redact-json-redacting                     2836       2169   208          3
-//	bare-discard                                18          8     0          0
-//	redact-discard-nothing-redacted            277        196     0          0
-//
-// With nothing to redact the wrapped handler costs 1.10× the bare one
-// (1.14× in CPU time) and no allocation; the discard pair puts the
-// handler's own cost near 200 ns per record of 11 keys, counting the
-// group's. Wall-clock times on that machine swing by up to 2× between runs,
-// so the ratio was also taken from 16 to 20 back-to-back pairs, each pair
-// one run of
-//
-//	go test -c -o redact.test ./redact/
-//	./redact.test -test.run='^$' -test.benchtime=300ms \
-//	    -test.bench='Handler/(bare-json|redact-json-nothing-redacted)$'
-//
-// whose median ratio redact/bare was 1.11× to 1.23× across repetitions,
-// inside the 1.3× budget.
+// A record with nothing to redact costs no allocation, and a struct value
+// in it none either when its fields are strings and scalars. Key matching
+// walks a reversed trie of the listed keys from the key's last byte and
+// stops at the first byte no listed key has there, usually after one or
+// two bytes; BenchmarkKeyMatch measures it against the plain way
+// (normalise, then one map lookup per run of trailing words). With
+// attributes are redacted once, at With time, so they cost nothing per
+// record. The figures, per part (trailing words, each detector, the
+// message scan, struct values) and against a bare slog.JSONHandler, are in
+// BENCHMARKS.md, section "Redaction", with their commands.
 package redact

@@ -37,6 +37,19 @@ type fuzzGen struct {
 	jwt    bool
 	pat    bool
 	msg    bool
+	url    bool
+	pem    bool
+	kv     bool
+	whole  bool // whole-key matching: no trailing-word secrets planted
+	noStr  bool // struct fields off: no struct secrets planted
+}
+
+// fuzzStruct is a struct value with sensitive fields, by name and by tag.
+type fuzzStruct struct {
+	Name     string
+	Password string
+	Key      string `json:"api_key"`
+	Inner    map[string]any
 }
 
 func (g *fuzzGen) byte() byte {
@@ -102,7 +115,7 @@ func (g *fuzzGen) scanKey() string {
 
 // leaf returns an attribute that hides a secret (or a plain attribute).
 func (g *fuzzGen) leaf(depth int) slog.Attr {
-	switch g.intn(20) {
+	switch g.intn(30) {
 	case 0:
 		return slog.String(g.sensitiveKey(), g.secret())
 	case 1:
@@ -164,6 +177,54 @@ func (g *fuzzGen) leaf(depth int) slog.Attr {
 		if depth < 6 {
 			return slog.GroupAttrs("", g.attrs(depth+1)...)
 		}
+	case 19:
+		if !g.whole { // a compound key ending in a sensitive key: after a separator or a case change
+			k := g.sensitiveKey()
+			if g.intn(2) == 0 {
+				return slog.String("user"+strings.ToUpper(k[:1])+k[1:], g.secret())
+			}
+			return slog.String([]string{"db_", "aws-", "x.", "a b "}[g.intn(4)]+k, g.secret())
+		}
+	case 20:
+		if !g.noStr {
+			return slog.Any(g.plainKey(), fuzzStruct{Name: g.plain(), Password: g.secret(), Key: g.secret(),
+				Inner: map[string]any{g.sensitiveKey(): g.secret()}})
+		}
+	case 21:
+		if !g.noStr {
+			return slog.Any(g.plainKey(), &fuzzStruct{Name: g.plain(), Key: g.secret()})
+		}
+	case 22:
+		m := map[string]string{g.sensitiveKey(): g.secret(), "ok": g.plain()}
+		return slog.Any(g.plainKey(), &m)
+	case 23:
+		l := []any{redact.NewSecret(g.secret()), g.plain()}
+		return slog.Any(g.plainKey(), &l)
+	case 24:
+		if g.url {
+			return slog.String(g.scanKey(), g.plain()+" postgres://bob:"+g.secret()+"@db/x "+g.plain())
+		}
+	case 25:
+		if g.url || g.kv {
+			return slog.Any(g.scanKey(), errors.New("get https://h/p?a=1&token="+g.secret()+"&b=2"))
+		}
+	case 26:
+		if g.pem {
+			return slog.String(g.scanKey(), "-----BEGIN EC PRIVATE KEY-----\n"+g.secret()+"\n-----END EC PRIVATE KEY-----")
+		}
+	case 27:
+		if g.kv {
+			k := strings.ReplaceAll(g.sensitiveKey(), " ", "_") // a bare key in text has no spaces
+			return slog.String(g.scanKey(), g.plain()+" "+k+"="+g.secret()+" "+g.plain())
+		}
+	case 28:
+		if g.kv {
+			k := "db_password"
+			if g.whole {
+				k = g.sensitiveKey()
+			}
+			return slog.Any(g.scanKey(), fmt.Errorf("%s: %w", g.plain(), errors.New(`{"`+k+`": "`+g.secret()+`"}`)))
+		}
 	}
 	return slog.String(g.plainKey(), g.plain())
 }
@@ -183,8 +244,16 @@ type fuzzValuer struct{ v slog.Value }
 func (f fuzzValuer) LogValue() slog.Value { return f.v }
 
 func FuzzRedact(f *testing.F) {
-	f.Add([]byte{0xff, 3, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18})
-	f.Add([]byte("\x00\x02\x11\x06\x07\x08\x09\x0a\x12\x03"))
+	f.Add([]byte{0xff, 0x07, 3, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18})
+	f.Add([]byte("\x00\x00\x02\x11\x06\x07\x08\x09\x0a\x12\x03"))
+	// One seed for each path of issues 15 and 16: compound keys, struct
+	// values by value and by pointer, pointers to a map and a slice, URL
+	// credentials, query parameters, PEM blocks and key=value pairs in
+	// strings and errors.
+	for _, leaf := range []byte{19, 20, 21, 22, 23, 24, 25, 26, 27, 28} {
+		f.Add([]byte{0xff, 0x07, 0, 0, 4, leaf, leaf, leaf, leaf})
+	}
+	f.Add([]byte{0x00, 0x18, 0, 0, 4, 19, 20, 21, 22}) // whole keys and struct fields off
 	f.Fuzz(fuzzOne)
 }
 
@@ -195,7 +264,25 @@ func fuzzOne(t *testing.T, data []byte) {
 	flags := g.byte()
 	g.mask, g.card, g.bearer = flags&1 != 0, flags&2 != 0, flags&4 != 0
 	g.jwt, g.pat, g.msg = flags&8 != 0, flags&16 != 0, flags&32 != 0
+	flags2 := g.byte()
+	g.url, g.pem, g.kv = flags2&1 != 0, flags2&2 != 0, flags2&4 != 0
+	g.whole, g.noStr = flags2&8 != 0, flags2&16 != 0
 	opts := []redact.Option{redact.WithAllowedKeys("user")}
+	if g.url {
+		opts = append(opts, redact.WithDetectors(redact.URLCredentials))
+	}
+	if g.pem {
+		opts = append(opts, redact.WithDetectors(redact.PrivateKeys))
+	}
+	if g.kv {
+		opts = append(opts, redact.WithDetectors(redact.KeyValuePairs))
+	}
+	if g.whole {
+		opts = append(opts, redact.WithWholeKeys())
+	}
+	if g.noStr {
+		opts = append(opts, redact.WithoutStructFields())
+	}
 	if g.mask {
 		opts = append(opts, redact.WithMode(redact.Mask))
 	}

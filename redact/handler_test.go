@@ -539,15 +539,20 @@ func TestNoAllocsWhenNothingRedacted(t *testing.T) {
 		t.Skip("the race detector changes allocation counts")
 	}
 	bare := slog.NewJSONHandler(io.Discard, nil)
+	withStruct := benchRecord()
+	withStruct.AddAttrs(slog.Any("order", order{ID: "o-1", Amount: 3, Items: []string{"a", "b"}}),
+		slog.Any("ptr", &order{ID: "o-2"}))
 	for name, h := range map[string]slog.Handler{
 		"defaults":  redact.NewHandler(bare),
 		"detectors": redact.NewHandler(bare, redact.WithCardNumbers(), redact.WithBearerTokens(), redact.WithJWTs(), redact.WithMessageScan()),
+		"logenv":    redact.NewHandler(bare, preset()...),
 	} {
-		r := benchRecord()
-		ctx := context.Background()
-		want := testing.AllocsPerRun(100, func() { _ = bare.Handle(ctx, r) })
-		got := testing.AllocsPerRun(100, func() { _ = h.Handle(ctx, r) })
-		assert.Equal(t, want, got, name)
+		for rname, r := range map[string]slog.Record{"plain": benchRecord(), "struct values": withStruct} {
+			ctx := context.Background()
+			want := testing.AllocsPerRun(100, func() { _ = bare.Handle(ctx, r) })
+			got := testing.AllocsPerRun(100, func() { _ = h.Handle(ctx, r) })
+			assert.Equal(t, want, got, "%s, %s record", name, rname)
+		}
 	}
 }
 

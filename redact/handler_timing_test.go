@@ -4,22 +4,43 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"runtime"
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/provobs/provobs/redact"
 )
 
+// order is a struct value with nothing sensitive in it.
+type order struct {
+	ID     string `json:"id"`
+	Amount int    `json:"amount"`
+	Items  []string
+}
+
+// preset is what logenv turns on: every detector and the message scan, over
+// the defaults (trailing-word keys, struct fields).
+func preset() []redact.Option {
+	return []redact.Option{redact.WithDetectors(redact.AllDetectors), redact.WithMessageScan()}
+}
+
 // BenchmarkHandler compares a bare slog.JSONHandler with the redacting
 // handler wrapped around it, on a record of eight attributes with a nested
-// group: with nothing to redact (the hot path), with the value detectors on
-// and nothing to redact, and with two attributes to redact. The discard
-// pair isolates the handler's own cost from the JSON encoding.
+// group: with nothing to redact (the hot path) under the defaults, with
+// whole-key matching, with logenv's preset (every detector and the message
+// scan), and with two attributes to redact. The discard cases isolate the
+// handler's own cost from the JSON encoding, part by part: each detector
+// alone, the message scan, and a record that also holds a struct value
+// with struct fields on and off.
 func BenchmarkHandler(b *testing.B) {
 	ctx := context.Background()
 	bare := slog.NewJSONHandler(io.Discard, nil)
+	discard := slog.DiscardHandler
 	clean := benchRecord()
+	withStruct := benchRecord()
+	withStruct.AddAttrs(slog.Any("order", order{ID: "o-1", Amount: 3, Items: []string{"a", "b"}}))
 	dirty := slog.NewRecord(time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC), slog.LevelInfo, "fetched orchestration item", 0)
 	dirty.AddAttrs(
 		slog.String("operation", "fetch"),
@@ -31,20 +52,40 @@ func BenchmarkHandler(b *testing.B) {
 		slog.Group("worker", slog.String("id", "w-1"), slog.Group("lease", slog.String("token", "t"))),
 		slog.Duration("wait", 150*time.Millisecond),
 	)
-	for _, bc := range []struct {
+	type bench struct {
 		name string
 		h    slog.Handler
 		r    slog.Record
-	}{
+	}
+	benches := []bench{
 		{"bare-json", bare, clean},
 		{"redact-json-nothing-redacted", redact.NewHandler(bare), clean},
-		{"redact-json-nothing-redacted-detectors", redact.NewHandler(bare,
-			redact.WithCardNumbers(), redact.WithBearerTokens(), redact.WithJWTs()), clean},
+		{"redact-json-nothing-redacted-wholekeys", redact.NewHandler(bare, redact.WithWholeKeys()), clean},
+		{"redact-json-nothing-redacted-detectors", redact.NewHandler(bare, preset()...), clean},
+		{"redact-json-nothing-redacted-detectors-nomessage", redact.NewHandler(bare, redact.WithDetectors(redact.AllDetectors)), clean},
 		{"redact-json-redacting", redact.NewHandler(bare), dirty},
-		// The handler's own cost, without a sink's encoding.
-		{"bare-discard", slog.DiscardHandler, clean},
-		{"redact-discard-nothing-redacted", redact.NewHandler(slog.DiscardHandler), clean},
+		{"bare-json-struct", bare, withStruct},
+		{"redact-json-struct", redact.NewHandler(bare, preset()...), withStruct},
+		// The handler's own cost, without a sink's encoding, part by part.
+		{"bare-discard", discard, clean},
+		{"redact-discard-nothing-redacted", redact.NewHandler(discard), clean},
+		{"redact-discard-wholekeys", redact.NewHandler(discard, redact.WithWholeKeys()), clean},
+		{"redact-discard-detectors", redact.NewHandler(discard, preset()...), clean},
+		{"redact-discard-message-scan", redact.NewHandler(discard, redact.WithDetectors(redact.AllDetectors), redact.WithMessageScan()), clean},
+		{"redact-discard-struct", redact.NewHandler(discard), withStruct},
+		{"redact-discard-struct-detectors", redact.NewHandler(discard, preset()...), withStruct},
+		{"redact-discard-struct-off", redact.NewHandler(discard, redact.WithoutStructFields()), withStruct},
+	}
+	for _, d := range []struct {
+		name string
+		d    redact.Detector
+	}{
+		{"cards", redact.CardNumbers}, {"bearer", redact.BearerTokens}, {"jwt", redact.JWTs},
+		{"url", redact.URLCredentials}, {"pem", redact.PrivateKeys}, {"pairs", redact.KeyValuePairs},
 	} {
+		benches = append(benches, bench{"redact-discard-detector=" + d.name, redact.NewHandler(discard, redact.WithDetectors(d.d)), clean})
+	}
+	for _, bc := range benches {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			start := cpuTime()
@@ -67,4 +108,58 @@ func cpuTime() int64 {
 		return 0
 	}
 	return ru.Utime.Nano() + ru.Stime.Nano()
+}
+
+// BenchmarkBudget measures the budget directly: bare slog.JSONHandler and
+// the redacting handler over it take turns in batches of 256 records
+// (ABBA order), each batch timed by the CPU time of the benchmark's own
+// thread (so time spent waiting for a CPU on a busy machine is not
+// counted), and the ratio of their totals is reported as x-bare. Its cases
+// are redact's defaults and logenv's preset (every detector and the
+// message scan), with nothing to redact.
+func BenchmarkBudget(b *testing.B) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	ctx := context.Background()
+	bare := slog.NewJSONHandler(io.Discard, nil)
+	r := benchRecord()
+	for _, bc := range []struct {
+		name string
+		h    slog.Handler
+	}{
+		{"defaults", redact.NewHandler(bare)},
+		{"logenv", redact.NewHandler(bare, preset()...)},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			var tBare, tRedact int64
+			batch := func(h slog.Handler) int64 {
+				start := threadCPU()
+				for range 256 {
+					_ = h.Handle(ctx, r)
+				}
+				return threadCPU() - start
+			}
+			for b.Loop() {
+				tBare += batch(bare)
+				tRedact += batch(bc.h)
+				tRedact += batch(bc.h)
+				tBare += batch(bare)
+			}
+			b.ReportMetric(float64(tRedact)/float64(tBare), "x-bare")
+		})
+	}
+}
+
+// threadCPU returns the CPU time of the calling thread in nanoseconds,
+// from clock_gettime(CLOCK_THREAD_CPUTIME_ID) (Linux; getrusage counts in
+// scheduler ticks, too coarse for a batch).
+func threadCPU() int64 {
+	const clockThreadCPUTime = 3
+	var ts syscall.Timespec
+	if _, _, errno := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, clockThreadCPUTime, uintptr(unsafe.Pointer(&ts)), 0); errno != 0 {
+		return 0
+	}
+	return ts.Nano()
 }

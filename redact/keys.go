@@ -1,13 +1,15 @@
 package redact
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
 
 // defaultKeys is the built-in list of sensitive keys, in normalised or
-// readable form (both normalise to the same key). Whole normalised keys are
-// matched, so "token" matches "Token" and "TOKEN" but not "tokens_used".
+// readable form (both normalise to the same key). A logged key matches when
+// its trailing words form one of them, so "token" matches "Token",
+// "refresh_token" and "githubToken" but not "tokens_used".
 var defaultKeys = [...]string{
 	// Passwords and generic secrets.
 	"password", "passwd", "pwd", "passphrase",
@@ -16,7 +18,7 @@ var defaultKeys = [...]string{
 	// Tokens and API keys.
 	"token", "access_token", "refresh_token", "id_token", "auth_token",
 	"bearer", "jwt", "api_key", "x_api_key", "api_secret",
-	"signing_key", "encryption_key",
+	"signing_key", "encryption_key", "secret_access_key",
 	// HTTP authentication and sessions.
 	"authorization", "proxy_authorization", "auth",
 	"cookie", "set_cookie", "session",
@@ -30,8 +32,8 @@ var defaultKeys = [...]string{
 //	password passwd pwd passphrase secret secret_key client_secret
 //	private_key credential credentials token access_token refresh_token
 //	id_token auth_token bearer jwt api_key x_api_key api_secret signing_key
-//	encryption_key authorization proxy_authorization auth cookie set_cookie
-//	session credit_card card_number cvv cvc pin ssn
+//	encryption_key secret_access_key authorization proxy_authorization auth
+//	cookie set_cookie session credit_card card_number cvv cvc pin ssn
 //
 // Keys are compared after normalisation (see [NormalizeKey]), so "api_key"
 // also covers "apiKey", "API-KEY" and "apikey".
@@ -52,8 +54,8 @@ func NormalizeKey(key string) string {
 	return normalizeSlow(key)
 }
 
-// maxStackKey bounds the keys normalised without allocating. A longer key is
-// still matched correctly when the key set holds keys that long.
+// maxStackKey bounds the keys normalised into a stack buffer; a longer key
+// is normalised on the heap and matched all the same.
 const maxStackKey = 64
 
 func isSeparator(c byte) bool { return c == '_' || c == '-' || c == '.' || c == ' ' }
@@ -94,133 +96,231 @@ func normalizeSlow(key string) string {
 	return string(out)
 }
 
-// keySet is an immutable set of normalised keys. Besides the map it holds
-// a length mask and a Bloom filter, so that most keys that are not in the
-// set are rejected in one branch-free pass over the key, without
-// normalising it into a buffer or hashing it for the map.
+// keySet is an immutable set of sensitive keys in normalised form. A key
+// matches when its trailing words, normalised, form a listed key
+// ([WithWholeKeys]: when the whole key does), where words are split at
+// separators and at changes of case: "db_password", "userPassword" and
+// "AWS-Secret-Access-Key" end in listed keys; "password_hint" and
+// "tokens_used" do not.
+//
+// The listed keys are held twice: in a map, the reference, and reversed in
+// a trie, laid out as a transition table, that an ASCII key walks from its
+// last byte backwards, one table load per byte, stopping at the first byte
+// no listed key has there. Most keys stop after one to three bytes,
+// without normalising the key or hashing it. A key with a non-ASCII byte
+// in the part the walk reaches, or any non-ASCII key when some listed key
+// is not ASCII, is split into words and looked up in the map instead.
 type keySet struct {
-	keys   map[string]struct{}
-	maxLen int        // longest normalised key in bytes
-	long   bool       // some key is longer than 63 bytes
-	lens   uint64     // bit n: some ASCII key is n bytes long (n < 64)
-	bloom  [16]uint64 // 1024 bits, two per ASCII key
-	ends   [64]uint64 // bit endClass(last) of ends[endClass(first)]: some key starts and ends so
+	all   map[string]struct{} // normalised keys
+	class *[256]uint8         // byte -> column of next, or classSkip/classNone/classWide
+	width int                 // columns of next: the distinct bytes of the ASCII keys
+	next  []uint32            // next[node*width+column]: child node | endBit, 0 for none; node 0 is the root
+	whole bool                // match whole keys only
+	wide  bool                // some key is not ASCII (and so not in the trie)
 }
 
-// endClass folds a byte for the first-and-last-byte filter. Upper and lower
-// case letters share a class; other collisions only weaken the filter.
-func endClass(c byte) byte { return (c | 0x20) & 63 }
+const (
+	classSkip = 0    // a separator
+	classNone = 0xFE // an ASCII byte no listed key holds
+	classWide = 0xFF // a non-ASCII byte
+	endBit    = 1 << 31
+)
 
-// keyTab drives the one-pass filter. For an ASCII byte that survives
-// normalisation the entry is a pseudo-random 32-bit value of its lower-case
-// form (high half) plus 1 (the normalised length); a separator is 0; a
-// non-ASCII byte counts 1<<16. Summing the entries of a key gives its
-// normalised length, whether it is ASCII, and an order-insensitive hash of
-// its normalised bytes; anagrams collide and are settled by the map.
-var keyTab = func() (t [256]uint64) {
-	for i := range t {
-		c := byte(i)
+func newKeySet(keys map[string]struct{}, whole bool) keySet {
+	s := keySet{all: keys, whole: whole, class: new([256]uint8)}
+	for c := range s.class {
 		switch {
 		case c >= utf8.RuneSelf:
-			t[i] = 1 << 16
-		case isSeparator(c):
+			s.class[c] = classWide
+		case isSeparator(byte(c)):
+			s.class[c] = classSkip
 		default:
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			x := uint32(c) * 0x9E3779B9
-			x ^= x >> 15
-			x *= 0x85EBCA6B
-			x ^= x >> 13
-			t[i] = uint64(x)<<32 | 1
+			s.class[c] = classNone
 		}
 	}
-	return t
-}()
-
-// filterSum sums keyTab over key; key must be shorter than 1<<16 bytes.
-func filterSum(key string) (h uint32, n int, ascii bool) {
-	var sum uint64
-	for i := 0; i < len(key); i++ {
-		sum += keyTab[key[i]]
+	// The columns: each byte of an ASCII key, upper-case letters sharing
+	// the column of their lower-case form.
+	type buildNode struct {
+		kids map[byte]*buildNode
+		id   uint32
+		end  bool
 	}
-	return uint32(sum >> 32), int(sum & 0xFFFF), sum>>16&0xFFFF == 0
-}
-
-// bloomBits returns the two filter bits of a key.
-func bloomBits(h uint32, n int) (uint32, uint32) {
-	x := (h ^ uint32(n)*0xC2B2AE35) * 0x27D4EB2F
-	x ^= x >> 15
-	return x & 1023, x >> 16 & 1023
-}
-
-func newKeySet(keys map[string]struct{}) keySet {
-	s := keySet{keys: keys}
+	root := &buildNode{kids: map[byte]*buildNode{}}
+	nodes := []*buildNode{root}
 	for k := range keys {
-		s.maxLen = max(s.maxLen, len(k))
-		h, n, ascii := filterSum(k)
-		switch {
-		case !ascii:
-			continue // reached only through normalizeSlow
-		case n >= 64:
-			s.long = true
+		if !isASCII(k) {
+			s.wide = true
 			continue
 		}
-		s.lens |= 1 << n
-		s.ends[endClass(k[0])] |= 1 << endClass(k[len(k)-1])
-		b1, b2 := bloomBits(h, n)
-		s.bloom[b1>>6] |= 1 << (b1 & 63)
-		s.bloom[b2>>6] |= 1 << (b2 & 63)
+		n := root
+		for i := len(k) - 1; i >= 0; i-- {
+			c := k[i]
+			if s.class[c] == classNone {
+				s.width++
+				s.class[c] = uint8(s.width)
+				if 'a' <= c && c <= 'z' {
+					s.class[c-'a'+'A'] = uint8(s.width)
+				}
+			}
+			next := n.kids[c]
+			if next == nil {
+				next = &buildNode{kids: map[byte]*buildNode{}, id: uint32(len(nodes))}
+				nodes = append(nodes, next)
+				n.kids[c] = next
+			}
+			n = next
+		}
+		n.end = true
+	}
+	s.width++ // column 0 is never used: class 0 is classSkip
+	s.next = make([]uint32, len(nodes)*s.width)
+	for _, n := range nodes {
+		for c, kid := range n.kids {
+			e := kid.id
+			if kid.end {
+				e |= endBit
+			}
+			s.next[int(n.id)*s.width+int(s.class[c])] = e
+		}
 	}
 	return s
 }
 
-// has reports whether key, once normalised, is in the set. It does not
-// allocate for ASCII keys.
-func (s *keySet) has(key string) bool {
-	if len(s.keys) == 0 || key == "" {
-		return false
-	}
-	// First filter: the first and last bytes that survive normalisation.
-	// When both are ASCII they are the first and last bytes of the
-	// normalised key, whatever lies between.
-	i, j := 0, len(key)-1
-	for i <= j && isSeparator(key[i]) {
-		i++
-	}
-	if i > j {
-		return false // only separators: normalises to ""
-	}
-	for isSeparator(key[j]) {
-		j--
-	}
-	if f, l := key[i], key[j]; f < utf8.RuneSelf && l < utf8.RuneSelf &&
-		s.ends[endClass(f)]&(1<<endClass(l)) == 0 {
-		return false
-	}
-	if len(key) >= 1<<16 {
-		_, found := s.keys[NormalizeKey(key)]
-		return found
-	}
-	// Second filter: normalised length and a Bloom filter.
-	h, n, ascii := filterSum(key)
-	switch {
-	case !ascii:
-		_, found := s.keys[normalizeSlow(key)]
-		return found
-	case n >= 64:
-		if !s.long {
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
 			return false
 		}
-		_, found := s.keys[NormalizeKey(key)]
-		return found
 	}
-	b1, b2 := bloomBits(h, n)
-	if s.lens&(1<<n) == 0 || s.bloom[b1>>6]&(1<<(b1&63)) == 0 || s.bloom[b2>>6]&(1<<(b2&63)) == 0 {
+	return true
+}
+
+// match reports whether key is sensitive. It does not allocate unless the
+// walk meets a non-ASCII byte.
+func (s *keySet) match(key string) bool {
+	if len(s.all) == 0 {
 		return false
 	}
-	var buf [64]byte
-	m, _ := normalizeASCII(buf[:], key)
-	_, found := s.keys[string(buf[:m])]
+	if s.wide && !isASCII(key) {
+		return s.matchWords(key)
+	}
+	var e uint32 // the last transition taken; e&^endBit is the node reached
+	for i := len(key) - 1; i >= 0; i-- {
+		switch c := s.class[key[i]]; c {
+		case classSkip:
+			continue
+		case classNone:
+			return false
+		case classWide:
+			return s.matchWords(key)
+		default:
+			e = s.next[int(e&^endBit)*s.width+int(c)]
+		}
+		if e == 0 {
+			return false
+		}
+		if e&endBit == 0 || s.whole {
+			continue
+		}
+		switch start, known := wordStart(key, i); {
+		case !known:
+			return s.matchWords(key)
+		case start:
+			return true
+		}
+	}
+	return e&endBit != 0 // only in whole mode can the walk reach the start
+}
+
+// wordStart reports whether a word of key starts at byte i, an ASCII letter
+// or digit: at the start, after a separator, at an upper-case letter that
+// follows a lower-case letter or a digit ("userPassword"), or at the last
+// upper-case letter of a run that a lower-case letter follows ("APIKey").
+// known is false when a neighbour is not ASCII.
+func wordStart(key string, i int) (start, known bool) {
+	if i == 0 {
+		return true, true
+	}
+	p, c := key[i-1], key[i]
+	switch {
+	case p >= utf8.RuneSelf:
+		return false, false
+	case isSeparator(p):
+		return true, true
+	case !isUpper(c):
+		return false, true
+	case isLower(p) || isDigit(p):
+		return true, true
+	case !isUpper(p) || i+1 == len(key):
+		return false, true
+	}
+	return isLower(key[i+1]), key[i+1] < utf8.RuneSelf
+}
+
+func isUpper(c byte) bool { return 'A' <= c && c <= 'Z' }
+func isLower(c byte) bool { return 'a' <= c && c <= 'z' }
+
+// matchWords is match for any key: it splits key into words (Unicode case
+// rules), then looks each run of trailing words up in the map.
+func (s *keySet) matchWords(key string) bool {
+	words := splitWords(key)
+	if s.whole {
+		_, ok := s.all[strings.Join(words, "")]
+		return ok
+	}
+	for i := range words {
+		if _, ok := s.all[strings.Join(words[i:], "")]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// splitWords splits key into its normalised words, by the rules of
+// wordStart applied to runes.
+func splitWords(key string) []string {
+	rs := []rune(key)
+	var (
+		words []string
+		cur   []rune
+	)
+	flush := func() {
+		if len(cur) > 0 {
+			words = append(words, string(cur))
+			cur = cur[:0]
+		}
+	}
+	for i, r := range rs {
+		if r < utf8.RuneSelf && isSeparator(byte(r)) {
+			flush()
+			continue
+		}
+		if i > 0 && unicode.IsUpper(r) {
+			p := rs[i-1]
+			if unicode.IsLower(p) || unicode.IsDigit(p) ||
+				(unicode.IsUpper(p) && i+1 < len(rs) && unicode.IsLower(rs[i+1])) {
+				flush()
+			}
+		}
+		cur = append(cur, unicode.ToLower(unicode.ToUpper(r)))
+	}
+	flush()
+	return words
+}
+
+// hasWhole reports whether the whole key, once normalised, is in the set,
+// whatever the mode.
+//
+//go:noinline
+func (s *keySet) hasWhole(key string) bool {
+	if len(s.all) == 0 {
+		return false
+	}
+	var buf [maxStackKey]byte
+	if n, ok := normalizeASCII(buf[:], key); ok {
+		_, found := s.all[string(buf[:n])]
+		return found
+	}
+	_, found := s.all[NormalizeKey(key)]
 	return found
 }

@@ -32,6 +32,9 @@ const (
 	ReasonSecret Reason = "secret"
 	// ReasonValue: a value detector matched part of a string or error text.
 	ReasonValue Reason = "value"
+	// ReasonDepth: a value nested deeper than the walk goes (32 levels of
+	// maps, slices, pointers and structs) could hold something to redact.
+	ReasonDepth Reason = "depth"
 )
 
 // Option configures [NewHandler].
@@ -48,8 +51,11 @@ type config struct {
 	base      []string // nil means the default keys
 	added     []string
 	allowed   []string
+	wholeKeys bool
+	noStructs bool
 	mode      Mode
-	detectors detectors
+	detect    Detector
+	patterns  []*regexp.Regexp
 	message   bool
 	audit     func(path string, reason Reason)
 }
@@ -71,13 +77,30 @@ func WithOnlyKeys(keys ...string) Option {
 }
 
 // WithAllowedKeys names keys that are never redacted because of their key,
-// whatever [DefaultKeys], [WithKeys] or [WithOnlyKeys] say, and whose string or error values are not
-// scanned by value detectors. A [Secret] under an allowed key is still
-// redacted, and attributes nested under an allowed group are matched by
-// their own keys. (Default: none.)
+// whatever [DefaultKeys], [WithKeys] or [WithOnlyKeys] say, and whose string
+// or error values are not scanned by value detectors. A key is allowed when
+// its whole normalised form is listed. A [Secret] under an allowed key is
+// still redacted, and attributes nested under an allowed group are matched
+// by their own keys. (Default: none.)
 func WithAllowedKeys(keys ...string) Option {
 	keys = append([]string(nil), keys...)
 	return optionFunc(func(c *config) { c.allowed = append(c.allowed, keys...) })
+}
+
+// WithWholeKeys makes a key sensitive only when its whole normalised form
+// is listed, as before trailing-word matching: "password" and "Pass_Word"
+// match, "db_password" and "userPassword" do not. (Default: off; a key is
+// sensitive when its trailing words form a listed key.)
+func WithWholeKeys() Option {
+	return optionFunc(func(c *config) { c.wholeKeys = true })
+}
+
+// WithoutStructFields leaves struct values to the sink's marshaller: their
+// fields are not matched by key. (Default: off; the exported fields of a
+// struct, or of a struct a pointer points to, are matched by name and json
+// tag.)
+func WithoutStructFields() Option {
+	return optionFunc(func(c *config) { c.noStructs = true })
 }
 
 // WithMode sets what happens to a redacted attribute: [Drop] removes it,
@@ -87,46 +110,38 @@ func WithMode(m Mode) Option {
 	return optionFunc(func(c *config) { c.mode = m })
 }
 
-// WithCardNumbers enables the payment card detector: 13 to 19 digits, bare
-// or grouped by single spaces or dashes, that pass the Luhn check, are
-// masked inside string values and error text. (Default: off.)
-func WithCardNumbers() Option {
-	return withDetector(detector{kind: detectCard})
+// WithDetectors turns on the built-in value detectors d (see [Detector]),
+// in addition to those already on. (Default: none.)
+func WithDetectors(d Detector) Option {
+	return optionFunc(func(c *config) { c.detect |= d & AllDetectors })
 }
 
-// WithBearerTokens enables the bearer token detector: in "Bearer <token>"
-// (scheme case-insensitive) the token is masked. (Default: off.)
-func WithBearerTokens() Option {
-	return withDetector(detector{kind: detectBearer})
+// WithoutDetectors turns off the built-in value detectors d, for example
+// after a preset such as logenv's turned them on. (Default: none turned
+// off.)
+func WithoutDetectors(d Detector) Option {
+	return optionFunc(func(c *config) { c.detect &^= d })
 }
 
-// WithJWTs enables the JSON Web Token detector: three dot-separated
-// base64url segments, the first starting "eyJ", are masked. (Default: off.)
-func WithJWTs() Option {
-	return withDetector(detector{kind: detectJWT})
-}
+// WithCardNumbers is WithDetectors([CardNumbers]). (Default: off.)
+func WithCardNumbers() Option { return WithDetectors(CardNumbers) }
+
+// WithBearerTokens is WithDetectors([BearerTokens]). (Default: off.)
+func WithBearerTokens() Option { return WithDetectors(BearerTokens) }
+
+// WithJWTs is WithDetectors([JWTs]). (Default: off.)
+func WithJWTs() Option { return WithDetectors(JWTs) }
 
 // WithPatterns adds value detectors: every non-empty match of each regular
 // expression is masked. Nil expressions are ignored. (Default: none.)
 func WithPatterns(res ...*regexp.Regexp) Option {
-	var ds []detector
+	var keep []*regexp.Regexp
 	for _, re := range res {
 		if re != nil {
-			ds = append(ds, detector{kind: detectPattern, re: re})
+			keep = append(keep, re)
 		}
 	}
-	return optionFunc(func(c *config) { c.detectors = append(c.detectors, ds...) })
-}
-
-func withDetector(d detector) Option {
-	return optionFunc(func(c *config) {
-		for _, have := range c.detectors {
-			if have.kind == d.kind && d.kind != detectPattern {
-				return
-			}
-		}
-		c.detectors = append(c.detectors, d)
-	})
+	return optionFunc(func(c *config) { c.patterns = append(c.patterns, keep...) })
 }
 
 // WithMessageScan makes the value detectors scan the record's message too;
@@ -136,6 +151,12 @@ func WithMessageScan() Option {
 	return optionFunc(func(c *config) { c.message = true })
 }
 
+// WithoutMessageScan undoes [WithMessageScan]. (Default: the message is not
+// scanned.)
+func WithoutMessageScan() Option {
+	return optionFunc(func(c *config) { c.message = false })
+}
+
 // WithAudit calls fn once for every redaction with the dotted key path of
 // the redacted attribute ("user.password", including the names of groups
 // opened by WithGroup; slice indices are omitted) and the reason. It never
@@ -143,7 +164,7 @@ func WithMessageScan() Option {
 // WithAttrs for attributes given to Logger.With (once, at that time, not
 // for every record), so it may be called concurrently and must be fast and
 // safe for concurrent use: an atomic or metrics counter is ideal. Map keys
-// become part of a path. (Default: no audit.)
+// and struct field names become part of a path. (Default: no audit.)
 func WithAudit(fn func(path string, reason Reason)) Option {
 	return optionFunc(func(c *config) { c.audit = fn })
 }

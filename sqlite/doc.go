@@ -24,6 +24,7 @@
 // fire time" (NULL) differs from a fire time at the Unix epoch.
 //
 //	instances           one row per instance, created by its first ack; the current execution
+//	                    and its status (an ack for an older execution changes neither)
 //	executions          (instance, execution): status and output
 //	history             (instance, execution, event id) primary key: append-only, a duplicate is a conflict
 //	instance_locks      instance-level peek-locks (token, locked_until); separate because
@@ -45,15 +46,11 @@
 // Fetch picks the instance of the oldest visible message (by visible_at,
 // then enqueue order) whose lock is absent or expired: the oldest untagged
 // visible message of an unlocked instance, or the oldest message of an
-// instance whose lock expired, whichever is older: two indexed queries,
-// with a json_each skip list only when a lock race was just lost (the
-// normal fetch runs the plain statements, which halved the candidate
-// search, BenchmarkFetchCandidate 20.6 to 11.8 µs). In the same transaction
-// it writes the instance lock with a fresh UUID token (an upsert that only
-// replaces an expired lock; if it changes nothing the race is logged and
-// the next candidate tried), tags the instance's visible messages with the
-// token, increments their attempt counts, and reads them with the current
-// execution's history. Messages that arrive under the lock are untagged and
+// instance whose lock expired, whichever is older: two indexed queries. In
+// the same IMMEDIATE transaction, so no other writer can take the lock in
+// between, it writes the instance lock with a fresh UUID token, tags the
+// instance's visible messages with the token, increments their attempt
+// counts, and reads them with the current execution's history. Messages that arrive under the lock are untagged and
 // wait for the next fetch. Ack checks the token (present and unexpired),
 // deletes exactly the tagged messages, upserts the instance and execution
 // rows, appends the history (a duplicate id fails the whole ack), enqueues
@@ -106,11 +103,14 @@
 // # Long polling
 //
 // With FetchOptions.PollTimeout > 0 a fetch or dequeue that finds nothing
-// waits for a commit in this process that may have made work visible
-// (enqueue, ack, abandon, cleanup), for the earliest known future
-// visibility (a timer), or for the timeout, whichever comes first. Close
-// ends the wait with TypeClosed. Work committed by another process is seen
-// at the next poll or timer.
+// waits until work may have become visible, or for the timeout, whichever
+// comes first. It wakes on a commit in this process that may have made work
+// visible (enqueue, ack, abandon), at the earliest known future visibility
+// (a timer, a delayed enqueue or abandon, a lock or session lease that
+// expires), and, for a file store, on a commit by another connection to
+// the file (another process, or another Provider): while at least one
+// poll waits, PRAGMA data_version is read every 50ms on a read connection.
+// Close ends the wait with TypeClosed.
 //
 // # Errors
 //

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"time"
@@ -20,10 +19,7 @@ import (
 // hold: sqlFetchReady walks the untagged messages (orchestrator_queue_ready)
 // and probes each one's lock by key; sqlFetchExpired walks the expired locks
 // (instance_locks_by_expiry), which still own their tagged batches. The
-// older of the two answers wins. The Skip variants add ?2, a JSON array of
-// instances to pass over (those whose lock was just lost); the normal
-// fetch, with nothing to skip, runs the plain ones and so never builds the
-// json_each table.
+// older of the two answers wins.
 const (
 	sqlFetchReady = `SELECT q.instance_id, q.visible_at, q.id FROM orchestrator_queue AS q
 LEFT JOIN instance_locks AS l ON l.instance_id = q.instance_id
@@ -35,26 +31,13 @@ ORDER BY q.visible_at, q.id LIMIT 1`
 JOIN orchestrator_queue AS q ON q.instance_id = l.instance_id
 WHERE l.locked_until <= ?1 AND q.visible_at <= ?1
 ORDER BY q.visible_at, q.id LIMIT 1`
-
-	sqlFetchReadySkip = `SELECT q.instance_id, q.visible_at, q.id FROM orchestrator_queue AS q
-LEFT JOIN instance_locks AS l ON l.instance_id = q.instance_id
-WHERE q.lock_token IS NULL AND q.visible_at <= ?1
-  AND (l.locked_until IS NULL OR l.locked_until <= ?1)
-  AND q.instance_id NOT IN (SELECT value FROM json_each(?2))
-ORDER BY q.visible_at, q.id LIMIT 1`
-
-	sqlFetchExpiredSkip = `SELECT q.instance_id, q.visible_at, q.id FROM instance_locks AS l
-JOIN orchestrator_queue AS q ON q.instance_id = l.instance_id
-WHERE l.locked_until <= ?1 AND q.visible_at <= ?1
-  AND l.instance_id NOT IN (SELECT value FROM json_each(?2))
-ORDER BY q.visible_at, q.id LIMIT 1`
 )
 
-// sqlLockInstance takes the instance lock when it is absent or expired; it
-// changes no row when another holder's lock is still valid.
+// sqlLockInstance writes the instance lock. It replaces any row: the fetch
+// runs it in the same IMMEDIATE transaction as the candidate query, which
+// found the lock absent or expired, and nothing else writes in between.
 const sqlLockInstance = `INSERT INTO instance_locks (instance_id, lock_token, locked_until) VALUES (?1, ?2, ?3)
-ON CONFLICT (instance_id) DO UPDATE SET lock_token = excluded.lock_token, locked_until = excluded.locked_until
-WHERE instance_locks.locked_until <= ?4`
+ON CONFLICT (instance_id) DO UPDATE SET lock_token = excluded.lock_token, locked_until = excluded.locked_until`
 
 const sqlTagBatch = `UPDATE orchestrator_queue SET lock_token = ?1, attempt_count = attempt_count + 1
 WHERE instance_id = ?2 AND +visible_at <= ?3`
@@ -62,17 +45,19 @@ WHERE instance_id = ?2 AND +visible_at <= ?3`
 const sqlSelectBatch = `SELECT kind, execution_id, correlation_id, fire_at, payload, payload IS NULL, attempt_count
 FROM orchestrator_queue WHERE instance_id = ?1 AND lock_token = ?2 ORDER BY id`
 
-const sqlNextVisible = `SELECT min(visible_at) FROM orchestrator_queue WHERE lock_token IS NULL AND visible_at > ?1`
+// sqlNextVisible is when the orchestrator queue may next offer work that is
+// not offered now: the earliest future message (a timer, a delayed enqueue
+// or abandon) or the earliest lock expiry (its batch, and messages that
+// arrived under it, become fetchable). Both are index lookups.
+const sqlNextVisible = `SELECT min(t) FROM (
+  SELECT min(visible_at) AS t FROM orchestrator_queue WHERE lock_token IS NULL AND visible_at > ?1
+  UNION ALL
+  SELECT min(locked_until) FROM instance_locks WHERE locked_until > ?1)`
 
 const sqlCurrentExecution = `SELECT execution_id FROM instances WHERE instance_id = ?1`
 
 const sqlInsertOrch = `INSERT INTO orchestrator_queue
 (instance_id, kind, execution_id, correlation_id, fire_at, payload, visible_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)`
-
-// maxRaceRetries bounds how many candidates one fetch tries after losing a
-// lock race; within one IMMEDIATE transaction a race cannot happen, so this
-// only guards against a lock row changed behind the candidate query.
-const maxRaceRetries = 8
 
 // check is the common preamble of every operation.
 func (p *Provider) check(ctx context.Context, op provobs.Op) error {
@@ -165,91 +150,68 @@ func (p *Provider) precheckOrch(ctx context.Context, op provobs.Op, wantNext boo
 	var found bool
 	var next time.Time
 	err := p.read(ctx, op, func(q queryer, now int64) error {
-		inst, err := fetchCandidate(q, now, "")
-		if err != nil || inst != "" {
+		inst, err := fetchCandidate(q, now)
+		if err != nil || inst != "" || !wantNext {
 			found = inst != ""
 			return err
 		}
-		if wantNext {
-			var n sql.NullInt64
-			if err := q.queryRow(sqlNextVisible, now).Scan(&n); err != nil {
-				return err
-			}
-			next = fromNanos(n.Int64)
-		}
-		return nil
+		next, err = nextVisible(q, sqlNextVisible, now)
+		return err
 	})
 	return found, next, err
 }
 
 // fetchCandidate returns the instance to fetch next, or "" when none is
-// eligible; skip is a JSON array of instances to pass over, or "" for none.
-func fetchCandidate(q queryer, now int64, skip string) (string, error) {
-	type cand struct {
+// eligible.
+func fetchCandidate(q queryer, now int64) (string, error) {
+	var best struct {
 		inst        string
 		visible, id int64
 	}
-	queries, args := [2]string{sqlFetchReady, sqlFetchExpired}, []any{now}
-	if skip != "" {
-		queries, args = [2]string{sqlFetchReadySkip, sqlFetchExpiredSkip}, []any{now, skip}
-	}
-	var best *cand
-	for _, query := range queries {
-		var c cand
-		err := q.queryRow(query, args...).Scan(&c.inst, &c.visible, &c.id)
+	for _, query := range [2]string{sqlFetchReady, sqlFetchExpired} {
+		var inst string
+		var visible, id int64
+		err := q.queryRow(query, now).Scan(&inst, &visible, &id)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}
 		if err != nil {
 			return "", err
 		}
-		if best == nil || c.visible < best.visible || (c.visible == best.visible && c.id < best.id) {
-			best = &c
+		if best.inst == "" || visible < best.visible || (visible == best.visible && id < best.id) {
+			best.inst, best.visible, best.id = inst, visible, id
 		}
-	}
-	if best == nil {
-		return "", nil
 	}
 	return best.inst, nil
 }
 
-// fetchOrch is the fetch inside the writer's transaction.
+// nextVisible reads the time from sqlNextVisible (or the worker queue's
+// equivalent): zero when nothing is due later.
+func nextVisible(q queryer, query string, now int64) (time.Time, error) {
+	var n sql.NullInt64
+	err := q.queryRow(query, now).Scan(&n)
+	return fromNanos(n.Int64), err
+}
+
+// fetchOrch is the fetch inside the writer's transaction. When it finds
+// nothing and wantNext is set, it reports when work may next become
+// visible.
 func (t *wtx) fetchOrch(lock time.Duration, wantNext bool) (*provobs.OrchestrationItem, time.Time, error) {
 	now := t.nowNanos()
-	skip := ""
-	var lost []string
-	for range maxRaceRetries {
-		inst, err := fetchCandidate(t, now, skip)
-		if err != nil {
+	inst, err := fetchCandidate(t, now)
+	if err != nil || inst == "" {
+		if err != nil || !wantNext {
 			return nil, time.Time{}, err
 		}
-		if inst == "" {
-			if !wantNext {
-				return nil, time.Time{}, nil
-			}
-			var next sql.NullInt64
-			if err := t.queryRow(sqlNextVisible, now).Scan(&next); err != nil {
-				return nil, time.Time{}, err
-			}
-			return nil, fromNanos(next.Int64), nil
-		}
-		token := uuid.NewString()
-		n, err := t.execN(sqlLockInstance, inst, token, addDur(now, lock), now)
-		if err != nil {
-			return nil, time.Time{}, err
-		}
-		if n == 0 {
-			t.w.log.LogAttrs(bg, slog.LevelDebug, "sqlite: lost the lock race for an instance; trying the next candidate",
-				slog.String(keyOperation, provobs.OpFetch.String()), slog.String(keyInstanceID, inst))
-			lost = append(lost, inst)
-			b, _ := json.Marshal(lost)
-			skip = string(b)
-			continue
-		}
-		item, err := t.loadBatch(inst, token, now)
-		return item, time.Time{}, err
+		next, err := nextVisible(t, sqlNextVisible, now)
+		return nil, next, err
 	}
-	return nil, time.Time{}, nil
+	token := uuid.NewString()
+	if _, err := t.exec(sqlLockInstance, inst, token, addDur(now, lock)); err != nil {
+		return nil, time.Time{}, err
+	}
+	item, err := t.loadBatch(inst, token, now)
+	return item, time.Time{}, err
 }
 
 // loadBatch tags the visible messages of a freshly locked instance and reads
@@ -370,14 +332,19 @@ const (
 
 	sqlDeleteBatch = `DELETE FROM orchestrator_queue WHERE instance_id = ?1 AND lock_token = ?2`
 
+	// sqlUpsertInstance runs after sqlUpsertExecution. The instance's status
+	// is its current execution's: an ack for the current or a newer
+	// execution copies that execution's status; an ack for an older one
+	// (a stale turn) leaves the instance's status and current execution
+	// alone.
 	sqlUpsertInstance = `INSERT INTO instances (instance_id, name, version, status, execution_id, created_at, updated_at)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+VALUES (?1, ?2, ?3, (SELECT status FROM executions WHERE instance_id = ?1 AND execution_id = ?4), ?4, ?5, ?5)
 ON CONFLICT (instance_id) DO UPDATE SET
     name = CASE WHEN ?2 <> '' THEN ?2 ELSE instances.name END,
     version = CASE WHEN ?3 <> '' THEN ?3 ELSE instances.version END,
-    status = CASE WHEN ?7 <> '' THEN ?7 ELSE instances.status END,
-    execution_id = max(instances.execution_id, ?5),
-    updated_at = ?6`
+    status = CASE WHEN ?4 >= instances.execution_id THEN excluded.status ELSE instances.status END,
+    execution_id = max(instances.execution_id, ?4),
+    updated_at = ?5`
 
 	sqlUpsertExecution = `INSERT INTO executions (instance_id, execution_id, status, output, created_at, updated_at)
 VALUES (?1, ?2, ?3, ?4, ?5, ?5)
@@ -409,10 +376,10 @@ func (t *wtx) ackOrch(token string, ack *provobs.OrchestrationAck) error {
 	if createStatus == "" {
 		createStatus = provobs.StatusRunning
 	}
-	if _, err := t.exec(sqlUpsertInstance, inst, md.Name, md.Version, string(createStatus), exec, now, string(md.Status)); err != nil {
+	if _, err := t.exec(sqlUpsertExecution, inst, exec, string(createStatus), md.Output, now, string(md.Status), md.Output != nil); err != nil {
 		return err
 	}
-	if _, err := t.exec(sqlUpsertExecution, inst, exec, string(createStatus), md.Output, now, string(md.Status), md.Output != nil); err != nil {
+	if _, err := t.exec(sqlUpsertInstance, inst, md.Name, md.Version, exec, now); err != nil {
 		return err
 	}
 	if err := t.appendHistory(inst, exec, ack.HistoryDelta); err != nil {

@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -56,6 +58,12 @@ func (p *Provider) poll(ctx context.Context, op provobs.Op, pollTimeout time.Dur
 	if pollTimeout > 0 {
 		deadline = time.Now().Add(pollTimeout)
 	}
+	if pollTimeout > 0 {
+		// Registered before the first look, so a commit by another
+		// process after that look is seen.
+		p.watch.enter()
+		defer p.watch.leave()
+	}
 	var timer *time.Timer
 	defer func() {
 		if timer != nil {
@@ -92,6 +100,108 @@ func (p *Provider) poll(ctx context.Context, op provobs.Op, pollTimeout time.Dur
 			return canceledErr(op, ctx.Err())
 		case <-p.w.closing:
 			return closedErr(op)
+		}
+	}
+}
+
+// externalCheck is how often a file store checks for commits by other
+// connections (another process, or another Provider on the same file)
+// while a long poll waits.
+const externalCheck = 50 * time.Millisecond
+
+// changeWatcher wakes the long polls of a file store when another
+// connection commits. While at least one poll waits, one goroutine reads
+// PRAGMA data_version on a read connection every externalCheck and, when it
+// changed, wakes every poll, which then looks again. Nothing runs while
+// nobody waits. (This store's own commits change it too; the extra look
+// that costs is a read beside the writer.)
+type changeWatcher struct {
+	p       *Provider
+	mu      sync.Mutex
+	waiters int
+	stop    chan struct{}
+	wg      sync.WaitGroup
+}
+
+// enter registers a waiting poll, starting the watch for the first one.
+// It reads the baseline before it returns, so a commit after enter is
+// seen. A nil watcher (an in-memory store) does nothing.
+func (c *changeWatcher) enter() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.waiters++
+	if c.waiters > 1 || c.p.closed.Load() {
+		return
+	}
+	conn, err := c.p.readDB.Conn(bg)
+	var base int64
+	if err == nil {
+		err = conn.QueryRowContext(bg, "PRAGMA data_version").Scan(&base)
+	}
+	if err != nil {
+		if conn != nil {
+			_ = conn.Close()
+		}
+		c.p.cfg.logger.LogAttrs(bg, slog.LevelWarn, "sqlite: cannot watch for commits by other processes; long polls see them at their timeout",
+			slog.Any(keyError, err))
+		return
+	}
+	c.stop = make(chan struct{})
+	c.wg.Add(1)
+	go c.run(conn, base, c.stop)
+}
+
+// leave unregisters a poll, stopping the watch after the last one.
+func (c *changeWatcher) leave() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.waiters--
+	if c.waiters == 0 && c.stop != nil {
+		close(c.stop)
+		c.stop = nil
+	}
+}
+
+// close waits for the watch goroutine; the provider is closed, so no new
+// one starts.
+func (c *changeWatcher) close() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock() // orders this after any enter that saw the store open
+	c.mu.Unlock()
+	c.wg.Wait()
+}
+
+func (c *changeWatcher) run(conn *sql.Conn, base int64, stop <-chan struct{}) {
+	defer c.wg.Done()
+	defer conn.Close()
+	tick := time.NewTicker(externalCheck)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-c.p.w.closing:
+			return
+		case <-tick.C:
+		}
+		var v int64
+		if err := conn.QueryRowContext(bg, "PRAGMA data_version").Scan(&v); err != nil {
+			c.p.cfg.logger.LogAttrs(bg, slog.LevelWarn, "sqlite: stopped watching for commits by other processes",
+				slog.Any(keyError, err))
+			return
+		}
+		if v != base {
+			base = v
+			c.p.w.orch.broadcast()
+			c.p.w.worker.broadcast()
 		}
 	}
 }

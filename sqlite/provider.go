@@ -37,6 +37,7 @@ type Provider struct {
 	reads   sync.Map
 
 	w      *writer
+	watch  *changeWatcher // nil for an in-memory store
 	closed atomic.Bool
 	// Set when the last fetch (dequeue) through the writer found nothing:
 	// the next one first looks on the read pool.
@@ -147,6 +148,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*Provider, error) {
 		orch:      newNotifier(),
 		worker:    newNotifier(),
 	}
+	if !memory {
+		p.watch = &changeWatcher{p: p}
+	}
 	go p.w.loop()
 	return p, nil
 }
@@ -193,6 +197,7 @@ func (p *Provider) Close() error {
 		p.closed.Store(true)
 		close(p.w.closing)
 		<-p.w.exited
+		p.watch.close()
 		p.w.closeStmts()
 		var errs []error
 		errs = append(errs, p.w.conn.Close(), p.writeDB.Close())

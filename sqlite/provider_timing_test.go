@@ -198,26 +198,22 @@ func BenchmarkWriterFetch(b *testing.B) {
 // BenchmarkFetchCandidate measures the candidate search alone on a queue
 // of 20 ready messages and 20 locked instances (a peer run's steady state).
 func BenchmarkFetchCandidate(b *testing.B) {
-	for _, skip := range []string{"", "[]"} {
-		b.Run(fmt.Sprintf("skip=%q", skip), func(b *testing.B) {
-			p := benchStore(b, SynchronousNormal)
-			seed(b, p, "l", 20)
-			lockAll(b, p, 20)
-			seed(b, p, "r", 20)
-			err := p.write(context.Background(), provobs.OpFetch, 0, func(t *wtx) error {
-				now := t.nowNanos()
-				b.ResetTimer()
-				for range b.N {
-					if inst, err := fetchCandidate(t, now, skip); err != nil || inst == "" {
-						return fmt.Errorf("candidate: %q %v", inst, err)
-					}
-				}
-				b.StopTimer()
-				return nil
-			})
-			if err != nil {
-				b.Fatal(err)
+	p := benchStore(b, SynchronousNormal)
+	seed(b, p, "l", 20)
+	lockAll(b, p, 20)
+	seed(b, p, "r", 20)
+	err := p.write(context.Background(), provobs.OpFetch, 0, func(t *wtx) error {
+		now := t.nowNanos()
+		b.ResetTimer()
+		for range b.N {
+			if inst, err := fetchCandidate(t, now); err != nil || inst == "" {
+				return fmt.Errorf("candidate: %q %v", inst, err)
 			}
-		})
+		}
+		b.StopTimer()
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
 	}
 }

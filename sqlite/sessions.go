@@ -15,13 +15,13 @@ import (
 
 const (
 	// sqlClaimSession claims or keeps a session for owner ?2 with a lease to
-	// ?3. It changes no row when another owner's lease is still alive.
+	// ?3 (never shortening the owner's lease). The dequeue runs it only for
+	// a session its candidate query found free, expired or held by ?2.
 	sqlClaimSession = `INSERT INTO sessions (session_id, owner_id, locked_until, last_activity) VALUES (?1, ?2, ?3, ?4)
 ON CONFLICT (session_id) DO UPDATE SET
     owner_id = ?2,
     locked_until = max(sessions.locked_until, ?3),
-    last_activity = ?4
-WHERE sessions.owner_id = ?2 OR sessions.locked_until <= ?4`
+    last_activity = ?4`
 
 	sqlTouchSession = `UPDATE sessions SET last_activity = ?2 WHERE session_id = ?1`
 

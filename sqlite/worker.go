@@ -3,9 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
-	"log/slog"
 	"time"
 
 	"github.com/google/uuid"
@@ -26,11 +24,6 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)`
 WHERE session_id = '' AND visible_at <= ?1 AND locked_until <= ?1
 ORDER BY id LIMIT 1`
 
-	sqlDequeuePlainExcept = `SELECT id, session_id FROM worker_queue
-WHERE session_id = '' AND visible_at <= ?1 AND locked_until <= ?1
-  AND id NOT IN (SELECT value FROM json_each(?3))
-ORDER BY id LIMIT 1`
-
 	// sqlDequeueSession finds the oldest free item that is session-less, of
 	// a session ?2 holds, or of a session nobody holds (absent or expired).
 	sqlDequeueSession = `SELECT w.id, w.session_id FROM worker_queue AS w
@@ -39,15 +32,10 @@ WHERE w.visible_at <= ?1 AND w.locked_until <= ?1
   AND (w.session_id = '' OR s.session_id IS NULL OR s.owner_id = ?2 OR s.locked_until <= ?1)
 ORDER BY w.id LIMIT 1`
 
-	sqlDequeueSessionExcept = `SELECT w.id, w.session_id FROM worker_queue AS w
-LEFT JOIN sessions AS s ON s.session_id = w.session_id
-WHERE w.visible_at <= ?1 AND w.locked_until <= ?1
-  AND (w.session_id = '' OR s.session_id IS NULL OR s.owner_id = ?2 OR s.locked_until <= ?1)
-  AND w.id NOT IN (SELECT value FROM json_each(?3))
-ORDER BY w.id LIMIT 1`
-
+	// sqlLockWorker locks the item the candidate query found in the same
+	// IMMEDIATE transaction, so it is still free and visible.
 	sqlLockWorker = `UPDATE worker_queue SET lock_token = ?1, locked_until = ?2, attempt_count = attempt_count + 1
-WHERE id = ?3 AND locked_until <= ?4 AND visible_at <= ?4
+WHERE id = ?3
 RETURNING instance_id, kind, execution_id, correlation_id, session_id, fire_at, payload, payload IS NULL, attempt_count`
 
 	sqlAckWorker = `DELETE FROM worker_queue WHERE lock_token = ?1 AND locked_until > ?2 RETURNING session_id`
@@ -58,6 +46,16 @@ RETURNING instance_id, kind, execution_id, correlation_id, session_id, fire_at, 
 WHERE lock_token = ?1 AND locked_until > ?2`
 
 	sqlRenewWorker = `UPDATE worker_queue SET locked_until = ?1 WHERE lock_token = ?2 AND locked_until > ?3 RETURNING session_id`
+
+	// sqlWorkerNext is when the worker queue may next offer an item it does
+	// not offer now: an item becomes eligible when both its delay and its
+	// lock have passed, and a session item when its session's lease ends.
+	// It scans the live worker queue, and runs only for a long poll that
+	// found nothing.
+	sqlWorkerNext = `SELECT min(t) FROM (
+  SELECT min(max(visible_at, locked_until)) AS t FROM worker_queue WHERE visible_at > ?1 OR locked_until > ?1
+  UNION ALL
+  SELECT min(locked_until) FROM sessions WHERE locked_until > ?1)`
 )
 
 func (t *wtx) insertWorker(it provobs.WorkItem, now int64) error {
@@ -112,16 +110,18 @@ func (p *Provider) DequeueWorker(ctx context.Context, opts provobs.FetchOptions,
 	}
 	var item *provobs.WorkerItem
 	err = p.poll(ctx, op, opts.PollTimeout, p.w.worker, func() (bool, time.Time, error) {
+		wantNext := opts.PollTimeout > 0
 		if p.workerIdle.Load() {
-			if found, err := p.precheckWorker(ctx, op, session != nil, owner); err != nil || !found {
-				return false, time.Time{}, err
+			if found, next, err := p.precheckWorker(ctx, op, session != nil, owner, wantNext); err != nil || !found {
+				return false, next, err
 			}
 		}
 		var got *provobs.WorkerItem
+		var next time.Time
 		r := &request{op: op, lockOnly: true}
 		r.run = func(t *wtx) error {
 			var err error
-			got, err = t.dequeue(lock, session != nil, owner, lease)
+			got, next, err = t.dequeue(lock, session != nil, owner, lease, wantNext)
 			return err
 		}
 		r.release = func(t *wtx) error {
@@ -135,7 +135,7 @@ func (p *Provider) DequeueWorker(ctx context.Context, opts provobs.FetchOptions,
 		}
 		item = got
 		p.workerIdle.Store(got == nil)
-		return got != nil, time.Time{}, nil
+		return got != nil, next, nil
 	})
 	if err != nil {
 		return nil, err
@@ -145,109 +145,84 @@ func (p *Provider) DequeueWorker(ctx context.Context, opts provobs.FetchOptions,
 
 // precheckWorker looks for a dequeue candidate on the read pool (see
 // precheckOrch).
-func (p *Provider) precheckWorker(ctx context.Context, op provobs.Op, withSession bool, owner string) (bool, error) {
+func (p *Provider) precheckWorker(ctx context.Context, op provobs.Op, withSession bool, owner string, wantNext bool) (bool, time.Time, error) {
 	if p.readDB == nil {
-		return true, nil
+		return true, time.Time{}, nil
 	}
 	var found bool
+	var next time.Time
 	err := p.read(ctx, op, func(q queryer, now int64) error {
-		var id int64
-		var sid string
 		var err error
-		if withSession {
-			err = q.queryRow(sqlDequeueSession, now, owner).Scan(&id, &sid)
-		} else {
-			err = q.queryRow(sqlDequeuePlain, now).Scan(&id, &sid)
+		_, found, err = dequeueCandidate(q, now, withSession, owner)
+		if err != nil || found || !wantNext {
+			return err
 		}
-		found = err == nil
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
+		next, err = nextVisible(q, sqlWorkerNext, now)
 		return err
 	})
-	return found, err
+	return found, next, err
 }
 
-func (t *wtx) dequeue(lock time.Duration, withSession bool, owner string, lease time.Duration) (*provobs.WorkerItem, error) {
-	now := t.nowNanos()
-	var lost []int64
-	for range maxRaceRetries {
-		var (
-			id  int64
-			sid string
-			err error
-		)
-		query := sqlDequeuePlain
-		if withSession {
-			query = sqlDequeueSession
-		}
-		args := []any{now, owner}
-		if len(lost) > 0 {
-			query = sqlDequeuePlainExcept
-			if withSession {
-				query = sqlDequeueSessionExcept
-			}
-			ex, _ := json.Marshal(lost)
-			args = append(args, string(ex))
-		}
-		if !withSession && len(lost) == 0 {
-			args = args[:1]
-		}
-		err = t.queryRow(query, args...).Scan(&id, &sid)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if sid != "" {
-			n, err := t.execN(sqlClaimSession, sid, owner, addDur(now, lease), now)
-			if err != nil {
-				return nil, err
-			}
-			if n == 0 {
-				t.raceLost(sid)
-				lost = append(lost, id)
-				continue
-			}
-		}
-		token := uuid.NewString()
-		var (
-			wi               provobs.WorkerItem
-			inst, sess       string
-			kind, exec, corr int64
-			fire             sql.NullInt64
-			payload          []byte
-			null             bool
-		)
-		err = t.queryRow(sqlLockWorker, token, addDur(now, lock), id, now).
-			Scan(&inst, &kind, &exec, &corr, &sess, &fire, &payload, &null, &wi.AttemptCount)
-		if errors.Is(err, sql.ErrNoRows) {
-			t.raceLost("")
-			lost = append(lost, id)
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		wi.LockToken = token
-		wi.Item = provobs.WorkItem{
-			Kind:          provobs.WorkItemKind(kind),
-			InstanceID:    inst,
-			ExecutionID:   uint64(exec),
-			CorrelationID: uint64(corr),
-			SessionID:     sess,
-			FireAt:        fromNullNanos(fire),
-			Payload:       payloadOut(payload, null),
-		}
-		return &wi, nil
+// dequeueCandidate returns the id of the oldest eligible worker item and
+// its session.
+func dequeueCandidate(q queryer, now int64, withSession bool, owner string) (id int64, found bool, err error) {
+	var sid string
+	if withSession {
+		err = q.queryRow(sqlDequeueSession, now, owner).Scan(&id, &sid)
+	} else {
+		err = q.queryRow(sqlDequeuePlain, now).Scan(&id, &sid)
 	}
-	return nil, nil
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	return id, err == nil, err
 }
 
-func (t *wtx) raceLost(session string) {
-	t.w.log.LogAttrs(bg, slog.LevelDebug, "sqlite: lost the race for a worker item; trying the next candidate",
-		slog.String(keyOperation, provobs.OpDequeue.String()), slog.String("session_id", session))
+// dequeue is the dequeue inside the writer's transaction. When it finds
+// nothing and wantNext is set, it reports when an item may next become
+// eligible.
+func (t *wtx) dequeue(lock time.Duration, withSession bool, owner string, lease time.Duration, wantNext bool) (*provobs.WorkerItem, time.Time, error) {
+	now := t.nowNanos()
+	id, found, err := dequeueCandidate(t, now, withSession, owner)
+	if err != nil || !found {
+		if err != nil || !wantNext {
+			return nil, time.Time{}, err
+		}
+		next, err := nextVisible(t, sqlWorkerNext, now)
+		return nil, next, err
+	}
+	token := uuid.NewString()
+	var (
+		wi               provobs.WorkerItem
+		inst, sess       string
+		kind, exec, corr int64
+		fire             sql.NullInt64
+		payload          []byte
+		null             bool
+	)
+	err = t.queryRow(sqlLockWorker, token, addDur(now, lock), id).
+		Scan(&inst, &kind, &exec, &corr, &sess, &fire, &payload, &null, &wi.AttemptCount)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	if sess != "" {
+		// The candidate query found the session free, expired or held by
+		// owner, in this transaction: the claim always takes.
+		if _, err := t.exec(sqlClaimSession, sess, owner, addDur(now, lease), now); err != nil {
+			return nil, time.Time{}, err
+		}
+	}
+	wi.LockToken = token
+	wi.Item = provobs.WorkItem{
+		Kind:          provobs.WorkItemKind(kind),
+		InstanceID:    inst,
+		ExecutionID:   uint64(exec),
+		CorrelationID: uint64(corr),
+		SessionID:     sess,
+		FireAt:        fromNullNanos(fire),
+		Payload:       payloadOut(payload, null),
+	}
+	return &wi, time.Time{}, nil
 }
 
 // AckWorker deletes a locked worker item and, when completion is not nil,

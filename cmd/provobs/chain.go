@@ -55,13 +55,24 @@ func newObservability(o options, stderr io.Writer) (*observability, error) {
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
 	return &observability{
 		logger:  slog.New(h),
-		metrics: metrics.New(),
+		metrics: metrics.New(metricsOptions(o)...),
 		spans:   spans,
 		tp:      tp,
 		close: func(ctx context.Context) error {
 			return errors.Join(tp.Shutdown(ctx), shutdownLogs(ctx))
 		},
 	}, nil
+}
+
+// metricsOptions are the metrics the command exposes: the provider series
+// and, as on any Go service's /metrics, the Go runtime and process series;
+// in seconds with -base-units.
+func metricsOptions(o options) []metrics.Option {
+	opts := []metrics.Option{metrics.WithProcessMetrics()}
+	if o.baseUnits {
+		opts = append(opts, metrics.WithBaseUnits())
+	}
+	return opts
 }
 
 // chain wraps store in the full chain, outermost first: a span per caller

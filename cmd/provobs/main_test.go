@@ -9,15 +9,15 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
 	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/obstest"
 	"github.com/provobs/provobs/sqlite"
 )
 
@@ -28,7 +28,7 @@ func TestRunPrintsSummary(t *testing.T) {
 	var out, errb bytes.Buffer
 	code := run(context.Background(), []string{
 		"-duration=400ms", "-tasks=2", "-activity-delay=1ms", "-metrics-addr=127.0.0.1:0",
-		"-log-format=json", "-log-level=info", "-progress=100ms",
+		"-log-format=json", "-log-level=info", "-progress=100ms", "-linger=100ms",
 	}, &out, &errb)
 	require.Equal(t, 0, code, "stderr:\n%s", errb.String())
 	s := out.String()
@@ -41,6 +41,7 @@ func TestRunPrintsSummary(t *testing.T) {
 		assert.Regexp(t, regexp.MustCompile(`(?m)^\s+`+op+`\s+[1-9]\d*\s`), s, "per-operation latency row for %s", op)
 	}
 	assert.Contains(t, errb.String(), "metrics: http://127.0.0.1:")
+	assert.Contains(t, errb.String(), "metrics: serving the final values for 100ms (-linger)")
 	assert.Contains(t, errb.String(), "launched", "progress lines on a non-terminal")
 	assert.NotContains(t, errb.String(), `"level":"ERROR"`, "a clean run logs no error")
 }
@@ -67,6 +68,8 @@ func TestRunUsage(t *testing.T) {
 		{[]string{"-baseline", "-compare"}, 2, "exclude each other"},
 		{[]string{"-resume"}, 2, "-resume needs -db"},
 		{[]string{"stray"}, 2, "unexpected arguments"},
+		{[]string{"-linger=-1s"}, 2, "-linger must not be negative"},
+		{[]string{"-push-interval=0s"}, 2, "-push-interval must be positive"},
 		{[]string{"-log-format=xml", "-instances=1"}, 1, "tint"},
 	}
 	for _, tc := range cases {
@@ -76,8 +79,9 @@ func TestRunUsage(t *testing.T) {
 	}
 }
 
-// /metrics is served over real HTTP while the command runs and parses as
-// the Prometheus text format.
+// /metrics is served over real HTTP while the command runs, parses as the
+// Prometheus text format, and carries the provider series and, as a Go
+// service's endpoint does, the Go runtime and process series.
 func TestServeMetrics(t *testing.T) {
 	ob, err := newObservability(options{logFormat: "json"}, &bytes.Buffer{})
 	require.NoError(t, err)
@@ -92,10 +96,38 @@ func TestServeMetrics(t *testing.T) {
 	defer resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Contains(t, resp.Header.Get("Content-Type"), "text/plain")
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := parser.TextToMetricFamilies(resp.Body)
+	snap, err := obstest.ParseMetrics(resp.Body)
 	require.NoError(t, err)
-	assert.Contains(t, fams, "provider_fetch_orchestration_item_duration_ms")
+	for _, name := range []string{
+		"provider_fetch_orchestration_item_duration_ms_count", "provider_sessions_renewed_total",
+		"go_goroutines", "go_memstats_heap_inuse_bytes", "process_cpu_seconds_total", "process_resident_memory_bytes",
+	} {
+		assert.True(t, snap.HasSeries(name), name)
+	}
+}
+
+// -base-units names the histograms in seconds; the summary still reports
+// milliseconds.
+func TestSummaryMillisecondsWithEitherNaming(t *testing.T) {
+	const pause = 20 * time.Millisecond
+	sleep := provobs.Intercept(provobs.InterceptorFunc(func(ctx context.Context, c *provobs.Call) error {
+		time.Sleep(pause)
+		return c.Invoke(ctx)
+	}))
+	for _, base := range []bool{false, true} {
+		ob, err := newObservability(options{logFormat: "json", baseUnits: base}, &bytes.Buffer{})
+		require.NoError(t, err)
+		p := provobs.Chain(&obstest.Stub{}, ob.metrics.Middleware(), sleep)
+		_, _ = p.FetchOrchestrationItem(context.Background(), provobs.FetchOptions{})
+		rep := &report{}
+		rep.readMetrics(ob.metrics)
+		require.NoError(t, rep.parseErr)
+		require.Len(t, rep.ops, 1)
+		assert.Equal(t, uint64(1), rep.ops[0].count)
+		assert.GreaterOrEqual(t, rep.ops[0].mean, float64(pause/time.Millisecond), "base units %v: mean in ms", base)
+		assert.GreaterOrEqual(t, rep.ops[0].p99, 10.0, "base units %v: p99 in ms (the 10-25ms bucket)", base)
+		require.NoError(t, ob.close(context.Background()))
+	}
 }
 
 // jsonLines decodes JSON log lines, skipping the non-JSON progress lines.

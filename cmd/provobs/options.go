@@ -13,13 +13,23 @@ import (
 	"github.com/provobs/provobs/stress"
 )
 
+// isPostgres reports whether -db names a PostgreSQL server rather than a
+// SQLite file.
+func isPostgres(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+}
+
 // options are the command's flags.
 type options struct {
 	db          string
+	schema      string
 	keep        bool
 	sync        sqlite.Synchronous
 	metricsAddr string
 	pushURL     string
+	pushEvery   time.Duration
+	linger      time.Duration
+	baseUnits   bool
 	logFormat   string
 	logLevel    string
 	baseline    bool
@@ -29,15 +39,17 @@ type options struct {
 	stress      stress.Config
 }
 
-const usageText = `provobs runs the stress workload on an embedded SQLite provider through the
-full observability chain (redacted logs, metrics, retries, spans), serves
+const usageText = `provobs runs the stress workload on an embedded SQLite provider (or, with
+-db postgres://..., on the PostgreSQL provider) through the full
+observability chain (redacted logs, metrics, retries, spans), serves
 /metrics while it runs, and prints a summary.
 
 Usage:
   go run ./cmd/provobs [flags]
 
 With no flags it creates a SQLite file in a new temporary directory (removed
-at exit), runs 20 concurrent fan-out/fan-in orchestrations of 5 activities of
+at exit); with -db postgres://user@host:5432/db?sslmode=disable it uses a new
+schema on that server (dropped at exit; -schema names a kept one instead) and runs 20 concurrent fan-out/fan-in orchestrations of 5 activities of
 10ms for 10s, and serves http://127.0.0.1:9464/metrics meanwhile.
 
 Logs go to stderr in the format of PROVOBS_LOG_FORMAT (tint, json, text, otel;
@@ -55,11 +67,15 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		fmt.Fprint(stderr, usageText)
 		fs.PrintDefaults()
 	}
-	fs.StringVar(&o.db, "db", "", "SQLite `file` to open or create (default: a new file in a temporary directory, removed at exit)")
+	fs.StringVar(&o.db, "db", "", "SQLite `file` to open or create, or a PostgreSQL URL (postgres://user@host:5432/db?sslmode=disable) (default: a new SQLite file in a temporary directory, removed at exit)")
+	fs.StringVar(&o.schema, "schema", "", "PostgreSQL `schema` to use and keep, with a postgres:// -db (default: a new schema, dropped at exit unless -keep)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary database file and print its path")
 	syncFlag := fs.String("sync", "full", "SQLite synchronous level: full (durable) or normal (faster; a power loss may drop the last transactions)")
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "127.0.0.1:9464", "`address` to serve /metrics on while running; empty disables it")
 	fs.StringVar(&o.pushURL, "push-url", "", "VictoriaMetrics import `URL` to push metrics to, e.g. http://127.0.0.1:8428/api/v1/import/prometheus (default: no push)")
+	fs.DurationVar(&o.pushEvery, "push-interval", 10*time.Second, "`interval` between pushes to -push-url; the final values are pushed once more when the run ends")
+	fs.DurationVar(&o.linger, "linger", 0, "keep serving /metrics for this `long` after the summary (until interrupted), so that a scraper collects the final values")
+	fs.BoolVar(&o.baseUnits, "base-units", false, "name the latency histograms in seconds, Prometheus's base unit (provider_<op>_duration_seconds), instead of the default provider_<op>_duration_ms")
 	fs.StringVar(&o.logFormat, "log-format", "", "log format: tint, json, text or otel (default: $"+logenv.EnvFormat+", else tint on a terminal, else json)")
 	fs.StringVar(&o.logLevel, "log-level", "", "log level: debug, info, warn or error; debug logs every operation (default: $"+logenv.EnvLevel+", else info)")
 	fs.BoolVar(&o.baseline, "baseline", false, "run the bare provider without any middleware, to see the cost of observability")
@@ -100,8 +116,11 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	} else {
 		o.stress.ActivityDelay = *activityDelay
 	}
-	if o.stress.Resume && (o.db == "" || o.compare) {
-		return o, errors.New("-resume needs -db (the file to resume) and excludes -compare")
+	if o.stress.Resume && (o.db == "" || o.compare || (isPostgres(o.db) && o.schema == "")) {
+		return o, errors.New("-resume needs -db (the file to resume; with PostgreSQL also -schema) and excludes -compare")
+	}
+	if o.schema != "" && !isPostgres(o.db) {
+		return o, errors.New("-schema needs a postgres:// -db")
 	}
 	if o.baseline && o.compare {
 		return o, errors.New("-baseline and -compare exclude each other")
@@ -115,8 +134,11 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	if o.stress.Instances < 0 {
 		return o, fmt.Errorf("-instances must not be negative, got %d", o.stress.Instances)
 	}
-	if o.progress <= 0 || o.depthPoll <= 0 {
-		return o, errors.New("-progress and -depth-interval must be positive")
+	if o.progress <= 0 || o.depthPoll <= 0 || o.pushEvery <= 0 {
+		return o, errors.New("-progress, -depth-interval and -push-interval must be positive")
+	}
+	if o.linger < 0 {
+		return o, fmt.Errorf("-linger must not be negative, got %s", o.linger)
 	}
 	return o, nil
 }

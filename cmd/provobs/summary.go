@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/url"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -54,8 +55,12 @@ func (r *report) readMetrics(m *metrics.Metrics) {
 		r.parseErr = err
 		return
 	}
+	scale := 1.0 // histogram unit to milliseconds
+	if m.BaseUnits() {
+		scale = 1000
+	}
 	for _, op := range provobs.Ops() {
-		f := fams[op.MetricName()]
+		f := fams[m.HistogramName(op)]
 		if f == nil || len(f.GetMetric()) == 0 {
 			continue
 		}
@@ -66,9 +71,9 @@ func (r *report) readMetrics(m *metrics.Metrics) {
 		r.ops = append(r.ops, opStats{
 			op:    op,
 			count: h.GetSampleCount(),
-			mean:  h.GetSampleSum() / float64(h.GetSampleCount()),
-			p50:   quantile(0.50, h),
-			p99:   quantile(0.99, h),
+			mean:  scale * h.GetSampleSum() / float64(h.GetSampleCount()),
+			p50:   scale * quantile(0.50, h),
+			p99:   scale * quantile(0.99, h),
 		})
 	}
 	r.errors = labelled(fams[provobs.MetricInfrastructureErrors], func(l map[string]string) string {
@@ -136,7 +141,15 @@ func (r *report) write(w io.Writer) {
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "provobs stress summary\n")
-	fmt.Fprintf(tw, "database\t%s (synchronous=%s)\n", r.path, r.o.sync)
+	if isPostgres(r.o.db) {
+		dsn, schema, _ := strings.Cut(r.path, "#schema=")
+		if u, err := url.Parse(dsn); err == nil {
+			dsn = u.Redacted()
+		}
+		fmt.Fprintf(tw, "database\tPostgreSQL %s, schema %s\n", dsn, schema)
+	} else {
+		fmt.Fprintf(tw, "database\t%s (synchronous=%s)\n", r.path, r.o.sync)
+	}
 	fmt.Fprintf(tw, "chain\t%s\n", chain)
 	workload := fmt.Sprintf("for %s", c.Duration)
 	if c.Instances > 0 {

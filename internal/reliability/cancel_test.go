@@ -25,10 +25,16 @@ import (
 
 const cancelCalls = 120
 
-// racing returns a context that ends after a random 0 to 3ms.
+// racing returns a context that ends after a random 0 to 3ms, or, one
+// call in three, 0 to 200ms, so that on a loaded machine (where a commit's
+// fsync takes longer than 3ms) some calls still outlive their deadline.
 func racing(rng *rand.Rand, mu *sync.Mutex) (context.Context, context.CancelFunc) {
 	mu.Lock()
-	d := time.Duration(rng.Int64N(int64(3 * time.Millisecond)))
+	limit := 3 * time.Millisecond
+	if rng.IntN(3) == 0 {
+		limit = 200 * time.Millisecond
+	}
+	d := time.Duration(rng.Int64N(int64(limit)))
 	mu.Unlock()
 	return context.WithTimeout(context.Background(), d)
 }
@@ -42,6 +48,14 @@ func outcome(t *testing.T, err error, what string) bool {
 	}
 	assert.Equal(t, provobs.TypeCanceled, provobs.TypeOf(err), "%s: %v", what, err)
 	return false
+}
+
+// bothOutcomes fails the test unless some of n calls succeeded and some were
+// cancelled: with only one outcome the racing deadlines tested nothing.
+func bothOutcomes(t *testing.T, succeeded, n int) {
+	t.Helper()
+	require.Positive(t, succeeded, "no call succeeded: every deadline ended before its call ran")
+	require.Less(t, succeeded, n, "no call was cancelled: every deadline outlived its call")
 }
 
 func TestCancelMidOperation(t *testing.T) {
@@ -78,6 +92,7 @@ func TestCancelMidOperation(t *testing.T) {
 		wg.Wait()
 		slices.Sort(ok)
 		t.Logf("%d of %d enqueues went through", len(ok), cancelCalls)
+		bothOutcomes(t, len(ok), cancelCalls)
 		stored := column(t, rawDB(t, path), "SELECT instance_id FROM orchestrator_queue ORDER BY instance_id")
 		assert.Equal(t, ok, stored, "stored exactly the enqueues that returned nil")
 	})
@@ -119,6 +134,7 @@ func TestCancelMidOperation(t *testing.T) {
 			require.NoError(t, p.AckWorker(bg, w.LockToken, completion("w", corr)), "retry of cancelled ack %d", corr)
 		}
 		t.Logf("%d of %d worker acks went through", n, len(items))
+		bothOutcomes(t, n, len(items))
 		assert.Equal(t, len(items), count(t, raw, "SELECT count(*) FROM orchestrator_queue"), "one completion per item")
 		assert.Zero(t, count(t, raw, "SELECT count(*) FROM worker_queue"))
 	})
@@ -168,6 +184,7 @@ func TestCancelMidOperation(t *testing.T) {
 			require.NoError(t, p.AckOrchestrationItem(bg, it.LockToken, ack), "retry of the cancelled ack of %s", id)
 		}
 		t.Logf("%d of %d orchestration acks went through", n, len(items))
+		bothOutcomes(t, n, len(items))
 		assert.Equal(t, len(items), count(t, raw, "SELECT count(*) FROM history"))
 	})
 
@@ -200,8 +217,14 @@ func TestCancelMidOperation(t *testing.T) {
 					it, ferr := p.FetchOrchestrationItem(ctx, provobs.FetchOptions{})
 					w, derr := p.DequeueWorker(ctx, provobs.FetchOptions{}, nil)
 					cancel()
+					// Both outcomes are checked: no || that would skip the
+					// dequeue's when the fetch was cancelled.
+					fok, dok := outcome(t, ferr, "fetch"), outcome(t, derr, "dequeue")
 					mu.Lock()
-					if !outcome(t, ferr, "fetch") || !outcome(t, derr, "dequeue") {
+					if !fok {
+						canceledCalls++
+					}
+					if !dok {
 						canceledCalls++
 					}
 					mu.Unlock()
@@ -222,6 +245,7 @@ func TestCancelMidOperation(t *testing.T) {
 		}
 		wg.Wait()
 		t.Logf("%d cancelled fetch/dequeue calls", canceledCalls)
+		require.Positive(t, canceledCalls, "no fetch or dequeue was cancelled: the release of a lock nobody took was not exercised")
 		require.Len(t, fetched, cancelCalls/2, "every instance fetched before its lost lock could have expired")
 		require.Len(t, dequeued, cancelCalls/2, "every item dequeued before its lost lock could have expired")
 		for id, n := range fetched {

@@ -3,6 +3,7 @@ package reliability_test
 import (
 	"context"
 	"database/sql"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -45,26 +46,44 @@ func ackTimer(t *testing.T, p *sqlite.Provider, fireAt time.Time) error {
 func TestSQLiteTimerFireAtOutsideNanosecondRange(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	for _, tc := range []struct {
-		name   string
-		fireAt time.Time
-		due    bool
-	}{
-		{"year_2300_is_not_due", time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC), false},
-		{"year_1600_is_due", time.Date(1600, 1, 1, 0, 0, 0, 0, time.UTC), true},
+	// Outside the range: refused, and the refused ack changed nothing (the
+	// lock is still held by the same token, no history was appended).
+	for _, fireAt := range []time.Time{
+		time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(1600, 1, 1, 0, 0, 0, 0, time.UTC),
 	} {
-		t.Run(tc.name, func(t *testing.T) {
+		t.Run("refused_"+strconv.Itoa(fireAt.Year()), func(t *testing.T) {
 			t.Parallel()
 			p, err := sqlite.Open(ctx, sqlite.MemoryPath)
 			require.NoError(t, err)
 			defer p.Close()
-			if err := ackTimer(t, p, tc.fireAt); err != nil {
-				requireType(t, provobs.TypeInvalidArgument, err, "an unrepresentable FireAt may be refused")
-				return
-			}
+			requireType(t, provobs.TypeInvalidArgument, ackTimer(t, p, fireAt), "a FireAt Unix nanoseconds cannot hold")
+			evs, err := p.ReadHistory(ctx, "t", 1)
+			require.NoError(t, err)
+			assert.Empty(t, evs, "the refused ack appended history")
 			it, err := p.FetchOrchestrationItem(ctx, provobs.FetchOptions{})
 			require.NoError(t, err)
-			assert.Equal(t, tc.due, it != nil, "timer for %v visible now", tc.fireAt)
+			assert.Nil(t, it, "the refused ack released the lock or enqueued its timer")
+		})
+	}
+	// Just inside the range: stored, due or not as its time says, and read
+	// back exactly.
+	for _, tc := range []struct {
+		fireAt time.Time
+		due    bool
+	}{
+		{time.Unix(0, math.MaxInt64-int64(time.Hour)), false},
+		{time.Unix(0, math.MinInt64+int64(time.Hour)), true},
+	} {
+		t.Run("kept_"+strconv.Itoa(tc.fireAt.Year()), func(t *testing.T) {
+			t.Parallel()
+			p, err := sqlite.Open(ctx, sqlite.MemoryPath)
+			require.NoError(t, err)
+			defer p.Close()
+			require.NoError(t, ackTimer(t, p, tc.fireAt))
+			it, err := p.FetchOrchestrationItem(ctx, provobs.FetchOptions{})
+			require.NoError(t, err)
+			require.Equal(t, tc.due, it != nil, "timer for %v visible now", tc.fireAt)
 			if it != nil {
 				assert.True(t, it.Messages[0].FireAt.Equal(tc.fireAt), "FireAt %v read back as %v", tc.fireAt, it.Messages[0].FireAt)
 			}
@@ -118,20 +137,42 @@ func TestSQLiteRefusedOpenLeavesJournalModeAlone(t *testing.T) {
 // classified transaction_failed, which is retryable: the retry middleware
 // and the stress harness retry them without end. A corrupt page will not
 // heal on retry, so the error should be permanent however the batch was
-// made (and ideally match sqlite.ErrNotDatabase).
+// made, and match sqlite.ErrNotDatabase.
+//
+// Only the pages of the orchestrator queue (its table and indexes, found in
+// sqlite_master) are damaged, so Open, which reads the schema and its
+// version, succeeds and the check runs.
 func TestSQLiteCorruptPageErrorIsPermanent(t *testing.T) {
 	t.Parallel()
-	damaged := realStore(t)
-	for i := 2 * 4096; i < len(damaged); i++ { // keep page 1 (header, schema), damage the rest
-		damaged[i] = byte(i * 7)
-	}
 	path := filepath.Join(t.TempDir(), "corrupt.db")
-	require.NoError(t, os.WriteFile(path, damaged, 0o600))
-	p, err := sqlite.Open(context.Background(), path)
-	if err != nil {
-		require.ErrorIs(t, err, sqlite.ErrNotDatabase)
-		return
+	require.NoError(t, os.WriteFile(path, realStore(t), 0o600))
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	var pageSize int
+	require.NoError(t, db.QueryRow("PRAGMA page_size").Scan(&pageSize))
+	rows, err := db.Query("SELECT rootpage FROM sqlite_master WHERE tbl_name = 'orchestrator_queue' AND rootpage > 0")
+	require.NoError(t, err)
+	var pages []int
+	for rows.Next() {
+		var pg int
+		require.NoError(t, rows.Scan(&pg))
+		pages = append(pages, pg)
 	}
+	require.NoError(t, rows.Close())
+	require.NoError(t, db.Close())
+	require.NotEmpty(t, pages)
+	damaged, err := os.ReadFile(path)
+	require.NoError(t, err)
+	for _, pg := range pages {
+		require.Greater(t, pg, 1)
+		for i := (pg - 1) * pageSize; i < pg*pageSize; i++ {
+			damaged[i] = byte(i * 7)
+		}
+	}
+	require.NoError(t, os.WriteFile(path, damaged, 0o600))
+
+	p, err := sqlite.Open(context.Background(), path)
+	require.NoError(t, err, "only queue pages are damaged: Open must succeed for the check to run")
 	defer p.Close()
 	ctx := context.Background()
 	errs := make(chan error, 20)
@@ -140,7 +181,8 @@ func TestSQLiteCorruptPageErrorIsPermanent(t *testing.T) {
 	}
 	for range cap(errs) {
 		err := <-errs
-		require.Error(t, err)
+		require.Error(t, err, "an enqueue into a damaged table succeeded")
 		assert.False(t, provobs.IsRetryable(err), "a corrupt page will not heal on retry: %v", err)
+		assert.ErrorIs(t, err, sqlite.ErrNotDatabase)
 	}
 }

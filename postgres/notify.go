@@ -1,0 +1,222 @@
+package postgres
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/provobs/provobs"
+)
+
+// notifier wakes long-polling fetches of this process. wait returns a
+// channel that the next broadcast closes; a poller takes it before it looks
+// for work, so a commit that lands between its look and its wait still
+// wakes it.
+type notifier struct {
+	mu    sync.Mutex
+	ch    chan struct{}
+	armed bool
+}
+
+func newNotifier() *notifier { return &notifier{ch: make(chan struct{})} }
+
+func (n *notifier) wait() <-chan struct{} {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.armed = true
+	return n.ch
+}
+
+func (n *notifier) broadcast() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if !n.armed {
+		return
+	}
+	close(n.ch)
+	n.ch = make(chan struct{})
+	n.armed = false
+}
+
+// listener holds the provider's one dedicated LISTEN connection and fans
+// its notifications out to the in-process notifiers. It starts with the
+// first long poll (a provider that never long-polls holds no extra
+// connection) and reconnects with backoff when its connection breaks,
+// waking every poller on reconnection since notifications may have been
+// missed meanwhile.
+type listener struct {
+	p      *Provider
+	cfg    *pgx.ConnConfig
+	orch   *notifier
+	worker *notifier
+
+	mu      sync.Mutex
+	started bool
+	ready   chan struct{} // closed once the first LISTEN succeeded or start gave up
+	cancel  context.CancelFunc
+	exited  chan struct{}
+}
+
+func newListener(p *Provider, cfg *pgx.ConnConfig) *listener {
+	return &listener{p: p, cfg: cfg.Copy(), orch: newNotifier(), worker: newNotifier()}
+}
+
+// ensure starts the listener if needed and waits (bounded by ctx and a
+// short limit) until it listens, so that a poll which then looks for work
+// cannot miss a notification sent after its look. If the server cannot be
+// reached the poll still works, on the poll-interval fallback.
+func (l *listener) ensure(ctx context.Context) {
+	l.mu.Lock()
+	if !l.started {
+		if l.p.closed.Load() {
+			l.mu.Unlock()
+			return
+		}
+		l.started = true
+		l.ready = make(chan struct{})
+		l.exited = make(chan struct{})
+		lctx, cancel := context.WithCancel(context.Background())
+		l.cancel = cancel
+		go l.run(lctx)
+	}
+	ready := l.ready
+	l.mu.Unlock()
+	t := time.NewTimer(5 * time.Second)
+	defer t.Stop()
+	select {
+	case <-ready:
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+func (l *listener) stop() {
+	l.mu.Lock()
+	started := l.started
+	l.started = true // no start after stop
+	l.mu.Unlock()
+	if started && l.cancel != nil {
+		l.cancel()
+		<-l.exited
+	}
+	l.orch.broadcast()
+	l.worker.broadcast()
+}
+
+func (l *listener) run(ctx context.Context) {
+	defer close(l.exited)
+	var once sync.Once
+	markReady := func() { once.Do(func() { close(l.ready) }) }
+	defer markReady()
+	backoff := 50 * time.Millisecond
+	log := l.p.cfg.logger
+	for ctx.Err() == nil {
+		err := l.listen(ctx, func() {
+			markReady()
+			backoff = 50 * time.Millisecond
+			// Anything sent while no connection listened is lost: look again.
+			l.orch.broadcast()
+			l.worker.broadcast()
+		})
+		if ctx.Err() != nil {
+			return
+		}
+		log.LogAttrs(ctx, slog.LevelWarn, "postgres: notification listener lost its connection; polls fall back to the poll interval until it reconnects",
+			slog.String(provobs.KeyError, err.Error()), slog.Duration("retry_in", backoff))
+		markReady()
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 5*time.Second)
+	}
+}
+
+// listen connects, LISTENs and dispatches notifications until the
+// connection fails or ctx ends.
+func (l *listener) listen(ctx context.Context, listening func()) error {
+	conn, err := pgx.ConnectConfig(ctx, l.cfg)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		_ = conn.Close(cctx)
+	}()
+	if _, err := conn.Exec(ctx, "LISTEN "+l.p.channel); err != nil {
+		return err
+	}
+	listening()
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return err
+		}
+		for _, c := range n.Payload {
+			switch c {
+			case 'o':
+				l.orch.broadcast()
+			case 'w':
+				l.worker.broadcast()
+			}
+		}
+	}
+}
+
+// poll runs try until it finds work, fails, or pollTimeout passes. try
+// returns whether it found work and, when it did not, how long until
+// something becomes eligible by itself (a delayed message turning visible,
+// a lock or lease expiring; 0 if nothing is scheduled), which bounds the
+// wait. A notification from any process retries at once; the poll interval
+// retries anyway. With pollTimeout <= 0, try runs once.
+func (p *Provider) poll(ctx context.Context, op provobs.Op, pollTimeout time.Duration, n *notifier,
+	try func(wantNext bool) (found bool, next time.Duration, err error)) error {
+	if pollTimeout <= 0 {
+		_, _, err := try(false)
+		return err
+	}
+	p.lis.ensure(ctx)
+	deadline := time.Now().Add(pollTimeout)
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		wake := n.wait()
+		found, next, err := try(true)
+		if err != nil || found {
+			return err
+		}
+		wait := time.Until(deadline)
+		if wait <= 0 {
+			return nil
+		}
+		wait = min(wait, p.cfg.pollInterval)
+		if next > 0 {
+			wait = min(wait, next)
+		}
+		timer.Reset(max(wait, time.Millisecond))
+		select {
+		case <-wake:
+		case <-timer.C:
+		case <-ctx.Done():
+			return canceledErr(op, ctx.Err())
+		case <-p.done:
+			return closedErr(op)
+		}
+	}
+}
+
+// wake wakes this process's pollers at once after a successful write, ahead
+// of the notification that wakes every process.
+func (p *Provider) wake(orch, worker bool) {
+	if orch {
+		p.lis.orch.broadcast()
+	}
+	if worker {
+		p.lis.worker.broadcast()
+	}
+}

@@ -1,0 +1,67 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/provobs/provobs"
+)
+
+// Sessions pin the worker items of one session id to one owner while its
+// lease (locked_until) is alive. A dequeue claims an unowned or expired
+// session, or keeps one its owner holds; last_activity records the owner's
+// last dequeue, ack or renew of one of the session's items.
+
+const (
+	sqlRenewSessions   = `SELECT provobs_renew_sessions($1, $2, $3)`
+	sqlCleanupSessions = `SELECT provobs_cleanup_sessions($1)`
+)
+
+// RenewSessionLock extends to now+extendFor (zero: the default lock
+// timeout) the leases of the live sessions of ownerIDs that were active
+// within idleTimeout (idleTimeout <= 0: no idle check), and returns how many
+// it renewed. It never re-acquires an expired lease.
+func (p *Provider) RenewSessionLock(ctx context.Context, ownerIDs []string, extendFor, idleTimeout time.Duration) (int, error) {
+	const op = provobs.OpRenewSessionLock
+	if err := p.check(ctx, op); err != nil {
+		return 0, err
+	}
+	d, err := p.lockFor(op, extendFor, "extension")
+	if err != nil {
+		return 0, err
+	}
+	if len(ownerIDs) == 0 {
+		return 0, nil
+	}
+	for _, o := range ownerIDs {
+		for i := 0; i < len(o); i++ {
+			if o[i] == 0 {
+				return 0, invalidArg(op, "owner id contains a NUL byte")
+			}
+		}
+	}
+	var n int64
+	err = p.pool.QueryRow(ctx, sqlRenewSessions, ownerIDs, nanos(d), nanos(max(idleTimeout, 0))).Scan(&n)
+	if err != nil {
+		return 0, p.fail(ctx, op, err)
+	}
+	return int(n), nil
+}
+
+// CleanupOrphanedSessions deletes the sessions that have no queued worker
+// items and whose lease expired or (idleTimeout > 0) whose last activity is
+// older than idleTimeout, and returns how many it deleted.
+func (p *Provider) CleanupOrphanedSessions(ctx context.Context, idleTimeout time.Duration) (int, error) {
+	const op = provobs.OpCleanupOrphanedSessions
+	if err := p.check(ctx, op); err != nil {
+		return 0, err
+	}
+	if idleTimeout < 0 {
+		return 0, invalidArg(op, "negative idle timeout %v", idleTimeout)
+	}
+	var n int64
+	if err := p.pool.QueryRow(ctx, sqlCleanupSessions, nanos(idleTimeout)).Scan(&n); err != nil {
+		return 0, p.fail(ctx, op, err)
+	}
+	return int(n), nil
+}
