@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,6 +14,8 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace/noop"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/provobs/provobs"
 	"github.com/provobs/provobs/faults"
@@ -208,17 +211,49 @@ func TestInstanceFromTokenAroundSQLite(t *testing.T) {
 		assert.NotEmpty(t, attrMap(s.Attributes)[provobs.KeyInstanceID].AsString(), s.Name)
 	}
 	assert.Zero(t, provobs.RememberedTokens(c.p), "every lock ended, every token forgotten")
+}
 
-	// 10,000 fetches never acked keep the memory at its cap.
-	for i := range 10_000 {
-		require.NoError(t, c.p.EnqueueOrchestrator(ctx, provobs.WorkItem{Kind: provobs.KindStartOrchestration, InstanceID: fmt.Sprintf("bulk-%05d", i)}, 0))
+// 10,000 fetches never acked, through slogprov, metrics and tracing around
+// SQLite, keep the remembered tokens at the cap. The records and spans are
+// not kept (INFO, no-op tracer): the test is about the memory of the chain.
+func TestTokenMemoryCapAroundSQLite(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	store := obstest.NewSQLite(t)
+	p := provobs.Chain(store,
+		tracing.Middleware(noop.NewTracerProvider()),
+		slogprov.Middleware(slog.New(slog.DiscardHandler)),
+		metrics.New().Middleware(),
+	)
+	const n, workers = 10_000, 8
+	var g errgroup.Group
+	for w := range workers {
+		g.Go(func() error {
+			for i := w; i < n; i += workers {
+				item := provobs.WorkItem{Kind: provobs.KindStartOrchestration, InstanceID: fmt.Sprintf("bulk-%05d", i)}
+				if err := store.EnqueueOrchestrator(ctx, item, 0); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 	}
-	for range 10_000 {
-		it, err := c.p.FetchOrchestrationItem(ctx, lease)
-		require.NoError(t, err)
-		require.NotNil(t, it)
+	require.NoError(t, g.Wait())
+	var fetched atomic.Int64
+	for range workers {
+		g.Go(func() error {
+			for {
+				it, err := p.FetchOrchestrationItem(ctx, provobs.FetchOptions{LockTimeout: time.Hour})
+				if err != nil || it == nil {
+					return err
+				}
+				fetched.Add(1)
+			}
+		})
 	}
-	assert.Equal(t, provobs.MaxRememberedTokens, provobs.RememberedTokens(c.p))
+	require.NoError(t, g.Wait())
+	require.EqualValues(t, n, fetched.Load())
+	assert.Equal(t, provobs.MaxRememberedTokens, provobs.RememberedTokens(p))
 }
 
 // A JSON record written by slogprov inside a traced operation carries the

@@ -43,9 +43,25 @@ func (m *tokenMemory) lookup(token string) string {
 	return id
 }
 
-func (m *tokenMemory) forget(token string) {
+// take returns the instance of token and forgets it, in one lock.
+func (m *tokenMemory) take(token string) string {
 	m.mu.Lock()
-	delete(m.ids, token)
+	id, ok := m.ids[token]
+	if ok {
+		delete(m.ids, token)
+	}
+	m.mu.Unlock()
+	return id
+}
+
+// restore remembers token again after take, for a call that may be retried.
+// The token keeps its place in issue order.
+func (m *tokenMemory) restore(token, instance string) {
+	if instance == "" {
+		return
+	}
+	m.mu.Lock()
+	m.ids[token] = instance
 	m.mu.Unlock()
 }
 

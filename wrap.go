@@ -130,22 +130,24 @@ func put[A, R any](k *call[A, R]) {
 
 // invoke runs k as op through the layer's stack. token, when not empty, is
 // the lock token the call presents: its remembered instance is the call's
-// fallback instance.
-func invoke[A, R any](ctx context.Context, w *layer, op Op, instance, token string, k *call[A, R]) error {
+// fallback instance. A call that ends the lock (ack, abandon) forgets the
+// token, unless it failed in a way a retry may fix.
+func invoke[A, R any](ctx context.Context, w *layer, op Op, instance, token string, ends bool, k *call[A, R]) error {
 	k.op, k.instance, k.ics, k.body, k.ctx = op, instance, w.stack.ics, k, ctx
 	k.next, k.admin = w.next, w.admin
-	if token != "" {
+	if token == "" {
+		return k.Invoke(ctx)
+	}
+	if !ends {
 		k.tokenInst = w.tokens.lookup(token)
+		return k.Invoke(ctx)
 	}
-	return k.Invoke(ctx)
-}
-
-// release forgets token once a call that ends its lock (ack, abandon) has
-// run: on success, or on a failure that a retry cannot fix.
-func (w *layer) release(token string, err error) {
-	if err == nil || !IsRetryable(err) {
-		w.tokens.forget(token)
+	k.tokenInst = w.tokens.take(token)
+	err := k.Invoke(ctx)
+	if err != nil && IsRetryable(err) {
+		w.tokens.restore(token, k.tokenInst)
 	}
+	return err
 }
 
 type withToken[T any] struct {
@@ -163,7 +165,7 @@ func (w *layer) FetchOrchestrationItem(ctx context.Context, opts FetchOptions) (
 		}
 		return err
 	})
-	err := invoke(ctx, w, OpFetch, "", "", k)
+	err := invoke(ctx, w, OpFetch, "", "", false, k)
 	if k.res != nil {
 		w.tokens.remember(k.res.LockToken, k.res.InstanceID)
 	}
@@ -178,8 +180,7 @@ func (w *layer) AckOrchestrationItem(ctx context.Context, lockToken string, ack 
 		k.size = len(k.args.v.HistoryDelta)
 		return err
 	})
-	err := invoke(ctx, w, OpAckOrch, "", lockToken, k)
-	w.release(lockToken, err)
+	err := invoke(ctx, w, OpAckOrch, "", lockToken, true, k)
 	put(k)
 	return err
 }
@@ -188,8 +189,7 @@ func (w *layer) AbandonOrchestrationItem(ctx context.Context, lockToken string, 
 	k := get(OpAbandonOrch, withToken[AbandonOptions]{lockToken, opts}, func(ctx context.Context, k *call[withToken[AbandonOptions], none]) error {
 		return k.next.AbandonOrchestrationItem(ctx, k.args.token, k.args.v)
 	})
-	err := invoke(ctx, w, OpAbandonOrch, "", lockToken, k)
-	w.release(lockToken, err)
+	err := invoke(ctx, w, OpAbandonOrch, "", lockToken, true, k)
 	put(k)
 	return err
 }
@@ -198,7 +198,7 @@ func (w *layer) RenewOrchestrationItemLock(ctx context.Context, lockToken string
 	k := get(OpRenewOrch, withToken[time.Duration]{lockToken, extendFor}, func(ctx context.Context, k *call[withToken[time.Duration], none]) error {
 		return k.next.RenewOrchestrationItemLock(ctx, k.args.token, k.args.v)
 	})
-	err := invoke(ctx, w, OpRenewOrch, "", lockToken, k)
+	err := invoke(ctx, w, OpRenewOrch, "", lockToken, false, k)
 	put(k)
 	return err
 }
@@ -212,7 +212,7 @@ func (w *layer) EnqueueOrchestrator(ctx context.Context, item WorkItem, delay ti
 	k := get(OpEnqueue, enqueueArgs{item, delay}, func(ctx context.Context, k *call[enqueueArgs, none]) error {
 		return k.next.EnqueueOrchestrator(ctx, k.args.item, k.args.delay)
 	})
-	err := invoke(ctx, w, OpEnqueue, item.InstanceID, "", k)
+	err := invoke(ctx, w, OpEnqueue, item.InstanceID, "", false, k)
 	put(k)
 	return err
 }
@@ -221,7 +221,7 @@ func (w *layer) EnqueueWorker(ctx context.Context, item WorkItem) error {
 	k := get(OpEnqueueWorker, item, func(ctx context.Context, k *call[WorkItem, none]) error {
 		return k.next.EnqueueWorker(ctx, k.args)
 	})
-	err := invoke(ctx, w, OpEnqueueWorker, item.InstanceID, "", k)
+	err := invoke(ctx, w, OpEnqueueWorker, item.InstanceID, "", false, k)
 	put(k)
 	return err
 }
@@ -239,7 +239,7 @@ func (w *layer) DequeueWorker(ctx context.Context, opts FetchOptions, session *S
 		}
 		return err
 	})
-	err := invoke(ctx, w, OpDequeue, "", "", k)
+	err := invoke(ctx, w, OpDequeue, "", "", false, k)
 	if k.res != nil {
 		w.tokens.remember(k.res.LockToken, k.res.Item.InstanceID)
 	}
@@ -256,8 +256,7 @@ func (w *layer) AckWorker(ctx context.Context, lockToken string, completion *Wor
 	if completion != nil {
 		instance = completion.InstanceID
 	}
-	err := invoke(ctx, w, OpAckWorker, instance, lockToken, k)
-	w.release(lockToken, err)
+	err := invoke(ctx, w, OpAckWorker, instance, lockToken, true, k)
 	put(k)
 	return err
 }
@@ -266,8 +265,7 @@ func (w *layer) AbandonWorker(ctx context.Context, lockToken string, opts Abando
 	k := get(OpAbandonWorker, withToken[AbandonOptions]{lockToken, opts}, func(ctx context.Context, k *call[withToken[AbandonOptions], none]) error {
 		return k.next.AbandonWorker(ctx, k.args.token, k.args.v)
 	})
-	err := invoke(ctx, w, OpAbandonWorker, "", lockToken, k)
-	w.release(lockToken, err)
+	err := invoke(ctx, w, OpAbandonWorker, "", lockToken, true, k)
 	put(k)
 	return err
 }
@@ -276,7 +274,7 @@ func (w *layer) RenewWorkerLock(ctx context.Context, lockToken string, extendFor
 	k := get(OpRenewWorker, withToken[time.Duration]{lockToken, extendFor}, func(ctx context.Context, k *call[withToken[time.Duration], none]) error {
 		return k.next.RenewWorkerLock(ctx, k.args.token, k.args.v)
 	})
-	err := invoke(ctx, w, OpRenewWorker, "", lockToken, k)
+	err := invoke(ctx, w, OpRenewWorker, "", lockToken, false, k)
 	put(k)
 	return err
 }
@@ -292,7 +290,7 @@ func (w *layer) RenewSessionLock(ctx context.Context, ownerIDs []string, extendF
 		k.size = k.res
 		return err
 	})
-	err := invoke(ctx, w, OpRenewSessionLock, "", "", k)
+	err := invoke(ctx, w, OpRenewSessionLock, "", "", false, k)
 	res := k.res
 	put(k)
 	return res, err
@@ -304,7 +302,7 @@ func (w *layer) CleanupOrphanedSessions(ctx context.Context, idleTimeout time.Du
 		k.size = k.res
 		return err
 	})
-	err := invoke(ctx, w, OpCleanupOrphanedSessions, "", "", k)
+	err := invoke(ctx, w, OpCleanupOrphanedSessions, "", "", false, k)
 	res := k.res
 	put(k)
 	return res, err
@@ -321,7 +319,7 @@ func (w *layer) ReadHistory(ctx context.Context, instanceID string, executionID 
 		k.size = len(k.res)
 		return err
 	})
-	err := invoke(ctx, w, OpReadHistory, instanceID, "", k)
+	err := invoke(ctx, w, OpReadHistory, instanceID, "", false, k)
 	res := k.res
 	put(k)
 	return res, err
@@ -333,7 +331,7 @@ func (w adminLayer) QueueDepths(ctx context.Context) (QueueDepths, error) {
 		k.size = int(k.res.Orchestrator + k.res.Worker + k.res.Timer)
 		return err
 	})
-	err := invoke(ctx, w.layer, OpQueueDepths, "", "", k)
+	err := invoke(ctx, w.layer, OpQueueDepths, "", "", false, k)
 	res := k.res
 	put(k)
 	return res, err
@@ -345,7 +343,7 @@ func (w adminLayer) ListInstances(ctx context.Context, opts ListOptions) ([]Inst
 		k.size = len(k.res)
 		return err
 	})
-	err := invoke(ctx, w.layer, OpListInstances, "", "", k)
+	err := invoke(ctx, w.layer, OpListInstances, "", "", false, k)
 	res := k.res
 	put(k)
 	return res, err
@@ -359,7 +357,7 @@ func (w adminLayer) InstanceInfo(ctx context.Context, instanceID string) (*Insta
 		}
 		return err
 	})
-	err := invoke(ctx, w.layer, OpInstanceInfo, instanceID, "", k)
+	err := invoke(ctx, w.layer, OpInstanceInfo, instanceID, "", false, k)
 	res := k.res
 	put(k)
 	return res, err

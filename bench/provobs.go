@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/provobs/provobs"
 	"github.com/provobs/provobs/sqlite"
@@ -14,6 +15,9 @@ import (
 type Workload struct {
 	Instances     int // (Default: 1000)
 	MaxConcurrent int // (Default: 20)
+	// InstanceTimeout bounds how long the go-workflows side waits for one
+	// instance to finish before counting it failed. (Default: 30s)
+	InstanceTimeout time.Duration
 }
 
 func (w Workload) withDefaults() Workload {
@@ -22,6 +26,9 @@ func (w Workload) withDefaults() Workload {
 	}
 	if w.MaxConcurrent <= 0 {
 		w.MaxConcurrent = 20
+	}
+	if w.InstanceTimeout <= 0 {
+		w.InstanceTimeout = 30 * time.Second
 	}
 	return w
 }

@@ -47,6 +47,15 @@
 // inside slog.Group values are left alone. Records written with a context
 // that holds a span carry its trace and span ids (see package tracing).
 //
+// # Trace and span ids in every format
+//
+// slogprov adds trace_id and span_id attributes (provobs.KeyTraceID,
+// provobs.KeySpanID, hex) to every provider record written inside a valid
+// span, so a JSON, text or tint line leads to its trace; on the otel format
+// the bridge also fills the OTel record's native trace fields from the
+// context (slogprov.WithTraceIDs(false) drops the duplicate attributes
+// there).
+//
 // The bridge, not logenv, renames errors: a top-level attribute whose value
 // is an error, under any key (provobs.KeyError among them), does not arrive
 // as an attribute. otelslog moves it to the record's error, and the SDK

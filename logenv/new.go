@@ -3,13 +3,12 @@ package logenv
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 
 	"github.com/lmittmann/tint"
-	"github.com/mattn/go-isatty"
 
+	"github.com/provobs/provobs/internal/term"
 	"github.com/provobs/provobs/redact"
 )
 
@@ -33,7 +32,7 @@ func New(cfg Config) (slog.Handler, func(context.Context) error, error) {
 	format := cfg.Format
 	if format == "" {
 		format = FormatJSON
-		if isTerminal(w) {
+		if term.IsTerminal(w) {
 			format = FormatTint
 		}
 	}
@@ -45,7 +44,7 @@ func New(cfg Config) (slog.Handler, func(context.Context) error, error) {
 		h = tint.NewTextHandler(w, &tint.Options{
 			Level:     level,
 			AddSource: cfg.AddSource,
-			NoColor:   cfg.NoColor || !isTerminal(w),
+			NoColor:   cfg.NoColor || !term.IsTerminal(w),
 		})
 	case FormatJSON:
 		h = slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level, AddSource: cfg.AddSource})
@@ -73,23 +72,4 @@ func New(cfg Config) (slog.Handler, func(context.Context) error, error) {
 // package documentation ("Redaction") for how to turn each part off.
 func RedactDefaults() []redact.Option {
 	return []redact.Option{redact.WithDetectors(redact.AllDetectors), redact.WithMessageScan()}
-}
-
-// isTerminal reports whether w is an *os.File on a terminal. It reads the
-// descriptor through SyscallConn, which, unlike Fd, leaves the file in
-// non-blocking mode.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	rc, err := f.SyscallConn()
-	if err != nil {
-		return false
-	}
-	tty := false
-	_ = rc.Control(func(fd uintptr) {
-		tty = isatty.IsTerminal(fd) || isatty.IsCygwinTerminal(fd)
-	})
-	return tty
 }

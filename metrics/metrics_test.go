@@ -13,6 +13,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/internal/clock"
 	"github.com/provobs/provobs/metrics"
 	"github.com/provobs/provobs/obstest"
 	"github.com/provobs/provobs/retry"
@@ -154,7 +155,7 @@ func TestSessionCounters(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	m := metrics.New()
-	clk := newClock()
+	clk := clock.NewManual(time.Now())
 	p := provobs.Chain(newStore(t, sqlite.WithClock(clk.Now)), m.Middleware())
 
 	session := &provobs.SessionConfig{OwnerID: "owner-1", LockTimeout: time.Minute}

@@ -58,10 +58,13 @@
 //
 // Fetch walks the visible messages of instances with no valid lock, oldest
 // first (visible_at, then enqueue order), claiming the candidate message row
-// with FOR UPDATE SKIP LOCKED, then takes the instance lock with an upsert
-// that only replaces an expired lock. If a concurrent fetcher claimed the
-// same instance through another of its messages, the upsert waits for it
-// and changes nothing; the fetch then skips that instance and tries the next
+// with FOR UPDATE SKIP LOCKED, then takes the instance lock: an UPDATE that
+// only replaces an expired lock, else an INSERT ... ON CONFLICT DO NOTHING
+// (not an ON CONFLICT DO UPDATE ... WHERE, which keeps the conflicting row
+// locked when its WHERE fails: two fetchers that each lost one instance and
+// then tried the other's deadlocked under load). If a concurrent fetcher
+// claimed the same instance through another of its messages, the insert
+// waits for it and changes nothing; the fetch then skips that instance and tries the next
 // candidate, inside the same call. So (nil, nil) means no eligible work,
 // never a lost race, and concurrent fetchers in any number of processes get
 // distinct instances. The batch is tagged with FOR UPDATE SKIP LOCKED too,
@@ -73,16 +76,24 @@
 //
 // # Wake-ups across processes
 //
-// Enqueues, acks and abandons NOTIFY the schema's channel ("provobs_" +
-// schema; payload "o", "w" or "ow" for the queues concerned) in their
-// transaction. Each Provider holds one dedicated LISTEN connection, opened
-// by its first long poll, and fans notifications out to its waiting polls;
-// writes of the same process also wake them at once. A poll that finds
-// nothing asks the server when something next becomes eligible by itself
-// (a delayed message or timer turning visible, a lock or session lease
-// expiring) and wakes then, not at its poll timeout. Lost notifications (a
-// listener reconnecting, a connection pooler that drops LISTEN) cost only
-// latency: every poll also looks again every WithPollInterval (default 1s),
+// Enqueues, acks and abandons wake the long polls of every process through
+// the schema's channel ("provobs_" + schema; payload "o", "w" or "ow" for
+// the queues concerned). Not from inside their transactions: a transaction
+// that notifies holds a database-wide lock from its pre-commit until its
+// commit record is flushed, so notifying writes commit one at a time (under
+// load that tripled the write operations' latency, see the PostgreSQL section of BENCHMARKS.md).
+// Each Provider instead sends, after its writes commit, one coalesced
+// pg_notify per burst of writes from a connection of its own (requests that
+// arrive while one is being sent ride on the next), off the operations'
+// path. Each Provider also holds one dedicated LISTEN connection, opened by
+// its first long poll, and fans notifications out to its waiting polls;
+// writes of the same process wake them at once. A poll that finds nothing
+// asks the server when something next becomes eligible by itself (a delayed
+// message or timer turning visible, a lock or session lease expiring) and
+// wakes then, not at its poll timeout. Lost notifications (a listener
+// reconnecting, a connection pooler that drops LISTEN, a process that dies
+// between a commit and its notification) cost only latency: every poll
+// also looks again every WithPollInterval (default 1s),
 // and a reconnected listener wakes every poll.
 //
 // # Errors

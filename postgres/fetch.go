@@ -68,7 +68,7 @@ func (p *Provider) fetchOnce(ctx context.Context, lock time.Duration, wantNext b
 		next         *int64
 		now          int64
 	)
-	err := p.pool.QueryRow(ctx, sqlFetch, nanos(lock), wantNext).Scan(
+	err := p.row(ctx, provobs.OpFetch, sqlFetch, []any{nanos(lock), wantNext},
 		&inst, &exec, &token, &attempts, &kinds, &execs, &corrs, &fires, &payloads,
 		&hIDs, &hKinds, &hPayloads, &next, &now)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -210,13 +211,130 @@ func (p *Provider) poll(ctx context.Context, op provobs.Op, pollTimeout time.Dur
 	}
 }
 
-// wake wakes this process's pollers at once after a successful write, ahead
-// of the notification that wakes every process.
+// wake wakes this process's pollers at once after a successful write and
+// asks the sender to notify every other process.
 func (p *Provider) wake(orch, worker bool) {
+	var bits uint32
 	if orch {
 		p.lis.orch.broadcast()
+		bits |= wakeOrch
 	}
 	if worker {
 		p.lis.worker.broadcast()
+		bits |= wakeWorker
+	}
+	if bits != 0 {
+		p.snd.request(bits)
 	}
 }
+
+const (
+	wakeOrch uint32 = 1 << iota
+	wakeWorker
+)
+
+// sender NOTIFYs the schema's channel for the writes of this process,
+// outside their transactions. A transaction that notifies holds a
+// database-wide lock from its pre-commit until its commit record is
+// flushed, so writes that notified would commit one at a time; here they
+// commit (and group-commit) freely, and one small notifying transaction per
+// burst of writes carries the wake-up: requests that arrive while a
+// notification is being sent are coalesced into the next one. It uses a
+// connection of its own, opened on the first request, so it never takes a
+// pool connection from an operation. A notification lost to a failure (or
+// to the process dying between commit and notify) costs the other
+// processes a poll interval, never work.
+type sender struct {
+	p       *Provider
+	cfg     *pgx.ConnConfig
+	channel string
+	pending atomic.Uint32
+	kick    chan struct{}
+	quit    chan struct{}
+	exited  chan struct{}
+}
+
+func newSender(p *Provider, cfg *pgx.ConnConfig, channel string) *sender {
+	c := cfg.Copy()
+	c.Tracer = nil // the operations' tracer sees only the operations
+	s := &sender{p: p, cfg: c, channel: channel, kick: make(chan struct{}, 1),
+		quit: make(chan struct{}), exited: make(chan struct{})}
+	go s.run()
+	return s
+}
+
+func (s *sender) request(bits uint32) {
+	s.pending.Or(bits)
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// stop sends what is pending (bounded by a second) and closes the
+// connection.
+func (s *sender) stop() {
+	close(s.quit)
+	<-s.exited
+}
+
+func (s *sender) run() {
+	defer close(s.exited)
+	var conn *pgx.Conn
+	defer func() {
+		if conn != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			_ = conn.Close(ctx)
+		}
+	}()
+	for {
+		quitting := false
+		select {
+		case <-s.kick:
+		case <-s.quit:
+			quitting = true
+		}
+		if bits := s.pending.Swap(0); bits != 0 {
+			conn = s.send(conn, bits, quitting)
+		}
+		if quitting {
+			return
+		}
+	}
+}
+
+// send notifies once, connecting first if needed; it returns the
+// connection to reuse (nil after a failure).
+func (s *sender) send(conn *pgx.Conn, bits uint32, quitting bool) *pgx.Conn {
+	timeout := 10 * time.Second
+	if quitting {
+		timeout = time.Second
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	payload := ""
+	if bits&wakeOrch != 0 {
+		payload += "o"
+	}
+	if bits&wakeWorker != 0 {
+		payload += "w"
+	}
+	var err error
+	if conn == nil {
+		if conn, err = pgx.ConnectConfig(ctx, s.cfg); err != nil {
+			s.p.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "postgres: cannot connect to send wake-ups; other processes fall back to the poll interval",
+				slog.String(provobs.KeyError, err.Error()))
+			return nil
+		}
+	}
+	if _, err = conn.Exec(ctx, sqlNotify, s.channel, payload); err != nil {
+		s.p.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "postgres: sending a wake-up failed; other processes fall back to the poll interval",
+			slog.String(provobs.KeyError, err.Error()))
+		_ = conn.Close(ctx)
+		return nil
+	}
+	return conn
+}
+
+const sqlNotify = `SELECT pg_notify($1, $2)`

@@ -29,6 +29,7 @@ type Provider struct {
 	channel string // the NOTIFY channel of the schema, as an identifier
 
 	lis    *listener
+	snd    *sender
 	closed atomic.Bool
 	done   chan struct{} // closed by Close: wakes every long poll
 	once   sync.Once
@@ -85,6 +86,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Provider, error) {
 		done:    make(chan struct{}),
 	}
 	p.lis = newListener(p, pc.ConnConfig)
+	p.snd = newSender(p, pc.ConnConfig, "provobs_"+cfg.schema)
 	return p, nil
 }
 
@@ -96,6 +98,7 @@ func (p *Provider) Close() error {
 		p.closed.Store(true)
 		close(p.done)
 		p.lis.stop()
+		p.snd.stop()
 		p.pool.Close()
 	})
 	return p.err
@@ -126,9 +129,40 @@ func (p *Provider) fail(ctx context.Context, op provobs.Op, err error) error {
 	return classify(ctx, op, err)
 }
 
-// exec runs one statement (one round trip) for op.
+// statementLimit bounds a write statement once it is sent (see row).
+const statementLimit = time.Minute
+
+// row runs one write statement (one round trip) for op and scans its row.
+// The caller's ctx bounds the wait for a pool connection; once the
+// statement is sent it runs to its end (bounded by statementLimit), not
+// cancelled with ctx: cancelling mid-flight can drop the connection after
+// the server committed, and the caller would be told "canceled" about a
+// write that happened. So a call either reports the write it made or fails
+// having changed nothing.
+func (p *Provider) row(ctx context.Context, op provobs.Op, sql string, args []any, dest ...any) error {
+	c, err := p.pool.Acquire(ctx)
+	if err != nil {
+		return p.fail(ctx, op, err)
+	}
+	defer c.Release()
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), statementLimit)
+	defer cancel()
+	if err := c.QueryRow(sctx, sql, args...).Scan(dest...); err != nil {
+		return p.fail(ctx, op, err)
+	}
+	return nil
+}
+
+// exec runs one write statement for op, as row does.
 func (p *Provider) exec(ctx context.Context, op provobs.Op, sql string, args ...any) error {
-	_, err := p.pool.Exec(ctx, sql, args...)
+	c, err := p.pool.Acquire(ctx)
+	if err != nil {
+		return p.fail(ctx, op, err)
+	}
+	defer c.Release()
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), statementLimit)
+	defer cancel()
+	_, err = c.Exec(sctx, sql, args...)
 	return p.fail(ctx, op, err)
 }
 
@@ -136,8 +170,8 @@ func (p *Provider) exec(ctx context.Context, op provobs.Op, sql string, args ...
 // when the token is unknown, expired or already used.
 func (p *Provider) byToken(ctx context.Context, op provobs.Op, sql string, args ...any) error {
 	var ok bool
-	if err := p.pool.QueryRow(ctx, sql, args...).Scan(&ok); err != nil {
-		return p.fail(ctx, op, err)
+	if err := p.row(ctx, op, sql, args, &ok); err != nil {
+		return err
 	}
 	if !ok {
 		return lockLost(op)

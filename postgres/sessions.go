@@ -41,9 +41,8 @@ func (p *Provider) RenewSessionLock(ctx context.Context, ownerIDs []string, exte
 		}
 	}
 	var n int64
-	err = p.pool.QueryRow(ctx, sqlRenewSessions, ownerIDs, nanos(d), nanos(max(idleTimeout, 0))).Scan(&n)
-	if err != nil {
-		return 0, p.fail(ctx, op, err)
+	if err := p.row(ctx, op, sqlRenewSessions, []any{ownerIDs, nanos(d), nanos(max(idleTimeout, 0))}, &n); err != nil {
+		return 0, err
 	}
 	return int(n), nil
 }
@@ -60,8 +59,8 @@ func (p *Provider) CleanupOrphanedSessions(ctx context.Context, idleTimeout time
 		return 0, invalidArg(op, "negative idle timeout %v", idleTimeout)
 	}
 	var n int64
-	if err := p.pool.QueryRow(ctx, sqlCleanupSessions, nanos(idleTimeout)).Scan(&n); err != nil {
-		return 0, p.fail(ctx, op, err)
+	if err := p.row(ctx, op, sqlCleanupSessions, []any{nanos(idleTimeout)}, &n); err != nil {
+		return 0, err
 	}
 	return int(n), nil
 }

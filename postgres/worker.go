@@ -79,10 +79,10 @@ func (p *Provider) DequeueWorker(ctx context.Context, opts provobs.FetchOptions,
 			next              *int64
 			now               int64
 		)
-		err := p.pool.QueryRow(ctx, sqlDequeue, nanos(lock), session != nil, owner, nanos(lease), wantNext).Scan(
+		err := p.row(ctx, op, sqlDequeue, []any{nanos(lock), session != nil, owner, nanos(lease), wantNext},
 			&token, &inst, &kind, &exec, &corr, &sess, &fire, &payload, &attempts, &next, &now)
 		if err != nil {
-			return false, 0, p.fail(ctx, op, err)
+			return false, 0, err
 		}
 		if token == nil {
 			return false, untilNext(next, now), nil

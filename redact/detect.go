@@ -1,9 +1,11 @@
 package redact
 
 import (
+	"math"
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Detector names built-in value detectors; values combine with |. Each
@@ -60,7 +62,8 @@ var triggers = func() (t [256]Detector) {
 type detectors struct {
 	on       Detector
 	trig     [256]bool  // trig[c]: a detector that is on may start from byte c
-	fast     [256]uint8 // 2: a byte of trig other than a digit; 1: a digit, counted by match
+	fast     [256]uint8 // 2: a byte of trig other than a digit; 1: a digit, counted by match when CardNumbers is on
+	minLen   int        // the shortest string any detector that is on can match in
 	patterns []*regexp.Regexp
 	keys     *keySet // sensitive keys, for KeyValuePairs and query parameters
 	allowed  *keySet // keys that are never sensitive
@@ -75,6 +78,9 @@ type span struct{ start, end int }
 // match reports whether any detector finds a non-empty match in s. A
 // string without a byte a detector starts from is settled here, inline.
 func (d *detectors) match(s string) bool {
+	if len(s) < d.minLen {
+		return false
+	}
 	digits := 0
 	for i := 0; i < len(s); i++ {
 		x := d.fast[s[i]]
@@ -83,7 +89,7 @@ func (d *detectors) match(s string) bool {
 		}
 		digits += int(x)
 	}
-	return digits >= 13 && d.on&CardNumbers != 0 && d.matchSlow(s)
+	return digits >= 13 && d.matchSlow(s)
 }
 
 func (d *detectors) matchSlow(s string) bool {
@@ -141,12 +147,33 @@ func (d *detectors) mask(s string) (string, bool) {
 // caller's patterns.
 func newDetectors(on Detector, patterns []*regexp.Regexp, keys, allowed *keySet) detectors {
 	d := detectors{on: on, patterns: slices.Clone(patterns), keys: keys, allowed: allowed}
+	// The shortest match of each: a key is at least as many bytes as its
+	// normal form has runes.
+	minKey := math.MaxInt32
+	for k := range keys.all {
+		minKey = min(minKey, utf8.RuneCountInString(k))
+	}
+	d.minLen = math.MaxInt32
+	for _, m := range []struct {
+		d   Detector
+		len int
+	}{
+		{CardNumbers, 13}, {BearerTokens, len("bearer x")}, {JWTs, len("eyJ.x.")}, {PrivateKeys, len("-----BEGIN PRIVATE KEY-----")},
+		{URLCredentials, min(len("://:x@"), minKey+len("?=x"))}, {KeyValuePairs, minKey + len("=x")},
+	} {
+		if on&m.d != 0 {
+			d.minLen = min(d.minLen, m.len)
+		}
+	}
+	if len(patterns) > 0 {
+		d.minLen = 1
+	}
 	for c := range d.trig {
 		d.trig[c] = triggers[c]&on != 0 || len(patterns) > 0 // a pattern may start anywhere
 		switch {
 		case d.trig[c] && (triggers[c]&^CardNumbers&on != 0 || len(patterns) > 0):
 			d.fast[c] = 2
-		case '0' <= c && c <= '9':
+		case '0' <= c && c <= '9' && on&CardNumbers != 0:
 			d.fast[c] = 1
 		}
 	}

@@ -161,6 +161,7 @@ func TestKeyValuePairsDetector(t *testing.T) {
 		{"aws_secret_access_key=AKIA/x+y", "aws_secret_access_key=[REDACTED]"},
 		{"session_id=s1 tokens_used=3 password_hint=pet", "session_id=s1 tokens_used=3 password_hint=pet"},
 		{"at 12:30:00 retry=3", "at 12:30:00 retry=3"},
+		{"pin=1", "pin=[REDACTED]"}, // the shortest default key: minLen must not skip it
 		{"password=", "password="},
 		{"password: ", "password: "},
 	}
@@ -175,6 +176,7 @@ func TestKeyValuePairsDetector(t *testing.T) {
 		redact.WithDetectors(redact.KeyValuePairs), redact.WithAllowedKeys("session")))
 	assert.Equal(t, "db_password=x password=[REDACTED]", scanned(t, "db_password=x password=y",
 		redact.WithDetectors(redact.KeyValuePairs), redact.WithWholeKeys()))
+	assert.Equal(t, "x=[REDACTED]", scanned(t, "x=y", redact.WithDetectors(redact.KeyValuePairs), redact.WithKeys("x")))
 }
 
 func TestWithoutDetectors(t *testing.T) {

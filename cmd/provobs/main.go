@@ -40,6 +40,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/internal/term"
 	"github.com/provobs/provobs/postgres"
 	"github.com/provobs/provobs/sqlite"
 	"github.com/provobs/provobs/stress"
@@ -55,6 +56,7 @@ func main() {
 
 // run is the command, with its streams given so tests can run it.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	stderr = &syncWriter{w: stderr}
 	o, err := parseOptions(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -169,7 +171,7 @@ func runOnce(ctx context.Context, o options, stderr io.Writer) (rep *report, _ f
 	cfg := o.stress
 	cfg.InstancePrefix = "run-" + uuid.NewString()[:8] + "-"
 	cfg.ProgressInterval = o.progress
-	live := isTerminal(stderr)
+	live := term.IsTerminal(stderr)
 	cfg.Progress = progressPrinter(stderr, live)
 	if ob != nil {
 		cfg.Logger = ob.logger

@@ -3,18 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
-
-	"github.com/mattn/go-isatty"
 
 	"github.com/provobs/provobs/stress"
 )
-
-// isTerminal reports whether w is a terminal.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
-}
 
 // progressPrinter returns a stress.Progress callback: a live line that
 // rewrites itself on a terminal, plain periodic lines otherwise.

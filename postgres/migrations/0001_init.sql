@@ -92,15 +92,17 @@ CREATE INDEX sessions_by_owner ON sessions (owner_id);
 CREATE FUNCTION provobs_now() RETURNS bigint LANGUAGE sql VOLATILE AS
 $$ SELECT (extract(epoch FROM clock_timestamp()) * 1000000000)::bigint $$;
 
--- provobs_notify wakes the long polls of every process: 'o' for the
--- orchestrator queue, 'w' for the worker queue, 'ow' for both.
-CREATE FUNCTION provobs_notify(p_what text) RETURNS void LANGUAGE sql VOLATILE AS
-$$ SELECT pg_notify('provobs_' || current_schema(), p_what) $$;
+-- Wake-ups: the functions do not NOTIFY. A transaction that notifies holds
+-- a database-wide lock from its pre-commit until after its commit record is
+-- flushed, so notifying writes would commit one at a time. Each process
+-- sends the notifications of its committed writes itself, coalesced, from
+-- a connection of its own (see notify.go).
 
 -- provobs_fetch: one orchestration fetch in one call. It walks the visible
 -- messages of instances without a valid lock, oldest first, claiming the
 -- candidate message row with FOR UPDATE SKIP LOCKED, then takes the
--- instance lock with an upsert that only replaces an expired lock. A lost
+-- instance lock (an update that only replaces an expired lock, else an
+-- insert that does nothing on a conflict). A lost
 -- lock race (another fetcher claimed the instance through another message
 -- row) skips that instance and tries the next candidate, so an empty result
 -- means no eligible work. It then tags the instance's visible messages,
@@ -137,12 +139,29 @@ BEGIN
             END IF;
             RETURN;
         END IF;
+        -- Look again with a fresh snapshot: the candidate row may have been
+        -- tagged under a lock committed since the walk began (its row
+        -- lock then re-read it), or an ack or abandon may be releasing the
+        -- lock right now. Skipping such an instance here, instead of
+        -- waiting on its lock row below, is what keeps a fetch from ever
+        -- waiting on an ack that waits on a row this fetch holds.
+        IF EXISTS (SELECT 1 FROM instance_locks AS l
+                   WHERE l.instance_id = v_cand AND l.locked_until > v_now) THEN
+            v_skip := v_skip || v_cand;
+            CONTINUE;
+        END IF;
+        -- Take over an expired lock, or create one. Neither statement keeps
+        -- a lock on a row it did not change (an ON CONFLICT DO UPDATE
+        -- whose WHERE fails would, and two fetchers that each lost one
+        -- instance and then tried the other's would deadlock).
         v_token := gen_random_uuid()::text;
-        INSERT INTO instance_locks AS l (instance_id, lock_token, locked_until)
-        VALUES (v_cand, v_token, v_now + p_lock)
-        ON CONFLICT (instance_id) DO UPDATE
-            SET lock_token = excluded.lock_token, locked_until = excluded.locked_until
-            WHERE l.locked_until <= v_now;
+        UPDATE instance_locks AS l SET lock_token = v_token, locked_until = v_now + p_lock
+        WHERE l.instance_id = v_cand AND l.locked_until <= v_now;
+        IF NOT FOUND THEN
+            INSERT INTO instance_locks (instance_id, lock_token, locked_until)
+            VALUES (v_cand, v_token, v_now + p_lock)
+            ON CONFLICT (instance_id) DO NOTHING;
+        END IF;
         EXIT WHEN FOUND;
         v_skip := v_skip || v_cand;
     END LOOP;
@@ -210,19 +229,25 @@ BEGIN
     END IF;
     DELETE FROM orchestrator_queue AS q WHERE q.instance_id = v_inst AND q.lock_token = p_token;
 
-    INSERT INTO instances AS i (instance_id, name, version, status, execution_id, created_at, updated_at)
-    VALUES (v_inst, p_name, p_version, v_create, p_exec, v_now, v_now)
-    ON CONFLICT (instance_id) DO UPDATE SET
-        name = CASE WHEN p_name <> '' THEN p_name ELSE i.name END,
-        version = CASE WHEN p_version <> '' THEN p_version ELSE i.version END,
-        status = CASE WHEN p_status <> '' THEN p_status ELSE i.status END,
-        execution_id = greatest(i.execution_id, p_exec),
-        updated_at = v_now;
+    -- The execution first: the instance reports the status of its current
+    -- execution, so an ack for an earlier execution (a late turn of it)
+    -- changes that execution only, and a new execution without a status
+    -- reports Running.
     INSERT INTO executions AS e (instance_id, execution_id, status, output, created_at, updated_at)
     VALUES (v_inst, p_exec, v_create, p_output, v_now, v_now)
     ON CONFLICT (instance_id, execution_id) DO UPDATE SET
         status = CASE WHEN p_status <> '' THEN p_status ELSE e.status END,
         output = CASE WHEN p_set_output THEN p_output ELSE e.output END,
+        updated_at = v_now;
+    INSERT INTO instances AS i (instance_id, name, version, status, execution_id, created_at, updated_at)
+    VALUES (v_inst, p_name, p_version,
+            (SELECT x.status FROM executions AS x WHERE x.instance_id = v_inst AND x.execution_id = p_exec),
+            p_exec, v_now, v_now)
+    ON CONFLICT (instance_id) DO UPDATE SET
+        name = CASE WHEN p_name <> '' THEN p_name ELSE i.name END,
+        version = CASE WHEN p_version <> '' THEN p_version ELSE i.version END,
+        status = CASE WHEN p_exec >= i.execution_id THEN excluded.status ELSE i.status END,
+        execution_id = greatest(i.execution_id, p_exec),
         updated_at = v_now;
 
     INSERT INTO history (instance_id, execution_id, event_id, kind, payload)
@@ -240,7 +265,6 @@ BEGIN
     END IF;
 
     PERFORM provobs_insert_orch(v_now, true, p_o_inst, p_o_kind, p_o_exec, p_o_corr, p_o_fire, p_o_payload);
-    PERFORM provobs_notify(CASE WHEN cardinality(p_w_inst) > 0 THEN 'ow' ELSE 'o' END);
     RETURN true;
 END $$;
 
@@ -260,7 +284,6 @@ BEGIN
         visible_at = CASE WHEN p_delay > 0 THEN v_now + p_delay ELSE q.visible_at END,
         attempt_count = greatest(q.attempt_count - p_give_back, 0)
     WHERE q.instance_id = v_inst AND q.lock_token = p_token;
-    PERFORM provobs_notify('o');
     RETURN true;
 END $$;
 
@@ -284,7 +307,6 @@ CREATE FUNCTION provobs_enqueue_orch(p_inst text, p_kind integer, p_exec bigint,
 RETURNS void LANGUAGE sql VOLATILE AS $$
     INSERT INTO orchestrator_queue (instance_id, kind, execution_id, correlation_id, fire_at, payload, visible_at)
     VALUES (p_inst, p_kind, p_exec, p_corr, p_fire, p_payload, provobs_now() + p_delay);
-    SELECT provobs_notify('o');
 $$;
 
 -- provobs_enqueue_worker inserts one free, visible worker item.
@@ -293,7 +315,6 @@ CREATE FUNCTION provobs_enqueue_worker(p_inst text, p_kind integer, p_exec bigin
 RETURNS void LANGUAGE sql VOLATILE AS $$
     INSERT INTO worker_queue (instance_id, kind, execution_id, correlation_id, session_id, fire_at, payload, visible_at)
     VALUES (p_inst, p_kind, p_exec, p_corr, p_session, p_fire, p_payload, provobs_now());
-    SELECT provobs_notify('w');
 $$;
 
 -- provobs_dequeue peek-locks the oldest eligible worker item, claiming its
@@ -342,13 +363,17 @@ BEGIN
             RETURN;
         END IF;
         IF v_sid <> '' THEN
-            INSERT INTO sessions AS s (session_id, owner_id, locked_until, last_activity)
-            VALUES (v_sid, p_owner, v_now + p_lease, v_now)
-            ON CONFLICT (session_id) DO UPDATE SET
-                owner_id = p_owner,
+            -- Keep or take over the session, or create it; as in
+            -- provobs_fetch, a lost race leaves no row locked.
+            UPDATE sessions AS s SET owner_id = p_owner,
                 locked_until = greatest(s.locked_until, v_now + p_lease),
                 last_activity = v_now
-            WHERE s.owner_id = p_owner OR s.locked_until <= v_now;
+            WHERE s.session_id = v_sid AND (s.owner_id = p_owner OR s.locked_until <= v_now);
+            IF NOT FOUND THEN
+                INSERT INTO sessions (session_id, owner_id, locked_until, last_activity)
+                VALUES (v_sid, p_owner, v_now + p_lease, v_now)
+                ON CONFLICT (session_id) DO NOTHING;
+            END IF;
             IF NOT FOUND THEN
                 v_skip := v_skip || v_id;
                 CONTINUE;
@@ -385,7 +410,6 @@ BEGIN
     IF v_sid <> '' THEN
         UPDATE sessions SET last_activity = v_now WHERE session_id = v_sid;
     END IF;
-    PERFORM provobs_notify(CASE WHEN p_has_completion THEN 'ow' ELSE 'w' END);
     RETURN true;
 END $$;
 
@@ -402,7 +426,6 @@ BEGIN
     IF NOT FOUND THEN
         RETURN false;
     END IF;
-    PERFORM provobs_notify('w');
     RETURN true;
 END $$;
 

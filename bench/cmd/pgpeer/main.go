@@ -30,7 +30,8 @@ func main() {
 	concurrency := flag.Int("concurrency", 20, "orchestrations in flight")
 	rtts := flag.String("rtt", "0", "comma-separated round-trip `times` to add through a proxy (0: direct)")
 	flag.Parse()
-	if err := run(*dsn, *runs, bench.Workload{Instances: *instances, MaxConcurrent: *concurrency}, *rtts); err != nil {
+	w := bench.Workload{Instances: *instances, MaxConcurrent: *concurrency, InstanceTimeout: 10 * time.Minute}
+	if err := run(*dsn, *runs, w, *rtts); err != nil {
 		fmt.Fprintln(os.Stderr, "pgpeer:", err)
 		os.Exit(1)
 	}
