@@ -6,7 +6,9 @@
 // DEBUG records off (the production setting) and on (one JSON record per
 // call, to io.Discard). Runs alternate (bare, chain, chain+debug, bare, ...)
 // so drift of a shared machine hits every mode alike; the table shows the
-// median of each figure and each mode's throughput ratio to bare.
+// median of each figure and each mode's throughput ratio to bare. It also
+// shows the process CPU time (user+system, getrusage) per orchestration, a
+// figure a loaded machine disturbs less than throughput.
 //
 //	cd bench && go run ./cmd/gwcost -runs 5
 package main
@@ -19,6 +21,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -85,6 +88,7 @@ func run(runs int, w bench.Workload, memory bool) error {
 	modes := []mode{{"bare", nil}, {"chain", full}, {"chain+debug", debug}}
 
 	samples := make([][]bench.Sample, len(modes))
+	cpu := make([][]float64, len(modes)) // CPU µs per orchestration
 	start := time.Now()
 	for r := range runs {
 		for i, md := range modes {
@@ -92,7 +96,9 @@ func run(runs int, w bench.Workload, memory bool) error {
 			if !memory {
 				path = filepath.Join(dir, fmt.Sprintf("%s-%d.db", md.name, r))
 			}
+			before := cpuTime()
 			s, err := bench.RunGoWorkflowsWrapped(ctx, path, w, md.wrap)
+			used := cpuTime() - before
 			if path != "" {
 				for _, suffix := range []string{"", "-wal", "-shm"} {
 					_ = os.Remove(path + suffix)
@@ -101,8 +107,10 @@ func run(runs int, w bench.Workload, memory bool) error {
 			if err != nil {
 				return fmt.Errorf("%s run %d: %w", md.name, r+1, err)
 			}
-			fmt.Fprintf(os.Stderr, "run %d %-12s %v\n", r+1, md.name, s)
+			perOrch := float64(used.Microseconds()) / float64(max(s.Completed, 1))
+			fmt.Fprintf(os.Stderr, "run %d %-12s %v, cpu %.0f µs/orch\n", r+1, md.name, s, perOrch)
 			samples[i] = append(samples[i], s)
+			cpu[i] = append(cpu[i], perOrch)
 		}
 	}
 	store := "file (synchronous=FULL)"
@@ -112,13 +120,14 @@ func run(runs int, w bench.Workload, memory bool) error {
 	fmt.Printf("go-workflows SQLite %s: %d instances x 1 activity (no delay), %d in flight, 2+2 pollers; median of %d alternating runs (%v)\n",
 		store, w.Instances, w.MaxConcurrent, runs, time.Since(start).Round(time.Second))
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "mode\torch/s\tmin-max\tp50 ms\tp99 ms\tratio of medians\tmedian of paired ratios\t")
+	fmt.Fprintln(tw, "mode\torch/s\tmin-max\tp50 ms\tp99 ms\tratio of medians\tmedian of paired ratios\tcpu µs/orch\tcpu ratio\t")
 	bare := bench.Median(samples[0])
 	for i, md := range modes {
 		m := bench.Median(samples[i])
 		lo, hi := bench.Spread(samples[i])
-		ratio, paired := "", ""
+		ratio, paired, cpuRatio := "", "", ""
 		if i > 0 {
+			cpuRatio = fmt.Sprintf("%.3f", bench.MedianFloat(cpu[i])/bench.MedianFloat(cpu[0]))
 			pr := make([]float64, runs)
 			for r := range runs {
 				pr[r] = samples[i][r].PerSec / samples[0][r].PerSec
@@ -126,7 +135,17 @@ func run(runs int, w bench.Workload, memory bool) error {
 			ratio = fmt.Sprintf("%.3f", m.PerSec/bare.PerSec)
 			paired = fmt.Sprintf("%.3f (%s)", bench.MedianFloat(pr), bench.Floats(pr))
 		}
-		fmt.Fprintf(tw, "%s\t%.1f\t%.0f-%.0f\t%s\t%s\t%s\t%s\t\n", md.name, m.PerSec, lo, hi, bench.Ms(m.P50), bench.Ms(m.P99), ratio, paired)
+		fmt.Fprintf(tw, "%s\t%.1f\t%.0f-%.0f\t%s\t%s\t%s\t%s\t%.0f\t%s\t\n", md.name, m.PerSec, lo, hi, bench.Ms(m.P50), bench.Ms(m.P99),
+			ratio, paired, bench.MedianFloat(cpu[i]), cpuRatio)
 	}
 	return tw.Flush()
+}
+
+// cpuTime returns the user and system CPU time the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
