@@ -68,7 +68,7 @@ func TestDashboardQueriesExposedSeries(t *testing.T) {
 
 // The dashboard imports as is: no __inputs to fill, a datasource variable
 // that every panel and target uses, the unit variable, unique panel ids and
-// per-panel refIds, and a panel for each seed metric.
+// per-panel refIds, and a panel for each metric of the specification.
 func TestDashboardImportsAsIs(t *testing.T) {
 	t.Parallel()
 	var dash map[string]any

@@ -32,7 +32,7 @@ func TestDashboardIsGenerated(t *testing.T) {
 		"provobs.json is not what the generator writes; run go test ./dashboards -run TestDashboardIsGenerated -update")
 }
 
-// seedOps are the operations whose histograms the seed names.
+// seedOps are the operations whose histograms the specification names.
 var seedOps = []provobs.Op{provobs.OpFetch, provobs.OpAckOrch, provobs.OpEnqueue, provobs.OpDequeue, provobs.OpAckWorker}
 
 // histogram is op's histogram name with the unit left to the dashboard's

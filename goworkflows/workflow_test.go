@@ -141,7 +141,7 @@ func TestWorkflowThroughWrap(t *testing.T) {
 	require.NoError(t, w.WaitForCompletion())
 	require.NoError(t, b.Close())
 
-	// One record per storage call, with the seed attributes.
+	// One record per storage call, with the specification's attributes.
 	recs := logs.records(t)
 	perOp := map[string]int{}
 	for _, r := range recs {
@@ -183,7 +183,7 @@ func TestWorkflowThroughWrap(t *testing.T) {
 		provobs.LabelOperation, provobs.OpAckWorker.String(), provobs.LabelErrorType, provobs.TypeLockTimeout.String())])
 	assert.Equal(t, 1.0, exp[fmt.Sprintf(`%s{%s=%q}`, provobs.MetricRetries, provobs.LabelOperation, provobs.OpAckWorker.String())])
 
-	// The five seed histograms are populated, and count every call.
+	// The five histograms of the specification are populated, and count every call.
 	for _, op := range []provobs.Op{provobs.OpFetch, provobs.OpAckOrch, provobs.OpAckWorker, provobs.OpEnqueue, provobs.OpDequeue} {
 		assert.Equal(t, float64(counted.n[op].Load()), exp[op.MetricName()+"_count"], op.MetricName())
 		assert.Positive(t, exp[op.MetricName()+"_count"], op.MetricName())

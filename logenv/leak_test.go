@@ -35,7 +35,7 @@ const leakPEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEAzzPEMSECRETzz\
 const leakJWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJqd3QtbGVhayJ9.c2lnbmF0dXJlLWxlYWs"
 
 // leak is one way a secret reached production logs through logenv's
-// defaults before issue 16: the record that carries it, the text that
+// defaults before they were made safe: the record that carries it, the text that
 // must not reach the output, and the option that turns its part off.
 type leak struct {
 	name   string
@@ -115,7 +115,7 @@ var otelSink = sink{logenv.FormatOTel, func(t *testing.T, opts []redact.Option) 
 	}
 }}
 
-// TestDefaultsCloseEveryLeak logs each leak of issue 16 through logenv.New
+// TestDefaultsCloseEveryLeak logs each known leak through logenv.New
 // with the default options: none reaches the output while the routing keys
 // do; with its part turned off, each leak is back, which shows the test
 // can fail.

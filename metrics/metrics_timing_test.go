@@ -86,7 +86,7 @@ func BenchmarkRecord(b *testing.B) {
 }
 
 // BenchmarkScrape measures WritePrometheus over every series, with the
-// seed names, the base-unit names and the Go runtime and process series
+// default names, the base-unit names and the Go runtime and process series
 // added:
 //
 //	go test -run='^$' -bench=BenchmarkScrape -benchmem ./metrics/

@@ -87,7 +87,7 @@ func TestWithBaseUnitsRecordsSeconds(t *testing.T) {
 }
 
 // promtool, Prometheus's own linter, finds nothing to report in the
-// base-unit exposition, and flags the seed's _ms names (which is why the
+// base-unit exposition, and flags the default _ms names (which is why the
 // option exists).
 func TestPromtoolCheckMetrics(t *testing.T) {
 	t.Parallel()

@@ -42,6 +42,30 @@
 // itself as inconclusive rather than fail. Most cases wait on timers, not the
 // CPU, so a -parallel higher than GOMAXPROCS shortens the run.
 //
+// # Interpretations
+//
+// Where the contract leaves room, the suite relies on these readings:
+//
+//   - queues/fetch_order_follows_oldest_message: "locks the first visible
+//     instance" means the instance with the oldest visible message, not the lowest
+//     instance id.
+//   - input/ack_orch_*_item_*, input/ack_worker_completion_*: the
+//     TypeInvalidArgument rules for EnqueueOrchestrator/EnqueueWorker also apply
+//     to the items of an ack and to an AckWorker completion (valid kind, non-empty
+//     instance id, right queue for the kind).
+//   - input/read_history_empty_instance_id: an empty instance id is
+//     TypeInvalidArgument for ReadHistory too (an unknown, non-empty one is empty,
+//     no error).
+//   - input/abandon_*_negative_delay: "a negative delay" covers
+//     AbandonOptions.Delay.
+//   - polling/long_poll_sees_delayed_message: a long poll returns a message that
+//     becomes visible during the poll (work that appears by time, not only by an
+//     enqueue).
+//   - errors/canceled_wraps_context_error: a TypeCanceled error wraps the
+//     context's error (errors.Is(err, context.Canceled)).
+//   - errors/op_*: Error.Op names the operation that failed.
+//   - Sessions: a claim counts as activity (a just-claimed session is not idle).
+//
 // # Errors
 //
 // Cases classify errors the way callers must: provobs.TypeOf and errors.Is

@@ -125,7 +125,7 @@ func TestWithOnlyKeysEmptyDisablesKeys(t *testing.T) {
 	assert.Equal(t, `{"level":"INFO","msg":"m","password":"p"}`+"\n", buf.String())
 }
 
-// TestTrailingWords checks the trailing-word rule on the keys of issue 16
+// TestTrailingWords checks the trailing-word rule on the keys of the production-defaults review
 // and on provobs's own keys, and WithWholeKeys turning it off.
 func TestTrailingWords(t *testing.T) {
 	t.Parallel()

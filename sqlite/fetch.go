@@ -98,7 +98,7 @@ func (p *Provider) FetchOrchestrationItem(ctx context.Context, opts provobs.Fetc
 			err := t.abandonOrch(got.LockToken, 0, true)
 			if err == nil {
 				t.w.log.LogAttrs(bg, slog.LevelDebug, "sqlite: released a lock its caller gave up on",
-					slog.String(keyOperation, op.String()), slog.String(keyInstanceID, got.InstanceID))
+					slog.String(provobs.KeyOperation, op.String()), slog.String(provobs.KeyInstanceID, got.InstanceID))
 			}
 			return err
 		}

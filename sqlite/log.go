@@ -1,18 +1,10 @@
 package sqlite
 
-import "github.com/provobs/provobs"
-
-// Log attribute keys: the vocabulary of the root package, so the provider's
-// own records and slogprov's records of the same operation can be joined on
-// them. duration_ms is a float64 as there.
+// Log attribute keys only the provider uses; the shared ones (operation,
+// instance_id, duration_ms, error_type, error) are the root package's
+// vocabulary, so the provider's own records and slogprov's records of the
+// same operation can be joined on them.
 const (
-	keyOperation  = provobs.KeyOperation
-	keyInstanceID = provobs.KeyInstanceID
-	keyDurationMS = provobs.KeyDurationMS
-	keyErrorType  = provobs.KeyErrorType
-	keyError      = provobs.KeyError
-
-	// Keys only the provider uses.
 	keyVersion  = "schema_version"
 	keyRequests = "requests"
 )

@@ -146,7 +146,7 @@ func (c *changeWatcher) enter() {
 			_ = conn.Close()
 		}
 		c.p.cfg.logger.LogAttrs(bg, slog.LevelWarn, "sqlite: cannot watch for commits by other processes; long polls see them at their timeout",
-			slog.Any(keyError, err))
+			slog.Any(provobs.KeyError, err))
 		return
 	}
 	c.stop = make(chan struct{})
@@ -195,7 +195,7 @@ func (c *changeWatcher) run(conn *sql.Conn, base int64, stop <-chan struct{}) {
 		var v int64
 		if err := conn.QueryRowContext(bg, "PRAGMA data_version").Scan(&v); err != nil {
 			c.p.cfg.logger.LogAttrs(bg, slog.LevelWarn, "sqlite: stopped watching for commits by other processes",
-				slog.Any(keyError, err))
+				slog.Any(provobs.KeyError, err))
 			return
 		}
 		if v != base {

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/provobs/provobs"
 )
 
 //go:embed migrations/*.sql
@@ -132,7 +134,7 @@ func migrate(ctx context.Context, conn *sql.Conn, dbPath string, now func() time
 	for _, m := range ms[have:] {
 		log.LogAttrs(ctx, slog.LevelInfo, "sqlite: schema migration applied",
 			slog.Int(keyVersion, m.version), slog.String("migration", m.name),
-			slog.Float64(keyDurationMS, durationMS(time.Since(start))))
+			slog.Float64(provobs.KeyDurationMS, durationMS(time.Since(start))))
 	}
 	return nil
 }

@@ -341,7 +341,7 @@ func (w *writer) runBatch(batch []*request) {
 	}
 	if waited := time.Since(start); waited > 50*time.Millisecond {
 		w.log.LogAttrs(bg, slog.LevelWarn, "sqlite: waited for the write lock",
-			slog.Float64(keyDurationMS, durationMS(waited)), slog.Int(keyRequests, len(live)))
+			slog.Float64(provobs.KeyDurationMS, durationMS(waited)), slog.Int(keyRequests, len(live)))
 	}
 
 	// A lone request needs no savepoint: if it fails, the whole
@@ -410,7 +410,7 @@ func (w *writer) setSync(batch []*request) {
 	}
 	if _, err := w.execCtl(q); err != nil {
 		w.log.LogAttrs(bg, slog.LevelWarn, "sqlite: could not switch synchronous level",
-			slog.Any(keyError, err))
+			slog.Any(provobs.KeyError, err))
 		return
 	}
 	w.relaxed = relax
@@ -488,11 +488,11 @@ func (w *writer) logBatchError(msg string, batch []*request, err error, start ti
 		op = batch[0].op
 	}
 	w.log.LogAttrs(bg, slog.LevelError, msg,
-		slog.String(keyOperation, op.String()),
+		slog.String(provobs.KeyOperation, op.String()),
 		slog.Int(keyRequests, len(batch)),
-		slog.String(keyErrorType, txFailed(op, err).Type.String()),
-		slog.Any(keyError, err),
-		slog.Float64(keyDurationMS, durationMS(time.Since(start))))
+		slog.String(provobs.KeyErrorType, txFailed(op, err).Type.String()),
+		slog.Any(provobs.KeyError, err),
+		slog.Float64(provobs.KeyDurationMS, durationMS(time.Since(start))))
 }
 
 // closeStmts closes the cached statements; the writer goroutine has exited.

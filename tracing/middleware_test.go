@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -165,13 +166,33 @@ func TestMiddlewareParentAndOptions(t *testing.T) {
 	assert.Zero(t, a[provobs.SizeEvents].AsInt64())
 }
 
+// A sampled-out span records nothing and changes nothing: the operation
+// still runs with its result, inner layers see an unsampled span, and no
+// span reaches the exporter; the global no-op provider behaves the same.
 func TestMiddlewareNotRecording(t *testing.T) {
 	t.Parallel()
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample()))
+	spans := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample()), sdktrace.WithSyncer(spans))
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
-	p := provobs.Chain(obstest.NewSQLite(t), tracing.Middleware(tp))
-	_, err := p.FetchOrchestrationItem(context.Background(), provobs.FetchOptions{})
+	var inner []trace.SpanContext
+	seeCtx := provobs.Observe(func(ctx context.Context, _ *provobs.Call, _ error, _ time.Duration) {
+		inner = append(inner, trace.SpanContextFromContext(ctx))
+	})
+	ctx := context.Background()
+	store := obstest.NewSQLite(t)
+	require.NoError(t, store.EnqueueOrchestrator(ctx, provobs.WorkItem{Kind: provobs.KindStartOrchestration, InstanceID: "i"}, 0))
+	p := provobs.Chain(store, tracing.Middleware(tp), seeCtx)
+	item, err := p.FetchOrchestrationItem(ctx, provobs.FetchOptions{})
 	require.NoError(t, err)
-	p = provobs.Chain(obstest.NewSQLite(t), tracing.Middleware(nil)) // the global, no-op by default
-	require.NoError(t, p.EnqueueWorker(context.Background(), provobs.WorkItem{Kind: provobs.KindActivityExecute, InstanceID: "i"}))
+	require.NotNil(t, item, "the operation ran")
+	assert.Equal(t, "i", item.InstanceID)
+	require.Len(t, inner, 1)
+	assert.False(t, inner[0].IsSampled(), "the inner layers see a sampled-out span")
+	assert.Empty(t, spans.GetSpans(), "nothing is exported")
+
+	p = provobs.Chain(obstest.NewSQLite(t), tracing.Middleware(nil), seeCtx) // the global, no-op by default
+	require.NoError(t, p.EnqueueWorker(ctx, provobs.WorkItem{Kind: provobs.KindActivityExecute, InstanceID: "i"}))
+	require.Len(t, inner, 2)
+	assert.False(t, inner[1].IsSampled())
+	assert.Empty(t, spans.GetSpans())
 }

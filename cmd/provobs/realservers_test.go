@@ -32,14 +32,14 @@ import (
 )
 
 // The command's /metrics and push, checked by the real servers rather than
-// by a Go parser: two runs of the command (seed names, and -base-units)
+// by a Go parser: two runs of the command (default names, and -base-units)
 // serve /metrics on loopback while a real Prometheus scrapes both every
 // second, and the first pushes to a real VictoriaMetrics. Then
 //
 //   - Prometheus holds, for every provider series of each run, the value
 //     the run exposes at the end, and VictoriaMetrics holds the same
 //     values for the pushed run;
-//   - the seed histograms' _count equals the calls the summary printed;
+//   - the five histograms' _count equals the calls the summary printed;
 //   - every query of dashboards/provobs.json, with each unit, evaluates
 //     without error in Prometheus and returns data, with a positive value
 //     for every operation the workload exercised;
@@ -452,7 +452,7 @@ func hasPositive(values []float64) bool {
 }
 
 // queryOp returns the operation a dashboard query is about: the one its
-// legend names, or the seed histogram its panel shows.
+// legend names, or the histogram its panel shows.
 func queryOp(q dashboards.Query) (provobs.Op, bool) {
 	for _, op := range provobs.Ops() {
 		if q.Legend == op.String() || strings.HasPrefix(q.Panel, op.Method()+" latency") {
