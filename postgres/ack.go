@@ -30,7 +30,7 @@ func (p *Provider) AckOrchestrationItem(ctx context.Context, lockToken string, a
 	if err := p.check(ctx, op); err != nil {
 		return err
 	}
-	if err := validateAck(op, ack); err != nil {
+	if err := provobs.ValidateAck(op, ack); err != nil {
 		return err
 	}
 	if lockToken == "" {
@@ -83,31 +83,6 @@ func columns(items []provobs.WorkItem) itemColumns {
 		c.fire[i], c.payload[i] = nullNanos(it.FireAt), it.Payload
 	}
 	return c
-}
-
-func validateAck(op provobs.Op, ack provobs.OrchestrationAck) error {
-	if ack.ExecutionID == 0 {
-		return invalidArg(op, "ack with execution id 0")
-	}
-	if ack.ExecutionID > maxID {
-		return invalidArg(op, "execution id %d out of range", ack.ExecutionID)
-	}
-	for _, e := range ack.HistoryDelta {
-		if e.ID > maxID {
-			return invalidArg(op, "event id %d out of range", e.ID)
-		}
-	}
-	for _, it := range ack.WorkerItems {
-		if err := validateWorkerItem(op, it); err != nil {
-			return err
-		}
-	}
-	for _, it := range ack.OrchestratorItems {
-		if err := validateOrchItem(op, it); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // AbandonOrchestrationItem releases an instance lock without acking. The

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/provobs/provobs"
@@ -111,7 +112,7 @@ func (p *Provider) EnqueueOrchestrator(ctx context.Context, item provobs.WorkIte
 	if err := p.check(ctx, op); err != nil {
 		return err
 	}
-	if err := validateOrchItem(op, item); err != nil {
+	if err := provobs.ValidateOrchestratorItem(op, item); err != nil {
 		return err
 	}
 	if delay < 0 {
@@ -125,56 +126,14 @@ func (p *Provider) EnqueueOrchestrator(ctx context.Context, item provobs.WorkIte
 	return err
 }
 
-// maxID is the largest event or execution id the store orders correctly
-// (bigint is signed 64-bit).
-const maxID = 1<<63 - 1
-
+// validateID refuses an empty id or one with a NUL byte, which PostgreSQL
+// text cannot hold, for the ids a call names outside a work item.
 func validateID(op provobs.Op, what, id string) error {
 	if id == "" {
 		return invalidArg(op, "empty %s", what)
 	}
-	for i := 0; i < len(id); i++ {
-		if id[i] == 0 {
-			return invalidArg(op, "%s contains a NUL byte", what)
-		}
+	if strings.IndexByte(id, 0) >= 0 {
+		return invalidArg(op, "%s contains a NUL byte", what)
 	}
 	return nil
-}
-
-func validateItemIDs(op provobs.Op, it provobs.WorkItem) error {
-	if err := validateID(op, "instance id", it.InstanceID); err != nil {
-		return err
-	}
-	if it.SessionID != "" {
-		if err := validateID(op, "session id", it.SessionID); err != nil {
-			return err
-		}
-	}
-	if !representable(it.FireAt) {
-		return invalidArg(op, "fire time %v outside the years 1678 to 2262", it.FireAt)
-	}
-	return nil
-}
-
-func validateOrchItem(op provobs.Op, it provobs.WorkItem) error {
-	if it.InstanceID == "" {
-		return invalidArg(op, "empty instance id")
-	}
-	if !it.Kind.Valid() {
-		return invalidArg(op, "invalid work item kind %v", it.Kind)
-	}
-	if it.Kind == provobs.KindActivityExecute {
-		return invalidArg(op, "%v item on the orchestrator queue", it.Kind)
-	}
-	return validateItemIDs(op, it)
-}
-
-func validateWorkerItem(op provobs.Op, it provobs.WorkItem) error {
-	if it.InstanceID == "" {
-		return invalidArg(op, "empty instance id")
-	}
-	if it.Kind != provobs.KindActivityExecute {
-		return invalidArg(op, "%v item on the worker queue", it.Kind)
-	}
-	return validateItemIDs(op, it)
 }

@@ -32,7 +32,7 @@ func (p *Provider) ReadHistory(ctx context.Context, instanceID string, execution
 	if err := validateID(op, "instance id", instanceID); err != nil {
 		return nil, err
 	}
-	if executionID > maxID {
+	if executionID > provobs.MaxID {
 		return []provobs.Event{}, nil
 	}
 	query, args := sqlSelectEvents, []any{instanceID, int64(executionID)}

@@ -1,7 +1,6 @@
 package postgres
 
 import (
-	"math"
 	"time"
 )
 
@@ -9,21 +8,11 @@ import (
 // time.Time is stored as NULL and read back as the zero time, so every
 // representable instant, the Unix epoch included, round-trips exactly.
 
-var (
-	minTime = time.Unix(0, math.MinInt64)
-	maxTime = time.Unix(0, math.MaxInt64)
-)
-
 // maxDur caps every duration sent to the server (lock, delay, lease), so
 // that now+d cannot overflow a bigint for the next century.
 const maxDur = 100 * 365 * 24 * time.Hour
 
 func nanos(d time.Duration) int64 { return int64(min(d, maxDur)) }
-
-// representable reports whether t is zero or fits in Unix nanoseconds.
-func representable(t time.Time) bool {
-	return t.IsZero() || (!t.Before(minTime) && !t.After(maxTime))
-}
 
 // nullNanos stores an optional instant: NULL for the zero time.
 func nullNanos(t time.Time) *int64 {

@@ -10,18 +10,7 @@ import (
 // 1678 to 2262. A zero time.Time is stored as NULL (nullNanos) and read back
 // as the zero time, so every representable instant, the Unix epoch
 // included, round-trips exactly. Times outside the range are refused by
-// validFireAt before they reach the store.
-
-// minTime and maxTime bound what UnixNano can represent.
-var (
-	minTime = time.Unix(0, math.MinInt64)
-	maxTime = time.Unix(0, math.MaxInt64)
-)
-
-// representable reports whether t is zero or fits in Unix nanoseconds.
-func representable(t time.Time) bool {
-	return t.IsZero() || (!t.Before(minTime) && !t.After(maxTime))
-}
+// provobs.ValidateOrchestratorItem before they reach the store.
 
 func toNanos(t time.Time) int64 {
 	if t.IsZero() {

@@ -72,7 +72,7 @@ func (p *Provider) ReadHistory(ctx context.Context, instanceID string, execution
 	if instanceID == "" {
 		return nil, invalidArg(op, "empty instance id")
 	}
-	if executionID > maxID {
+	if executionID > provobs.MaxID {
 		return []provobs.Event{}, nil
 	}
 	var events []provobs.Event

@@ -60,39 +60,3 @@ func boolInt(b bool) int64 {
 	}
 	return 0
 }
-
-// maxID is the largest event or execution id the store orders correctly
-// (SQLite integers are signed 64-bit).
-const maxID = 1<<63 - 1
-
-func validateOrchItem(op provobs.Op, it provobs.WorkItem) error {
-	if it.InstanceID == "" {
-		return invalidArg(op, "empty instance id")
-	}
-	if !it.Kind.Valid() {
-		return invalidArg(op, "invalid work item kind %v", it.Kind)
-	}
-	if it.Kind == provobs.KindActivityExecute {
-		return invalidArg(op, "%v item on the orchestrator queue", it.Kind)
-	}
-	return validateFireAt(op, it)
-}
-
-// validateFireAt refuses a FireAt that Unix nanoseconds cannot hold (before
-// 1678 or after 2262) rather than let it wrap around.
-func validateFireAt(op provobs.Op, it provobs.WorkItem) error {
-	if !representable(it.FireAt) {
-		return invalidArg(op, "fire time %v outside the years 1678 to 2262", it.FireAt)
-	}
-	return nil
-}
-
-func validateWorkerItem(op provobs.Op, it provobs.WorkItem) error {
-	if it.InstanceID == "" {
-		return invalidArg(op, "empty instance id")
-	}
-	if it.Kind != provobs.KindActivityExecute {
-		return invalidArg(op, "%v item on the worker queue", it.Kind)
-	}
-	return validateFireAt(op, it)
-}

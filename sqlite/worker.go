@@ -71,7 +71,7 @@ func (p *Provider) EnqueueWorker(ctx context.Context, item provobs.WorkItem) err
 	if err := p.check(ctx, op); err != nil {
 		return err
 	}
-	if err := validateWorkerItem(op, item); err != nil {
+	if err := provobs.ValidateWorkerItem(op, item); err != nil {
 		return err
 	}
 	return p.submit(ctx, op, func(t *wtx) error {
@@ -234,7 +234,7 @@ func (p *Provider) AckWorker(ctx context.Context, lockToken string, completion *
 		return err
 	}
 	if completion != nil {
-		if err := validateOrchItem(op, *completion); err != nil {
+		if err := provobs.ValidateOrchestratorItem(op, *completion); err != nil {
 			return err
 		}
 	}
