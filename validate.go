@@ -3,7 +3,6 @@ package provobs
 import (
 	"fmt"
 	"math"
-	"strings"
 	"time"
 )
 
@@ -25,7 +24,7 @@ var (
 // ValidateOrchestratorItem checks an item bound for the orchestrator queue
 // (EnqueueOrchestrator, an ack's OrchestratorItems, an AckWorker
 // completion): a non-empty instance id, a valid kind other than
-// ActivityExecute, ids without NUL bytes and a representable fire time.
+// ActivityExecute and a representable fire time.
 func ValidateOrchestratorItem(op Op, it WorkItem) error {
 	if it.InstanceID == "" {
 		return invalidArgument(op, "empty instance id")
@@ -41,7 +40,7 @@ func ValidateOrchestratorItem(op Op, it WorkItem) error {
 
 // ValidateWorkerItem checks an item bound for the worker queue
 // (EnqueueWorker, an ack's WorkerItems): a non-empty instance id, kind
-// ActivityExecute, ids without NUL bytes and a representable fire time.
+// ActivityExecute and a representable fire time.
 func ValidateWorkerItem(op Op, it WorkItem) error {
 	if it.InstanceID == "" {
 		return invalidArgument(op, "empty instance id")
@@ -86,12 +85,6 @@ func FireAtRepresentable(t time.Time) bool {
 }
 
 func validateItem(op Op, it WorkItem) error {
-	if strings.IndexByte(it.InstanceID, 0) >= 0 {
-		return invalidArgument(op, "instance id contains a NUL byte")
-	}
-	if strings.IndexByte(it.SessionID, 0) >= 0 {
-		return invalidArgument(op, "session id contains a NUL byte")
-	}
 	if !FireAtRepresentable(it.FireAt) {
 		return invalidArgument(op, "fire time %v outside the years 1678 to 2262", it.FireAt)
 	}

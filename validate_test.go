@@ -26,8 +26,6 @@ func TestValidate(t *testing.T) {
 		{"invalid kind", provobs.ValidateOrchestratorItem(op, with(orch, func(w *provobs.WorkItem) { w.Kind = 0 })), false},
 		{"activity on the orchestrator queue", provobs.ValidateOrchestratorItem(op, work), false},
 		{"timer on the worker queue", provobs.ValidateWorkerItem(op, orch), false},
-		{"NUL in instance id", provobs.ValidateWorkerItem(op, with(work, func(w *provobs.WorkItem) { w.InstanceID = "a\x00b" })), false},
-		{"NUL in session id", provobs.ValidateWorkerItem(op, with(work, func(w *provobs.WorkItem) { w.SessionID = "s\x00" })), false},
 		{"fire time past 2262", provobs.ValidateOrchestratorItem(op, with(orch, func(w *provobs.WorkItem) { w.FireAt = time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC) })), false},
 		{"zero fire time", provobs.ValidateOrchestratorItem(op, with(orch, func(w *provobs.WorkItem) { w.FireAt = time.Time{} })), true},
 		{"ack", provobs.ValidateAck(op, provobs.OrchestrationAck{ExecutionID: 1, HistoryDelta: []provobs.Event{{ID: 1}}, WorkerItems: []provobs.WorkItem{work}, OrchestratorItems: []provobs.WorkItem{orch}}), true},

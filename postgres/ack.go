@@ -30,7 +30,7 @@ func (p *Provider) AckOrchestrationItem(ctx context.Context, lockToken string, a
 	if err := p.check(ctx, op); err != nil {
 		return err
 	}
-	if err := provobs.ValidateAck(op, ack); err != nil {
+	if err := validateAck(op, ack); err != nil {
 		return err
 	}
 	if lockToken == "" {

@@ -112,7 +112,7 @@ func (p *Provider) EnqueueOrchestrator(ctx context.Context, item provobs.WorkIte
 	if err := p.check(ctx, op); err != nil {
 		return err
 	}
-	if err := provobs.ValidateOrchestratorItem(op, item); err != nil {
+	if err := validateOrchItem(op, item); err != nil {
 		return err
 	}
 	if delay < 0 {
@@ -134,6 +134,50 @@ func validateID(op provobs.Op, what, id string) error {
 	}
 	if strings.IndexByte(id, 0) >= 0 {
 		return invalidArg(op, "%s contains a NUL byte", what)
+	}
+	return nil
+}
+
+// PostgreSQL text cannot hold a NUL byte, so on top of the contract's rules
+// (provobs.Validate*) the ids of every item must be free of them.
+
+func validateOrchItem(op provobs.Op, it provobs.WorkItem) error {
+	if err := provobs.ValidateOrchestratorItem(op, it); err != nil {
+		return err
+	}
+	return validateItemIDs(op, it)
+}
+
+func validateWorkerItem(op provobs.Op, it provobs.WorkItem) error {
+	if err := provobs.ValidateWorkerItem(op, it); err != nil {
+		return err
+	}
+	return validateItemIDs(op, it)
+}
+
+func validateAck(op provobs.Op, ack provobs.OrchestrationAck) error {
+	if err := provobs.ValidateAck(op, ack); err != nil {
+		return err
+	}
+	for _, it := range ack.WorkerItems {
+		if err := validateItemIDs(op, it); err != nil {
+			return err
+		}
+	}
+	for _, it := range ack.OrchestratorItems {
+		if err := validateItemIDs(op, it); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func validateItemIDs(op provobs.Op, it provobs.WorkItem) error {
+	if err := validateID(op, "instance id", it.InstanceID); err != nil {
+		return err
+	}
+	if it.SessionID != "" {
+		return validateID(op, "session id", it.SessionID)
 	}
 	return nil
 }

@@ -25,7 +25,7 @@ func (p *Provider) EnqueueWorker(ctx context.Context, item provobs.WorkItem) err
 	if err := p.check(ctx, op); err != nil {
 		return err
 	}
-	if err := provobs.ValidateWorkerItem(op, item); err != nil {
+	if err := validateWorkerItem(op, item); err != nil {
 		return err
 	}
 	err := p.exec(ctx, op, sqlEnqueueWorker, item.InstanceID, int32(item.Kind), int64(item.ExecutionID),
@@ -119,7 +119,7 @@ func (p *Provider) AckWorker(ctx context.Context, lockToken string, completion *
 	}
 	var c provobs.WorkItem
 	if completion != nil {
-		if err := provobs.ValidateOrchestratorItem(op, *completion); err != nil {
+		if err := validateOrchItem(op, *completion); err != nil {
 			return err
 		}
 		c = *completion
