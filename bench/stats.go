@@ -15,6 +15,7 @@ type Sample struct {
 	P50, P99  time.Duration
 }
 
+// String renders the sample as one summary line.
 func (s Sample) String() string {
 	return fmt.Sprintf("%d done, %d failed in %v: %.1f orch/s, p50 %v, p99 %v",
 		s.Completed, s.Failed, s.Elapsed.Round(time.Millisecond), s.PerSec,

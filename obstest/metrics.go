@@ -67,6 +67,7 @@ type MetricsError struct {
 	Err    error // the parser's error, if any
 }
 
+// Error renders "obstest: metrics exposition: <reason>[: <cause>]".
 func (e *MetricsError) Error() string {
 	if e.Err != nil {
 		return "obstest: metrics exposition: " + e.Reason + ": " + e.Err.Error()
@@ -74,6 +75,7 @@ func (e *MetricsError) Error() string {
 	return "obstest: metrics exposition: " + e.Reason
 }
 
+// Unwrap returns the parser's error, if any.
 func (e *MetricsError) Unwrap() error { return e.Err }
 
 // ParseMetrics reads a Prometheus text exposition (version 0.0.4, as

@@ -10,37 +10,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/internal/wake"
 )
-
-// notifier wakes long-polling fetches of this process. wait returns a
-// channel that the next broadcast closes; a poller takes it before it looks
-// for work, so a commit that lands between its look and its wait still
-// wakes it.
-type notifier struct {
-	mu    sync.Mutex
-	ch    chan struct{}
-	armed bool
-}
-
-func newNotifier() *notifier { return &notifier{ch: make(chan struct{})} }
-
-func (n *notifier) wait() <-chan struct{} {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.armed = true
-	return n.ch
-}
-
-func (n *notifier) broadcast() {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if !n.armed {
-		return
-	}
-	close(n.ch)
-	n.ch = make(chan struct{})
-	n.armed = false
-}
 
 // listener holds the provider's one dedicated LISTEN connection and fans
 // its notifications out to the in-process notifiers. It starts with the
@@ -51,8 +22,8 @@ func (n *notifier) broadcast() {
 type listener struct {
 	p      *Provider
 	cfg    *pgx.ConnConfig
-	orch   *notifier
-	worker *notifier
+	orch   *wake.Notifier
+	worker *wake.Notifier
 
 	mu      sync.Mutex
 	started bool
@@ -62,7 +33,7 @@ type listener struct {
 }
 
 func newListener(p *Provider, cfg *pgx.ConnConfig) *listener {
-	return &listener{p: p, cfg: cfg.Copy(), orch: newNotifier(), worker: newNotifier()}
+	return &listener{p: p, cfg: cfg.Copy(), orch: wake.New(), worker: wake.New()}
 }
 
 // ensure starts the listener if needed and waits (bounded by ctx and a
@@ -103,8 +74,8 @@ func (l *listener) stop() {
 		l.cancel()
 		<-l.exited
 	}
-	l.orch.broadcast()
-	l.worker.broadcast()
+	l.orch.Broadcast()
+	l.worker.Broadcast()
 }
 
 func (l *listener) run(ctx context.Context) {
@@ -119,8 +90,8 @@ func (l *listener) run(ctx context.Context) {
 			markReady()
 			backoff = 50 * time.Millisecond
 			// Anything sent while no connection listened is lost: look again.
-			l.orch.broadcast()
-			l.worker.broadcast()
+			l.orch.Broadcast()
+			l.worker.Broadcast()
 		})
 		if ctx.Err() != nil {
 			return
@@ -161,9 +132,9 @@ func (l *listener) listen(ctx context.Context, listening func()) error {
 		for _, c := range n.Payload {
 			switch c {
 			case 'o':
-				l.orch.broadcast()
+				l.orch.Broadcast()
 			case 'w':
-				l.worker.broadcast()
+				l.worker.Broadcast()
 			}
 		}
 	}
@@ -175,7 +146,7 @@ func (l *listener) listen(ctx context.Context, listening func()) error {
 // a lock or lease expiring; 0 if nothing is scheduled), which bounds the
 // wait. A notification from any process retries at once; the poll interval
 // retries anyway. With pollTimeout <= 0, try runs once.
-func (p *Provider) poll(ctx context.Context, op provobs.Op, pollTimeout time.Duration, n *notifier,
+func (p *Provider) poll(ctx context.Context, op provobs.Op, pollTimeout time.Duration, n *wake.Notifier,
 	try func(wantNext bool) (found bool, next time.Duration, err error)) error {
 	if pollTimeout <= 0 {
 		_, _, err := try(false)
@@ -186,7 +157,7 @@ func (p *Provider) poll(ctx context.Context, op provobs.Op, pollTimeout time.Dur
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
-		wake := n.wait()
+		wake := n.Wait()
 		found, next, err := try(true)
 		if err != nil || found {
 			return err
@@ -216,11 +187,11 @@ func (p *Provider) poll(ctx context.Context, op provobs.Op, pollTimeout time.Dur
 func (p *Provider) wake(orch, worker bool) {
 	var bits uint32
 	if orch {
-		p.lis.orch.broadcast()
+		p.lis.orch.Broadcast()
 		bits |= wakeOrch
 	}
 	if worker {
-		p.lis.worker.broadcast()
+		p.lis.worker.Broadcast()
 		bits |= wakeWorker
 	}
 	if bits != 0 {

@@ -8,37 +8,8 @@ import (
 	"time"
 
 	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/internal/wake"
 )
-
-// notifier wakes long-polling fetches. wait returns a channel that is closed
-// by the next broadcast; a broadcast closes it and installs a fresh one. A
-// poller takes the channel before it looks for work, so a commit that lands
-// between its look and its wait still wakes it.
-type notifier struct {
-	mu    sync.Mutex
-	ch    chan struct{}
-	armed bool // someone holds ch; a broadcast without waiters allocates nothing
-}
-
-func newNotifier() *notifier { return &notifier{ch: make(chan struct{})} }
-
-func (n *notifier) wait() <-chan struct{} {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.armed = true
-	return n.ch
-}
-
-func (n *notifier) broadcast() {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if !n.armed {
-		return
-	}
-	close(n.ch)
-	n.ch = make(chan struct{})
-	n.armed = false
-}
 
 // Which notifiers a committed write wakes.
 type wakeMask uint8
@@ -52,7 +23,7 @@ const (
 // returns whether it found work and, when it did not, the earliest known
 // future visibility (zero if none), which bounds the wait. A commit that
 // wakes n retries at once. With pollTimeout <= 0, try runs once.
-func (p *Provider) poll(ctx context.Context, op provobs.Op, pollTimeout time.Duration, n *notifier,
+func (p *Provider) poll(ctx context.Context, op provobs.Op, pollTimeout time.Duration, n *wake.Notifier,
 	try func() (found bool, next time.Time, err error)) error {
 	var deadline time.Time
 	if pollTimeout > 0 {
@@ -73,7 +44,7 @@ func (p *Provider) poll(ctx context.Context, op provobs.Op, pollTimeout time.Dur
 	for {
 		var wake <-chan struct{}
 		if pollTimeout > 0 {
-			wake = n.wait()
+			wake = n.Wait()
 		}
 		found, next, err := try()
 		if err != nil || found || pollTimeout <= 0 {
@@ -200,8 +171,8 @@ func (c *changeWatcher) run(conn *sql.Conn, base int64, stop <-chan struct{}) {
 		}
 		if v != base {
 			base = v
-			c.p.w.orch.broadcast()
-			c.p.w.worker.broadcast()
+			c.p.w.orch.Broadcast()
+			c.p.w.worker.Broadcast()
 		}
 	}
 }

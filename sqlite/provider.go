@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 
 	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/internal/wake"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
 
@@ -145,8 +146,8 @@ func Open(ctx context.Context, path string, opts ...Option) (*Provider, error) {
 		relaxSync: !memory && cfg.sync == SynchronousFull,
 		clock:     cfg.clock,
 		log:       cfg.logger,
-		orch:      newNotifier(),
-		worker:    newNotifier(),
+		orch:      wake.New(),
+		worker:    wake.New(),
 	}
 	if !memory {
 		p.watch = &changeWatcher{p: p}

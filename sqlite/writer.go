@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/internal/wake"
 )
 
 // The group-commit writer.
@@ -141,8 +142,8 @@ type writer struct {
 	relaxed   bool
 	clock     func() time.Time
 	log       *slog.Logger
-	orch      *notifier
-	worker    *notifier
+	orch      *wake.Notifier
+	worker    *wake.Notifier
 	pending   []*request // internal releases for the next batch
 	batch     []*request
 
@@ -475,10 +476,10 @@ func (w *writer) finish(ran []*request, committed bool) {
 		}
 	}
 	if wakes&wakeOrch != 0 {
-		w.orch.broadcast()
+		w.orch.Broadcast()
 	}
 	if wakes&wakeWorker != 0 {
-		w.worker.broadcast()
+		w.worker.Broadcast()
 	}
 }
 
