@@ -28,24 +28,16 @@ type ObserverFunc func(ctx context.Context, c *Call, err error, elapsed time.Dur
 // Observer returns an Interceptor that runs each operation once, times it on
 // the monotonic clock and then calls fn with its outcome. It is the shape of
 // a logging or metrics interceptor.
-func Observer(fn ObserverFunc) Interceptor { return observer(fn) }
+func Observer(fn ObserverFunc) Interceptor { return observers{fn} }
 
 // epoch is a fixed instant: a duration since it reads only the monotonic
 // clock, where time.Now reads the wall clock too.
 var epoch = time.Now()
 
-type observer ObserverFunc
-
-func (o observer) Intercept(ctx context.Context, c *Call) error {
-	start := time.Since(epoch)
-	err := c.Invoke(ctx)
-	o(ctx, c, err, time.Since(epoch)-start)
-	return err
-}
-
-// observers is adjacent Observers fused into one interceptor: one pair of
-// clock readings serves them all, innermost first. On virtual machines a
-// clock reading costs as much as the rest of an observer (BENCHMARKS.md).
+// observers is the Interceptor of Observer, and of adjacent Observers fused
+// into one: one pair of clock readings serves them all, innermost first. On
+// virtual machines a clock reading costs as much as the rest of an observer
+// (BENCHMARKS.md).
 type observers []ObserverFunc
 
 func (o observers) Intercept(ctx context.Context, c *Call) error {
@@ -63,15 +55,11 @@ func (o observers) Intercept(ctx context.Context, c *Call) error {
 func fuse(ics []Interceptor) []Interceptor {
 	out := make([]Interceptor, 0, len(ics))
 	for _, ic := range ics {
-		var fns observers
-		switch v := ic.(type) {
-		case nil:
+		if ic == nil {
 			continue
-		case observer:
-			fns = observers{ObserverFunc(v)}
-		case observers:
-			fns = v
-		default:
+		}
+		fns, ok := ic.(observers)
+		if !ok {
 			out = append(out, ic)
 			continue
 		}
