@@ -28,8 +28,9 @@ const (
 	// TypeConflict: a duplicate event id or another constraint violation
 	// (permanent).
 	TypeConflict
-	// TypeCanceled: the caller's context was cancelled or its deadline
-	// passed (permanent for this call).
+	// TypeCanceled: the caller's context was cancelled (permanent for this
+	// call). OutcomeOf treats it as the caller's own doing, not a failure of
+	// the store.
 	TypeCanceled
 	// TypeInvalidArgument: the call's arguments are unusable, such as an
 	// empty instance id or an invalid work item kind (permanent).
@@ -38,6 +39,10 @@ const (
 	TypeClosed
 	// TypeUnknown: anything not classified above.
 	TypeUnknown
+	// TypeDeadlineExceeded: the caller's deadline passed before the store
+	// answered (permanent for this call). Unlike TypeCanceled it may mean
+	// the store is slow, so OutcomeOf counts it as a failure.
+	TypeDeadlineExceeded
 
 	// NumErrorTypes is one more than the highest ErrorType.
 	NumErrorTypes = iota + 1
@@ -53,6 +58,7 @@ var errorTypeLabels = [NumErrorTypes]string{
 	TypeInvalidArgument:   "invalid_argument",
 	TypeClosed:            "closed",
 	TypeUnknown:           "unknown",
+	TypeDeadlineExceeded:  "deadline_exceeded",
 }
 
 // ErrorTypes returns every ErrorType in order, for pre-creating labelled
@@ -112,6 +118,7 @@ var (
 	ErrCanceled          = &Error{Type: TypeCanceled}
 	ErrInvalidArgument   = &Error{Type: TypeInvalidArgument}
 	ErrClosed            = &Error{Type: TypeClosed}
+	ErrDeadlineExceeded  = &Error{Type: TypeDeadlineExceeded}
 )
 
 // Error is the typed error every provider operation returns. It wraps its
@@ -156,9 +163,9 @@ func (e *Error) Is(target error) bool {
 	return ok && t.Op == 0 && t.Err == nil && t.Type == e.Type
 }
 
-// TypeOf classifies err: the zero ErrorType for nil; the Type of the outermost *Error in its
-// chain; TypeCanceled for context.Canceled or context.DeadlineExceeded;
-// otherwise TypeUnknown.
+// TypeOf classifies err: the zero ErrorType for nil; the Type of the
+// outermost *Error in its chain; TypeCanceled for context.Canceled;
+// TypeDeadlineExceeded for context.DeadlineExceeded; otherwise TypeUnknown.
 func TypeOf(err error) ErrorType {
 	if err == nil {
 		return 0
@@ -166,10 +173,34 @@ func TypeOf(err error) ErrorType {
 	if pe, ok := errors.AsType[*Error](err); ok {
 		return pe.Type
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	return contextType(err)
+}
+
+// contextType returns TypeCanceled or TypeDeadlineExceeded for an error
+// that wraps a context error, otherwise TypeUnknown.
+func contextType(err error) ErrorType {
+	switch {
+	case errors.Is(err, context.Canceled):
 		return TypeCanceled
+	case errors.Is(err, context.DeadlineExceeded):
+		return TypeDeadlineExceeded
 	}
 	return TypeUnknown
+}
+
+// ContextError returns the typed error of an operation that ended because
+// its context did: TypeDeadlineExceeded when cause is (or wraps)
+// context.DeadlineExceeded, otherwise TypeCanceled. A nil cause stands for
+// context.Canceled. Providers call it with ctx.Err() or with a driver error
+// that wraps it.
+func ContextError(op Op, cause error) *Error {
+	if cause == nil {
+		cause = context.Canceled
+	}
+	if contextType(cause) == TypeDeadlineExceeded {
+		return NewError(op, TypeDeadlineExceeded, cause)
+	}
+	return NewError(op, TypeCanceled, cause)
 }
 
 // IsRetryable reports whether err is an *Error (anywhere in its chain) marked
@@ -181,7 +212,7 @@ func IsRetryable(err error) bool {
 
 // Classify returns err as an *Error for op: an *Error in the chain is
 // returned as is (its Op filled in when missing, on a copy); context errors
-// become TypeCanceled; anything else TypeUnknown. Classify(op, nil) is nil.
+// become TypeCanceled or TypeDeadlineExceeded; anything else TypeUnknown. Classify(op, nil) is nil.
 func Classify(op Op, err error) *Error {
 	if err == nil {
 		return nil
