@@ -28,16 +28,6 @@ const (
 	OutcomeFailed
 )
 
-var outcomeLabels = [...]string{OutcomeOK: "ok", OutcomeCanceled: "canceled", OutcomeFailed: "failed"}
-
-// String returns "ok", "canceled" or "failed".
-func (o Outcome) String() string {
-	if int(o) < len(outcomeLabels) {
-		return outcomeLabels[o]
-	}
-	return "failed"
-}
-
 // OutcomeOf classifies the end of an operation run with ctx that returned
 // err. It is OutcomeCanceled when err is not nil and either ctx, the context
 // the caller passed, was cancelled (whatever error the store returned on
