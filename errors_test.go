@@ -24,7 +24,7 @@ func TestTypeOf(t *testing.T) {
 		{"nil", nil, 0, false},
 		{"plain", cause, provobs.TypeUnknown, false},
 		{"canceled", context.Canceled, provobs.TypeCanceled, false},
-		{"deadline", fmt.Errorf("op: %w", context.DeadlineExceeded), provobs.TypeCanceled, false},
+		{"deadline", fmt.Errorf("op: %w", context.DeadlineExceeded), provobs.TypeDeadlineExceeded, false},
 		{"typed", provobs.NewError(provobs.OpFetch, provobs.TypeLockTimeout, cause), provobs.TypeLockTimeout, true},
 		{"wrapped typed", fmt.Errorf("outer: %w", provobs.NewError(provobs.OpAckOrch, provobs.TypeConflict, cause)), provobs.TypeConflict, false},
 		{"typed wraps ctx", provobs.NewError(provobs.OpFetch, provobs.TypeTransactionFailed, context.Canceled), provobs.TypeTransactionFailed, true},
