@@ -100,6 +100,18 @@ type Stack struct {
 // Adjacent Observers share one pair of clock readings.
 func NewStack(ics ...Interceptor) Stack { return Stack{ics: fuse(ics)} }
 
+// ForStore returns a Stack whose interceptors are bound to info
+// (BindStore): a wrapper of another storage interface calls it once with
+// the description of the store it wraps; Intercept does it with
+// DescribeStore of the provider it wraps.
+func (s Stack) ForStore(info StoreInfo) Stack {
+	ics := make([]Interceptor, len(s.ics))
+	for i, ic := range s.ics {
+		ics[i] = BindStore(ic, info)
+	}
+	return Stack{ics: ics}
+}
+
 // Run runs fn as operation op through the interceptors of s and returns the
 // error they return. method names the storage method fn calls, for records
 // and spans ("" when op's own Provider method, Op.Method, says it); instance

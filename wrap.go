@@ -39,8 +39,13 @@ type layer struct {
 	admin  Admin     // next as an Admin, or nil
 	closer io.Closer // next as an io.Closer, or nil
 	stack  Stack
+	store  StoreInfo // DescribeStore(next)
 	tokens *tokenMemory
 }
+
+// StoreInfo describes the wrapped provider (DescribeStore of it), so a
+// chain answers for what it wraps.
+func (w *layer) StoreInfo() StoreInfo { return w.store }
 
 // The wrappers expose exactly the capabilities of the wrapped provider.
 type (
@@ -51,6 +56,7 @@ type (
 
 var (
 	_ Provider  = (*layer)(nil)
+	_ Describer = (*layer)(nil)
 	_ Admin     = adminLayer{}
 	_ io.Closer = closerLayer{}
 	_ Admin     = adminCloserLayer{}
@@ -58,7 +64,8 @@ var (
 )
 
 func build(next Provider, s Stack) Provider {
-	l := &layer{next: next, stack: s, tokens: newTokenMemory(MaxRememberedTokens)}
+	info := DescribeStore(next)
+	l := &layer{next: next, stack: s.ForStore(info), store: info, tokens: newTokenMemory(MaxRememberedTokens)}
 	l.admin, _ = next.(Admin)
 	l.closer, _ = next.(io.Closer)
 	switch {
