@@ -87,3 +87,41 @@ const (
 	// MetricQueueDepthPollErrors counts failed queue-depth polls.
 	MetricQueueDepthPollErrors = "provider_queue_depth_poll_errors_total"
 )
+
+// OpenTelemetry instrument names of the provobs counters and gauges
+// (package otelmetrics), dotted as OpenTelemetry's naming conventions ask;
+// their unit is the instrument's, not a suffix. The OpenTelemetry
+// Prometheus exporter exposes each with dots as underscores and a _total
+// suffix on counters (provobs_provider_infrastructure_errors_total). The
+// latency histogram is the semantic conventions' db.client.operation.duration.
+const (
+	// OTelMetricInfrastructureErrors counts failed operations (attributes
+	// operation, error.type); cancellations are not counted.
+	OTelMetricInfrastructureErrors = "provobs.provider.infrastructure_errors"
+	// OTelMetricCancellations counts operations that ended because the
+	// caller cancelled their context (attribute operation).
+	OTelMetricCancellations = "provobs.provider.cancellations"
+	// OTelMetricRetries counts re-invocations by a retry interceptor
+	// (attribute operation).
+	OTelMetricRetries = "provobs.provider.retries"
+	// OTelMetricSessionsRenewed adds the sessions renewed by each successful
+	// RenewSessionLock.
+	OTelMetricSessionsRenewed = "provobs.provider.sessions.renewed"
+	// OTelMetricSessionsCleaned adds the sessions deleted by each successful
+	// CleanupOrphanedSessions.
+	OTelMetricSessionsCleaned = "provobs.provider.sessions.cleaned"
+	// OTelMetricQueueDepth is the last polled depth of each queue
+	// (attribute queue).
+	OTelMetricQueueDepth = "provobs.provider.queue.depth"
+	// OTelMetricQueuePollErrors counts failed queue-depth polls.
+	OTelMetricQueuePollErrors = "provobs.provider.queue.poll_errors"
+)
+
+// KeyQueue is the attribute naming the queue of a queue-depth observation;
+// its values are QueueOrchestrator, QueueWorker and QueueTimer.
+const (
+	KeyQueue          = "queue"
+	QueueOrchestrator = "orchestrator"
+	QueueWorker       = "worker"
+	QueueTimer        = "timer"
+)

@@ -28,6 +28,9 @@ func vocabulary() map[string]string {
 		provobs.MetricInfrastructureErrors, provobs.MetricAckOrchestrationRetries, provobs.MetricRetries,
 		provobs.MetricSessionsRenewed, provobs.MetricSessionsCleaned, provobs.MetricOrchestratorQueueDepth,
 		provobs.MetricWorkerQueueDepth, provobs.MetricTimerQueueDepth, provobs.MetricQueueDepthPollErrors,
+		provobs.OTelMetricInfrastructureErrors, provobs.OTelMetricCancellations, provobs.OTelMetricRetries,
+		provobs.OTelMetricSessionsRenewed, provobs.OTelMetricSessionsCleaned, provobs.OTelMetricQueueDepth,
+		provobs.OTelMetricQueuePollErrors, provobs.KeyQueue,
 	} {
 		v[k] = "vocabulary"
 	}
