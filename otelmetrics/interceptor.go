@@ -165,7 +165,7 @@ type interceptor struct {
 }
 
 var (
-	_ provobs.Interceptor  = (*interceptor)(nil)
+	_ provobs.Interceptor = (*interceptor)(nil)
 	_ provobs.StoreBinder = (*interceptor)(nil)
 )
 
