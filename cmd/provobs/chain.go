@@ -5,7 +5,9 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net/http"
 	"sync/atomic"
+	"time"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
@@ -18,9 +20,11 @@ import (
 )
 
 // observability is everything the full chain records, and how to stop it.
+// Exactly one of metrics (-metrics vm) and otel (-metrics otel) is set.
 type observability struct {
 	logger  *slog.Logger
 	metrics *metrics.Metrics
+	otel    *otelMetrics
 	spans   *spanCounter
 	tp      *sdktrace.TracerProvider
 	close   func(context.Context) error
@@ -53,15 +57,24 @@ func newObservability(o options, stderr io.Writer) (*observability, error) {
 	}
 	spans := &spanCounter{}
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
-	return &observability{
-		logger:  slog.New(h),
-		metrics: metrics.New(metricsOptions(o)...),
-		spans:   spans,
-		tp:      tp,
-		close: func(ctx context.Context) error {
-			return errors.Join(tp.Shutdown(ctx), shutdownLogs(ctx))
-		},
-	}, nil
+	ob := &observability{
+		logger: slog.New(h),
+		spans:  spans,
+		tp:     tp,
+	}
+	if o.metrics == metricsOTel {
+		if ob.otel, err = newOTelMetrics(); err != nil {
+			return nil, errors.Join(err, tp.Shutdown(context.Background()), shutdownLogs(context.Background()))
+		}
+	} else {
+		ob.metrics = metrics.New(metricsOptions(o)...)
+	}
+	// The metrics outlive close: /metrics serves the final values until
+	// the server stops (-linger).
+	ob.close = func(ctx context.Context) error {
+		return errors.Join(tp.Shutdown(ctx), shutdownLogs(ctx))
+	}
+	return ob, nil
 }
 
 // metricsOptions are the metrics the command exposes: the provider series
@@ -79,12 +92,40 @@ func metricsOptions(o options) []metrics.Option {
 // call; retries of retryable ack failures; then logs and metrics, inside the
 // retries so that every failed attempt is logged and counted.
 func (ob *observability) chain(store provobs.Provider) provobs.Provider {
+	onRetry, record := ob.recorder()
 	return provobs.Chain(store,
 		tracing.Middleware(ob.tp),
-		retry.Middleware(retry.Config{OnRetry: ob.metrics.RetryHook()}),
+		retry.Middleware(retry.Config{OnRetry: onRetry}),
 		slogprov.Middleware(ob.logger),
-		ob.metrics.Middleware(),
+		record,
 	)
+}
+
+// recorder returns the retry hook and the middleware of the metrics the
+// run records.
+func (ob *observability) recorder() (func(context.Context, provobs.Op, int, error), provobs.Middleware) {
+	if ob.otel != nil {
+		return ob.otel.m.RetryHook(), ob.otel.m.Middleware()
+	}
+	return ob.metrics.RetryHook(), ob.metrics.Middleware()
+}
+
+// pollQueueDepths feeds the queue-depth gauges of the metrics the run
+// records until ctx is done.
+func (ob *observability) pollQueueDepths(ctx context.Context, admin provobs.Admin, interval time.Duration) {
+	if ob.otel != nil {
+		ob.otel.m.PollQueueDepths(ctx, admin, interval, ob.logger)
+		return
+	}
+	ob.metrics.PollQueueDepths(ctx, admin, interval, ob.logger)
+}
+
+// metricsHandler serves the exposition of the metrics the run records.
+func (ob *observability) metricsHandler() http.Handler {
+	if ob.otel != nil {
+		return ob.otel.handler()
+	}
+	return ob.metrics.Handler() // provider, Go runtime and process series
 }
 
 // spanCounter is a span processor that counts ended spans, so the summary

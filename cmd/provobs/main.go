@@ -160,12 +160,12 @@ func runOnce(ctx context.Context, o options, stderr io.Writer) (rep *report, _ f
 				stopServer = stop
 			}
 		}
-		if o.pushURL != "" {
+		if o.pushURL != "" { // -metrics vm only (parseOptions)
 			if err := ob.metrics.Push(runCtx, o.pushURL, o.pushEvery, pushOptions(stderr, &bg)); err != nil {
 				return nil, nil, fmt.Errorf("-push-url: %w", err)
 			}
 		}
-		bg.Go(func() { ob.metrics.PollQueueDepths(runCtx, p.(provobs.Admin), o.depthPoll, ob.logger) })
+		bg.Go(func() { ob.pollQueueDepths(runCtx, p.(provobs.Admin), o.depthPoll) })
 	}
 
 	cfg := o.stress
@@ -190,7 +190,11 @@ func runOnce(ctx context.Context, o options, stderr io.Writer) (rep *report, _ f
 	depths, derr := store.QueueDepths(context.WithoutCancel(ctx))
 	rep = &report{o: o, path: path, res: res, depths: depths, depthsErr: derr}
 	if ob != nil {
-		rep.readMetrics(ob.metrics)
+		if ob.otel != nil {
+			rep.readOTelMetrics(ob.otel.reg)
+		} else {
+			rep.readMetrics(ob.metrics)
+		}
 		rep.spans = ob.spans.ended.Load()
 		if o.pushURL != "" {
 			pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
@@ -267,7 +271,7 @@ func serveMetrics(addr string, ob *observability, stderr io.Writer) (func(), err
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", ob.metrics.Handler()) // provider, Go runtime and process series
+	mux.Handle("/metrics", ob.metricsHandler())
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	fmt.Fprintf(stderr, "metrics: http://%s/metrics\n", strings.Replace(ln.Addr().String(), "[::]", "localhost", 1))

@@ -30,6 +30,7 @@ type options struct {
 	pushEvery   time.Duration
 	linger      time.Duration
 	baseUnits   bool
+	metrics     string // metricsVM or metricsOTel
 	logFormat   string
 	logLevel    string
 	baseline    bool
@@ -38,6 +39,12 @@ type options struct {
 	depthPoll   time.Duration
 	stress      stress.Config
 }
+
+// The -metrics values.
+const (
+	metricsVM   = "vm"
+	metricsOTel = "otel"
+)
 
 const usageText = `provobs runs the stress workload on an embedded SQLite provider (or, with
 -db postgres://..., on the PostgreSQL provider) through the full
@@ -51,6 +58,14 @@ With no flags it creates a SQLite file in a new temporary directory (removed
 at exit); with -db postgres://user@host:5432/db?sslmode=disable it uses a new
 schema on that server (dropped at exit; -schema names a kept one instead) and runs 20 concurrent fan-out/fan-in orchestrations of 5 activities of
 10ms for 10s, and serves http://127.0.0.1:9464/metrics meanwhile.
+
+Metrics are VictoriaMetrics series with the specification's names by
+default; -metrics otel records them through the OpenTelemetry SDK instead
+(package otelmetrics: db.client.operation.duration in seconds with the
+database semantic conventions' attributes, and the provobs.provider.*
+counters) and serves the OpenTelemetry Prometheus exporter's output on
+/metrics. The summary reads its per-operation latency, error and retry counts
+from whichever metrics the run records.
 
 Logs go to stderr in the format of PROVOBS_LOG_FORMAT (tint, json, text, otel;
 default tint on a terminal, else json) at PROVOBS_LOG_LEVEL (default info);
@@ -76,6 +91,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.pushEvery, "push-interval", 10*time.Second, "`interval` between pushes to -push-url; the final values are pushed once more when the run ends")
 	fs.DurationVar(&o.linger, "linger", 0, "keep serving /metrics for this `long` after the summary (until interrupted), so that a scraper collects the final values")
 	fs.BoolVar(&o.baseUnits, "base-units", false, "name the latency histograms in seconds, Prometheus's base unit (provider_<op>_duration_seconds), instead of the default provider_<op>_duration_ms")
+	fs.StringVar(&o.metrics, "metrics", metricsVM, "metrics `backend`: vm (VictoriaMetrics, the specification's provider_* names) or otel (the OpenTelemetry SDK through package otelmetrics, exposed by the OpenTelemetry Prometheus exporter); -push-url and -base-units need vm")
 	fs.StringVar(&o.logFormat, "log-format", "", "log format: tint, json, text or otel (default: $"+logenv.EnvFormat+", else tint on a terminal, else json)")
 	fs.StringVar(&o.logLevel, "log-level", "", "log level: debug, info, warn or error; debug logs every operation (default: $"+logenv.EnvLevel+", else info)")
 	fs.BoolVar(&o.baseline, "baseline", false, "run the bare provider without any middleware, to see the cost of observability")
@@ -136,6 +152,15 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.progress <= 0 || o.depthPoll <= 0 || o.pushEvery <= 0 {
 		return o, errors.New("-progress, -depth-interval and -push-interval must be positive")
+	}
+	switch o.metrics {
+	case metricsVM:
+	case metricsOTel:
+		if o.pushURL != "" || o.baseUnits {
+			return o, errors.New("-push-url and -base-units need -metrics vm (OpenTelemetry histograms are in seconds; export them with an OpenTelemetry reader)")
+		}
+	default:
+		return o, fmt.Errorf("-metrics %q: want vm or otel", o.metrics)
 	}
 	if o.linger < 0 {
 		return o, fmt.Errorf("-linger must not be negative, got %s", o.linger)

@@ -28,10 +28,12 @@ type report struct {
 	depths    provobs.QueueDepths
 	depthsErr error
 
-	observed bool
-	ops      []opStats
-	errors   map[string]float64 // "operation/error_type" -> count
-	retries  map[string]float64 // operation -> retries
+	observed      bool
+	otel          bool // the metrics are OpenTelemetry's (-metrics otel)
+	ops           []opStats
+	errors        map[string]float64 // "operation/error_type" -> count
+	retries       map[string]float64 // operation -> retries
+	cancellations map[string]float64 // operation -> cancellations (-metrics otel)
 	spans    int64
 	parseErr error
 }
@@ -136,6 +138,9 @@ func (r *report) exitCode() int {
 func (r *report) write(w io.Writer) {
 	res, c := r.res, r.o.stress
 	chain := "full (spans, retry, redacted logs, metrics)"
+	if r.otel {
+		chain = "full (spans, retry, redacted logs, OpenTelemetry metrics)"
+	}
 	if r.o.baseline {
 		chain = "none (baseline: the bare provider)"
 	}
@@ -184,6 +189,9 @@ func (r *report) write(w io.Writer) {
 	if r.observed {
 		fmt.Fprintf(tw, "errors\t%s\n", counts(r.errors))
 		fmt.Fprintf(tw, "retries\t%s\n", counts(r.retries))
+		if r.otel {
+			fmt.Fprintf(tw, "cancellations\t%s\n", counts(r.cancellations))
+		}
 		fmt.Fprintf(tw, "spans\t%d\n", r.spans)
 	}
 	_ = tw.Flush()
@@ -193,7 +201,11 @@ func (r *report) write(w io.Writer) {
 	if len(r.ops) == 0 {
 		return
 	}
-	fmt.Fprintln(w, "\noperation latency (from the histograms; p50/p99 interpolated in buckets)")
+	source := "the histograms"
+	if r.otel {
+		source = "db.client.operation.duration, every outcome"
+	}
+	fmt.Fprintf(w, "\noperation latency (from %s; p50/p99 interpolated in buckets)\n", source)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "operation\tcalls\tmean ms\tp50 ms\tp99 ms\t")
 	for _, s := range r.ops {
