@@ -34,8 +34,8 @@ type report struct {
 	errors        map[string]float64 // "operation/error_type" -> count
 	retries       map[string]float64 // operation -> retries
 	cancellations map[string]float64 // operation -> cancellations (-metrics otel)
-	spans    int64
-	parseErr error
+	spans         int64
+	parseErr      error
 }
 
 // opStats is one operation's latency, read back from its histogram.
