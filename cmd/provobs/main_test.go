@@ -71,6 +71,9 @@ func TestRunUsage(t *testing.T) {
 		{[]string{"-linger=-1s"}, 2, "-linger must not be negative"},
 		{[]string{"-push-interval=0s"}, 2, "-push-interval must be positive"},
 		{[]string{"-log-format=xml", "-instances=1"}, 1, "tint"},
+		{[]string{"-metrics=prom"}, 2, "want vm or otel"},
+		{[]string{"-metrics=otel", "-base-units"}, 2, "need -metrics vm"},
+		{[]string{"-metrics=otel", "-push-url=http://127.0.0.1:1/"}, 2, "need -metrics vm"},
 	}
 	for _, tc := range cases {
 		var out, errb bytes.Buffer

@@ -32,9 +32,10 @@ import (
 )
 
 // The command's /metrics and push, checked by the real servers rather than
-// by a Go parser: two runs of the command (default names, and -base-units)
-// serve /metrics on loopback while a real Prometheus scrapes both every
-// second, and the first pushes to a real VictoriaMetrics. Then
+// by a Go parser: three runs of the command (default names, -base-units,
+// and -metrics otel) serve /metrics on loopback while a real Prometheus
+// scrapes them every second, and the first pushes to a real
+// VictoriaMetrics. Then
 //
 //   - Prometheus holds, for every provider series of each run, the value
 //     the run exposes at the end, and VictoriaMetrics holds the same
@@ -44,7 +45,8 @@ import (
 //     without error in Prometheus and returns data, with a positive value
 //     for every operation the workload exercised;
 //   - promtool check metrics finds nothing in the -base-units run's
-//     provider series.
+//     provider series;
+//   - the -metrics otel run's OpenTelemetry series pass checkOTelRun.
 //
 // The servers listen on 127.0.0.1 only, on free ports, keep their data in
 // the test's temporary directory and are stopped by the test. Without the
@@ -62,6 +64,7 @@ func TestRealServers(t *testing.T) {
 	defer http.DefaultClient.CloseIdleConnections()
 
 	msAddr, secAddr := freeAddr(t), freeAddr(t)
+	otelAddr := freeAddr(t) // the -metrics otel run (checkOTelRun)
 	vmURL := startServer(t, client, vmBin, "victoria-metrics", "/health", []string{
 		"-storageDataPath=" + filepath.Join(dir, "vm"),
 		"-search.latencyOffset=0s", // show samples at once
@@ -77,7 +80,9 @@ scrape_configs:
     static_configs: [{targets: [%q]}]
   - job_name: seconds
     static_configs: [{targets: [%q]}]
-`, msAddr, secAddr)), 0o644))
+  - job_name: %s
+    static_configs: [{targets: [%q]}]
+`, msAddr, secAddr, otelJob, otelAddr)), 0o644))
 	promURL := startServer(t, client, promBin, "prometheus", "/-/ready", []string{
 		"--config.file=" + config,
 		"--storage.tsdb.path=" + filepath.Join(dir, "prometheus"),
@@ -86,7 +91,7 @@ scrape_configs:
 
 	// Prometheus starts scraping a few seconds after it is ready (target
 	// updates are throttled); start the workload once both targets exist.
-	awaitTargets(t, client, promURL, 2)
+	awaitTargets(t, client, promURL, 3)
 
 	start := time.Now()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -96,12 +101,14 @@ scrape_configs:
 	ms := startRun(ctx, append(workload, "-metrics-addr="+msAddr,
 		"-push-url="+vmURL+"/api/v1/import/prometheus", "-push-interval=1s"))
 	sec := startRun(ctx, append(workload, "-metrics-addr="+secAddr, "-base-units"))
+	otelRun := startRun(ctx, append(workload, "-metrics-addr="+otelAddr, "-metrics=otel"))
 	defer func() {
 		cancel()
 		assert.Equal(t, 0, <-ms.code, "seed-name run exit code; stderr:\n%s", ms.stderr.String())
 		assert.Equal(t, 0, <-sec.code, "base-unit run exit code; stderr:\n%s", sec.stderr.String())
+		assert.Equal(t, 0, <-otelRun.code, "-metrics otel run exit code; stderr:\n%s", otelRun.stderr.String())
 	}()
-	for _, r := range []*cmdRun{ms, sec} {
+	for _, r := range []*cmdRun{ms, sec, otelRun} {
 		r.awaitLinger(t)
 	}
 
@@ -190,6 +197,10 @@ scrape_configs:
 				}
 			}
 		}
+	})
+
+	t.Run("OpenTelemetry metrics through the Prometheus exporter", func(t *testing.T) {
+		checkOTelRun(t, client, promURL, otelAddr, otelRun, start)
 	})
 
 	t.Run("promtool check metrics on the base-unit exposition", func(t *testing.T) {
