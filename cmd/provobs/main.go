@@ -12,7 +12,9 @@
 // VictoriaMetrics metrics), serves /metrics on 127.0.0.1:9464 while it runs
 // (the provider series, and the go_* and process_* series of any Go
 // service; -base-units names the histograms in seconds, -linger keeps
-// serving the final values after the summary, -push-url pushes them),
+// serving the final values after the summary, -push-url pushes them;
+// -metrics otel records OpenTelemetry metrics through package otelmetrics
+// instead and serves the OpenTelemetry Prometheus exporter's output),
 // shows a live progress line, and ends with throughput, latency percentiles,
 // per-operation latency from the histograms, error and retry counts and the
 // final queue depths. It exits 0 when every orchestration completed, 1 when
