@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 	"sync/atomic"
 
 	"go.opentelemetry.io/otel"
@@ -68,9 +69,11 @@ type Metrics struct {
 	byType  [provobs.NumOps][provobs.NumErrorTypes][]metric.AddOption
 	queueOf [3][]metric.ObserveOption // orchestrator, worker, timer
 
-	depths   [3]atomic.Int64
-	depthsOK atomic.Bool // a depth was set: the gauge reports from then on
-	reg      metric.Registration
+	depths    [3]atomic.Int64
+	depthsOK  atomic.Bool // a depth was set: the gauge reports from then on
+	reg       metric.Registration
+	closeOnce sync.Once
+	closeErr  error
 
 	unbound *interceptor // Interceptor(): bound to DescribeStore(nil)
 	mw      provobs.Middleware
@@ -211,6 +214,9 @@ func (m *Metrics) SetQueueDepths(d provobs.QueueDepths) {
 }
 
 // Close unregisters the queue-depth callback: the gauge reports nothing
-// from then on. The other instruments stay usable. Close is idempotent
-// enough to call more than once; it returns the MeterProvider's error.
-func (m *Metrics) Close() error { return m.reg.Unregister() }
+// from then on. The other instruments stay usable. Only the first call
+// does anything; each returns the MeterProvider's answer to it.
+func (m *Metrics) Close() error {
+	m.closeOnce.Do(func() { m.closeErr = m.reg.Unregister() })
+	return m.closeErr
+}

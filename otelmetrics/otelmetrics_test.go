@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"sync"
 	"testing"
 	"time"
 
@@ -323,6 +324,7 @@ func TestQueueDepthGauge(t *testing.T) {
 	assert.Equal(t, "{item}", got[provobs.OTelMetricQueueDepth].Unit)
 
 	require.NoError(t, m.Close())
+	require.NoError(t, m.Close())
 	assert.Nil(t, collect(t, reader).gauge(t), "nothing is reported after Close")
 }
 
@@ -433,4 +435,30 @@ func TestSameValues(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, &provobs.Error{Type: provobs.TypeInvalidArgument}))
 	assert.Nil(t, collect(t, reader).histogram(t))
+}
+
+// TestConcurrentMethods: calls naming storage methods from many goroutines
+// (run with -race) each land in their own series, counted exactly.
+func TestConcurrentMethods(t *testing.T) {
+	t.Parallel()
+	m, reader := newMetrics(t)
+	s := provobs.NewStack(m.Interceptor()).ForStore(networkStore)
+	const goroutines, calls, methods = 8, 50, 5
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Go(func() {
+			for i := range calls {
+				name := fmt.Sprintf("Method%d", (g+i)%methods)
+				_ = s.Run(context.Background(), provobs.OpDequeue, name, "", func(context.Context, *provobs.Call) error { return nil })
+			}
+		})
+	}
+	wg.Wait()
+	var total uint64
+	points := collect(t, reader).histogram(t)
+	require.Len(t, points, methods)
+	for _, dp := range points {
+		total += dp.Count
+	}
+	assert.Equal(t, uint64(goroutines*calls), total)
 }
