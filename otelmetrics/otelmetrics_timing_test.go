@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/provobs/provobs"
 	"github.com/provobs/provobs/obstest"
@@ -29,7 +30,9 @@ import (
 // a success (one histogram record), a failure (a histogram record and an
 // error count), a cancellation (a histogram record and a cancellation
 // count), and a call that names its storage method, as the go-workflows
-// decorator does (a lookup in the method cache first). The interceptor's
+// decorator does (a lookup in the method cache first); sampled-span is a
+// success inside a sampled span, where the SDK's default exemplar filter
+// keeps exemplars. The interceptor's
 // own cost is a case minus empty-observe. BENCHMARKS.md has the figures.
 func BenchmarkRecord(b *testing.B) {
 	ctx := context.Background()
@@ -58,6 +61,15 @@ func BenchmarkRecord(b *testing.B) {
 	b.Run("otel-success", func(b *testing.B) {
 		p := provobs.Chain(described(nil), newM(b).Middleware())
 		enqueueLoop(b, p, ctx, item)
+	})
+	b.Run("otel-success-sampled-span", func(b *testing.B) {
+		// A context with a sampled span, as inside a tracing middleware:
+		// the default trace-based exemplar filter offers each measurement
+		// to the exemplar reservoir.
+		sctx := trace.ContextWithSpanContext(ctx, trace.NewSpanContext(trace.SpanContextConfig{
+			TraceID: trace.TraceID{1}, SpanID: trace.SpanID{1}, TraceFlags: trace.FlagsSampled}))
+		p := provobs.Chain(described(nil), newM(b).Middleware())
+		enqueueLoop(b, p, sctx, item)
 	})
 	b.Run("otel-failure", func(b *testing.B) {
 		p := provobs.Chain(described(provobs.NewError(provobs.OpEnqueueWorker, provobs.TypeLockTimeout, io.EOF)), newM(b).Middleware())
