@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"testing"
 
+	dto "github.com/prometheus/client_model/go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -36,4 +37,32 @@ func TestRunOTelMetrics(t *testing.T) {
 		assert.Regexp(t, regexp.MustCompile(`(?m)^\s+`+op+`\s+[1-9]\d*\s`), s, "per-operation latency row for %s", op)
 	}
 	assert.Contains(t, errb.String(), "metrics: http://127.0.0.1:")
+}
+
+func TestMergeHistogram(t *testing.T) {
+	h := func(count uint64, sum float64, bounds []float64, cum []uint64) *dto.Histogram {
+		out := &dto.Histogram{SampleCount: &count, SampleSum: &sum}
+		for i := range bounds {
+			out.Bucket = append(out.Bucket, &dto.Bucket{UpperBound: &bounds[i], CumulativeCount: &cum[i]})
+		}
+		return out
+	}
+	got := mergeHistogram(nil, h(3, 0.5, []float64{0.1, 1}, []uint64{1, 3}))
+	got = mergeHistogram(got, h(4, 1.5, []float64{0.1, 1}, []uint64{2, 3}))
+	assert.Equal(t, uint64(7), got.GetSampleCount())
+	assert.InDelta(t, 2.0, got.GetSampleSum(), 1e-12)
+	var bounds []float64
+	var cum []uint64
+	for _, b := range got.GetBucket() {
+		bounds = append(bounds, b.GetUpperBound())
+		cum = append(cum, b.GetCumulativeCount())
+	}
+	assert.Equal(t, []float64{0.1, 1}, bounds)
+	assert.Equal(t, []uint64{3, 6}, cum)
+	// The merge leaves its inputs alone.
+	first := h(1, 1, []float64{5}, []uint64{1})
+	merged := mergeHistogram(nil, first)
+	merged = mergeHistogram(merged, h(1, 1, []float64{5}, []uint64{1}))
+	assert.Equal(t, uint64(1), first.GetBucket()[0].GetCumulativeCount())
+	assert.Equal(t, uint64(2), merged.GetBucket()[0].GetCumulativeCount())
 }
