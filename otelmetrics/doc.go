@@ -116,12 +116,14 @@
 // does, and the counters' sets are precomputed per operation and error
 // type in New. A call named by a storage method other than its op's
 // (go-workflows' backend methods) gets its sets built on first use and
-// cached (up to MaxMethods names per binding). So a call builds nothing and
-// allocates nothing: it costs one Record on the histogram and, on a
-// failure or cancellation, one Add on a counter, which with the SDK's
-// default (cumulative, no exemplars) reader is almost entirely the SDK's
-// own work: the 1.47 SDK normalises a measurement's attribute set on every
-// Record, by reflection, so the cost grows with the number of attributes.
+// cached, up to MaxMethods names per binding; further names are recorded
+// under the op's own method, so db.operation.name stays a bounded set. So
+// a call builds nothing and allocates nothing (a test checks it): it costs
+// one Record on the histogram and, on a failure or cancellation, one Add on
+// a counter, which with the SDK's default (cumulative, no exemplars) reader
+// is almost entirely the SDK's own work: the 1.47 SDK normalises a
+// measurement's attribute set on every Record, by reflection, so the cost
+// grows with the number of attributes.
 // otelmetrics_timing_test.go measures it; BENCHMARKS.md has the figures.
 // An interceptor used without a chain (Interceptor().Intercept) records
 // with the attributes of a store that does not describe itself

@@ -14,10 +14,12 @@ import (
 )
 
 // MaxMethods caps the storage method names (Call.Method, when it is not
-// the operation's own Provider method) whose attribute sets one bound
-// interceptor keeps. A wrapper names a fixed set of methods (go-workflows'
-// backend has fewer than 30), so the cap is never reached in practice;
-// beyond it a call's set is built per call, which allocates.
+// the operation's own Provider method) one bound interceptor records as
+// db.operation.name. A wrapper names a fixed set of methods (go-workflows'
+// backend has fewer than 30), so the cap is not reached in practice; it
+// keeps the attribute's values a bounded set whatever a caller passes:
+// beyond it, a call with a new method name is recorded under its op's own
+// name (operationName(op, "")).
 const MaxMethods = 256
 
 // outcomeSets holds the histogram options of one db.operation.name: index
@@ -107,10 +109,10 @@ func (b *binding) setsFor(op provobs.Op, method string) *outcomeSets {
 	if s, ok := cur[k]; ok {
 		return s
 	}
-	s := b.sets(op, method)
 	if len(cur) >= MaxMethods {
-		return &s
+		return &b.ops[op]
 	}
+	s := b.sets(op, method)
 	next := make(map[methodKey]*outcomeSets, len(cur)+1)
 	for k, v := range cur {
 		next[k] = v
