@@ -397,22 +397,29 @@ func TestPollQueueDepthsFailure(t *testing.T) {
 	m.PollQueueDepths(context.Background(), nil, 0, nil)
 }
 
-// TestGlobalMeterProvider: a nil MeterProvider is the global one. Not
-// parallel: it sets the global provider.
+// TestGlobalMeterProvider: a nil MeterProvider is the global one, also
+// when the global provider is installed after New. Not parallel: it sets
+// the global provider (the first SetMeterProvider of the test binary).
 func TestGlobalMeterProvider(t *testing.T) {
 	prev := otel.GetMeterProvider()
 	t.Cleanup(func() { otel.SetMeterProvider(prev) })
+	early, err := otelmetrics.New(nil)
+	require.NoError(t, err)
+
 	reader := sdkmetric.NewManualReader()
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 	t.Cleanup(func() { _ = mp.Shutdown(context.Background()) })
 	otel.SetMeterProvider(mp)
-
-	m, err := otelmetrics.New(nil)
+	late, err := otelmetrics.New(nil)
 	require.NoError(t, err)
-	require.NoError(t, provobs.Chain(&obstest.Stub{}, m.Middleware()).EnqueueWorker(context.Background(), provobs.WorkItem{Kind: provobs.KindActivityExecute, InstanceID: "i"}))
+
+	item := provobs.WorkItem{Kind: provobs.KindActivityExecute, InstanceID: "i"}
+	for _, m := range []*otelmetrics.Metrics{early, late} {
+		require.NoError(t, provobs.Chain(&obstest.Stub{}, m.Middleware()).EnqueueWorker(context.Background(), item))
+	}
 	points := collect(t, reader).histogram(t)
 	require.Len(t, points, 1)
-	assert.Equal(t, uint64(1), points[0].Count)
+	assert.Equal(t, uint64(2), points[0].Count, "both recorded through the global provider")
 }
 
 func TestWithBuckets(t *testing.T) {
