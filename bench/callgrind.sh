@@ -10,7 +10,7 @@
 #
 # It builds the package's test binary (go test -c), runs it twice under
 #
-#   GOMAXPROCS=1 GODEBUG=asyncpreemptoff=1 \
+#   GOMAXPROCS=1 GOGC=off GODEBUG=asyncpreemptoff=1 \
 #     valgrind --tool=callgrind --collect-atstart=no \
 #     --toggle-collect=<loop function> <binary> -test.run='^$' \
 #     -test.bench=<regex> -test.benchtime=<N>x
@@ -23,7 +23,11 @@
 # collection per thread, and a goroutine that the scheduler resumes on
 # another thread leaves the loop uncounted (with 2 Ps, repeated runs of one
 # N collected anything from 21 thousand to 31 million instructions; with 1,
-# within 0.1 %).
+# within 0.1 %). GOGC=off leaves garbage collection out: an allocation is
+# counted as the instructions of its allocation (and allocs/op counts it),
+# not as the share of a collection it causes later, which depends on heap
+# size and timing (with the collector on, allocating benchmarks moved by up
+# to 14 % between identical runs).
 #
 # The loop function is the one that holds `for b.Loop()` (or the b.N loop):
 # for a benchmark with sub-benchmarks it is the closure given to b.Run (a
@@ -41,10 +45,9 @@
 #
 # Instructions counted are those the one P's thread runs while the
 # benchmark's goroutine is inside the loop function: the calls, and what the
-# runtime does meanwhile on that thread (allocation, GC assists and, with
-# one P, the GC's background work and other goroutines the scheduler runs
-# there, such as a batch span processor's export). So an allocating
-# benchmark's figure includes its share of garbage collection.
+# runtime and other goroutines do meanwhile on that thread (with one P, a
+# batch span processor's export runs there when the scheduler gives it the
+# P).
 #
 # valgrind is a measurement tool, not a test dependency: install it with
 # apt-get install valgrind.
@@ -98,7 +101,7 @@ fi
 # of N iterations.
 count() {
 	local n=$1 out=$tmp/cg.$1
-	GOMAXPROCS=1 GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --callgrind-out-file="$out" \
+	GOMAXPROCS=1 GOGC=off GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --callgrind-out-file="$out" \
 		--collect-atstart=no --toggle-collect="$sym" \
 		"$bin" -test.run='^$' -test.bench="$regex" -test.benchtime="${n}x" -test.count=1 \
 		>"$tmp/log.$n" 2>&1 || { cat "$tmp/log.$n" >&2; exit 1; }
