@@ -21,9 +21,9 @@
 # loop with signals (whose handling callgrind would count). GOMAXPROCS=1
 # keeps the benchmark's goroutine on one OS thread: callgrind toggles
 # collection per thread, and a goroutine that the scheduler resumes on
-# another thread leaves the loop uncounted (with 2 Ps, repeated runs of one
-# N collected anything from 21 thousand to 31 million instructions; with 1,
-# within 0.1 %). GOGC=off leaves garbage collection out: an allocation is
+# another thread leaves the loop uncounted (with 2 Ps, four runs of one N
+# collected from 21 thousand to 12 million of the loop's 30 million
+# instructions; with 1, within 0.1 %). GOGC=off leaves garbage collection out: an allocation is
 # counted as the instructions of its allocation (and allocs/op counts it),
 # not as the share of a collection it causes later, which depends on heap
 # size and timing (with the collector on, allocating benchmarks moved by up
