@@ -4,9 +4,14 @@
 # (scheduler, GC, start-up) makes whole-program totals useless, and
 # wall-clock figures on a shared machine swing by ±30 %.
 #
-#   bench/callgrind.sh [-p pkg] [-s symbol] [-1 N1] [-2 N2] benchmark-regex
+#   bench/callgrind.sh [-p dir] [-s symbol] [-1 N1] [-2 N2] benchmark-regex
 #
 #   cd bench && ./callgrind.sh 'BenchmarkChain/^full$/debug=disabled/op=fetch'
+#   bench/callgrind.sh -p . 'BenchmarkChain/^intercept=1$'    # the root package
+#
+# -p is the package's directory (default: the current one); the binary is
+# built and run there, as go test does. N1 and N2 default to 20000 and
+# 120000.
 #
 # It builds the package's test binary (go test -c), runs it twice under
 #
@@ -34,10 +39,13 @@
 # sub-benchmark runs in a goroutine of its own, so toggling on the outer
 # Benchmark function would count nothing), e.g.
 # github.com/provobs/provobs/bench.BenchmarkChain.func7. Without -s, the
-# script takes the one function among the benchmark function and its
+# script toggles on every function among the benchmark function and its
 # closures (go tool nm names them Benchmark<X>.func<n>) whose code calls
 # testing.(*B).Loop (its inlined fast path leaves a call of
-# testing.(*B).loopSlowPath), read with go tool objdump; a b.N loop needs -s.
+# testing.(*B).loopSlowPath), read with go tool objdump: only the one of the
+# selected sub-benchmark runs (BenchmarkClock has two, one per
+# sub-benchmark). A b.N loop has no such call and needs -s; -s may be
+# given more than once.
 #
 # The regex must select exactly one benchmark (the script fails otherwise).
 # Each sub-benchmark path element is matched on its own as -test.bench does,
@@ -53,8 +61,8 @@
 # apt-get install valgrind.
 set -euo pipefail
 
-pkg=.
-sym=
+dir=.
+syms=()
 n1=20000
 n2=120000
 usage() {
@@ -63,8 +71,8 @@ usage() {
 }
 while getopts 'p:s:1:2:h' opt; do
 	case $opt in
-	p) pkg=$OPTARG ;;
-	s) sym=$OPTARG ;;
+	p) dir=$OPTARG ;;
+	s) syms+=("$OPTARG") ;;
 	1) n1=$OPTARG ;;
 	2) n2=$OPTARG ;;
 	*) usage ;;
@@ -79,9 +87,9 @@ command -v valgrind >/dev/null || { echo "callgrind.sh: valgrind not found (apt-
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 bin=$tmp/bench.test
-go test -c -o "$bin" "$pkg"
+(cd "$dir" && go test -c -o "$bin" .)
 
-if [ -z "$sym" ]; then
+if [ ${#syms[@]} -eq 0 ]; then
 	top=${regex%%/*}
 	top=${top#^}
 	top=${top%$}
@@ -89,21 +97,24 @@ if [ -z "$sym" ]; then
 	cands=$(go tool objdump -s "\\.${top}(\\.func[0-9]+)*\$" "$bin" | awk '
 		/^TEXT / { fn = $2; sub(/\(SB\)$/, "", fn) }
 		/CALL testing\.\(\*B\)\.(Loop|loopSlowPath)\(SB\)/ { print fn }' | sort -u)
-	n=$(printf '%s' "$cands" | grep -c . || true)
-	if [ "$n" -ne 1 ]; then
-		echo "callgrind.sh: found $n functions of $top calling b.Loop (${cands:-none}); give the loop function with -s (go tool nm $bin | grep $top)" >&2
+	if [ -z "$cands" ]; then
+		echo "callgrind.sh: no function of $top calls b.Loop; give the loop function with -s (go tool nm on the test binary lists $top's closures)" >&2
 		exit 1
 	fi
-	sym=$cands
+	mapfile -t syms <<<"$cands"
 fi
+toggles=()
+for s in "${syms[@]}"; do
+	toggles+=("--toggle-collect=$s")
+done
 
 # count N prints the instructions callgrind collected inside $sym in a run
 # of N iterations.
 count() {
 	local n=$1 out=$tmp/cg.$1
-	GOMAXPROCS=1 GOGC=off GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --callgrind-out-file="$out" \
-		--collect-atstart=no --toggle-collect="$sym" \
-		"$bin" -test.run='^$' -test.bench="$regex" -test.benchtime="${n}x" -test.count=1 \
+	(cd "$dir" && GOMAXPROCS=1 GOGC=off GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind \
+		--callgrind-out-file="$out" --collect-atstart=no "${toggles[@]}" \
+		"$bin" -test.run='^$' -test.bench="$regex" -test.benchtime="${n}x" -test.count=1) \
 		>"$tmp/log.$n" 2>&1 || { cat "$tmp/log.$n" >&2; exit 1; }
 	local runs
 	runs=$(grep -c '^Benchmark.*[0-9] ns/op' "$tmp/log.$n" || true)
@@ -118,7 +129,11 @@ count() {
 
 ir1=$(count "$n1")
 ir2=$(count "$n2")
-echo "symbol $sym" >&2
+if [ "${ir2:-0}" -le "${ir1:-0}" ]; then
+	echo "callgrind.sh: no more instructions at ${n2}x than at ${n1}x (${ir1:-none}, ${ir2:-none}): the loop function (${syms[*]}) never ran" >&2
+	exit 1
+fi
+echo "loop function(s): ${syms[*]}" >&2
 echo "Ir(${n1}x) = $ir1, Ir(${n2}x) = $ir2" >&2
 REGEX=$regex awk -v a="$ir1" -v b="$ir2" -v n1="$n1" -v n2="$n2" \
 	'BEGIN { printf "%s\t%.1f instructions/op\n", ENVIRON["REGEX"], (b - a) / (n2 - n1) }'
