@@ -4,11 +4,14 @@ import (
 	"io"
 	"log/slog"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/provobs/provobs"
 	"github.com/provobs/provobs/logenv"
 	"github.com/provobs/provobs/metrics"
 	"github.com/provobs/provobs/retry"
 	"github.com/provobs/provobs/slogprov"
+	"github.com/provobs/provobs/tracing"
 )
 
 // FullChain wraps p in the observability chain, outermost first: retries
@@ -16,6 +19,17 @@ import (
 // and metrics. The three share one layer and one Call. It returns the
 // wrapped provider and the metrics, whose RetryHook the retry layer calls.
 func FullChain(p provobs.Provider, level slog.Level, w io.Writer) (provobs.Provider, *metrics.Metrics, error) {
+	return chain(p, nil, level, w)
+}
+
+// TracedChain is FullChain with tracing.Middleware(tp) outermost, the order
+// of cmd/provobs's chain: a span per caller call, around the retries.
+func TracedChain(p provobs.Provider, tp trace.TracerProvider, level slog.Level, w io.Writer) (provobs.Provider, *metrics.Metrics, error) {
+	return chain(p, []provobs.Middleware{tracing.Middleware(tp)}, level, w)
+}
+
+// chain is FullChain with outer (outermost first) around it.
+func chain(p provobs.Provider, outer []provobs.Middleware, level slog.Level, w io.Writer) (provobs.Provider, *metrics.Metrics, error) {
 	if w == nil {
 		w = io.Discard
 	}
@@ -24,9 +38,10 @@ func FullChain(p provobs.Provider, level slog.Level, w io.Writer) (provobs.Provi
 		return nil, nil, err
 	}
 	m := metrics.New()
-	return provobs.Chain(p,
+	mws := append(outer,
 		retry.Middleware(retry.Config{OnRetry: m.RetryHook()}),
 		slogprov.Middleware(slog.New(h)),
 		m.Middleware(),
-	), m, nil
+	)
+	return provobs.Chain(p, mws...), m, nil
 }

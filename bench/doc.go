@@ -15,7 +15,12 @@
 //   - cmd/scale: the stress workload on stores that already hold 1k, 10k
 //     (and, with -big, 100k) completed instances.
 //   - BenchmarkChain (chain_timing_test.go): the full chain on a no-op
-//     provider, per call.
+//     provider, per call, without and with tracing (TracedChain, on the
+//     OpenTelemetry SDK, sampled and not).
+//   - callgrind.sh: the instructions per call of any benchmark, counted by
+//     valgrind's callgrind inside the benchmark's loop at two iteration
+//     counts (wall-clock figures on a shared machine swing too much to
+//     compare).
 //
 // The figures and the commands that produced them are in BENCHMARKS.md at
 // the repository root.

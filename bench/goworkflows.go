@@ -202,16 +202,7 @@ func (g *GoWorkflows) Run(ctx context.Context, w Workload, prefix string) (Sampl
 		wg.Go(func() {
 			defer func() { <-slots }()
 			t0 := time.Now()
-			_, err := g.client.CreateWorkflowInstance(ctx, client.WorkflowInstanceOptions{InstanceID: id}, OneActivity)
-			if err == nil {
-				select {
-				case <-done:
-				case <-time.After(30 * time.Second):
-					err = fmt.Errorf("instance %s: not finished after 30s", id)
-				case <-ctx.Done():
-					err = ctx.Err()
-				}
-			}
+			err := g.runOne(ctx, id, done, w.InstanceTimeout)
 			d := time.Since(t0)
 			mu.Lock()
 			defer mu.Unlock()
@@ -236,6 +227,35 @@ func (g *GoWorkflows) Run(ctx context.Context, w Workload, prefix string) (Sampl
 		P99:       Percentile(lat, 0.99),
 	}
 	return s, firstErr
+}
+
+// ErrInstanceTimeout is the error (wrapped with the instance id and the
+// limit) of an instance that did not finish within Workload.InstanceTimeout.
+var ErrInstanceTimeout = errors.New("instance not finished within Workload.InstanceTimeout")
+
+// runOne creates instance id and waits until done is closed (its finishing
+// workflow task committed), for at most timeout from the start of the
+// create: the create itself runs under that deadline. It returns
+// ErrInstanceTimeout (wrapped) when the limit passes first, and ctx's error
+// when ctx ends first.
+func (g *GoWorkflows) runOne(ctx context.Context, id string, done <-chan struct{}, timeout time.Duration) error {
+	ictx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	_, err := g.client.CreateWorkflowInstance(ictx, client.WorkflowInstanceOptions{InstanceID: id}, OneActivity)
+	if err == nil {
+		select {
+		case <-done:
+			return nil
+		case <-ictx.Done():
+		}
+	}
+	switch {
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case ictx.Err() != nil:
+		return fmt.Errorf("instance %s: %w (%v)", id, ErrInstanceTimeout, timeout)
+	}
+	return err
 }
 
 // RunGoWorkflows runs w once on a go-workflows backend freshly created at

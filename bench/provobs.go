@@ -16,7 +16,8 @@ type Workload struct {
 	Instances     int // (Default: 1000)
 	MaxConcurrent int // (Default: 20)
 	// InstanceTimeout bounds how long the go-workflows side waits for one
-	// instance to finish before counting it failed. (Default: 30s)
+	// instance, from just before its create to its completion, before
+	// counting it failed with ErrInstanceTimeout. (Default: 30s)
 	InstanceTimeout time.Duration
 }
 
