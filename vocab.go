@@ -62,9 +62,13 @@ const (
 // Metric family names besides the per-operation latency histograms
 // (Op.MetricName). Every name is exposed exactly as written.
 const (
-	// MetricInfrastructureErrors counts failed operations by operation and
-	// error type (labels operation, error_type).
+	// MetricInfrastructureErrors counts failed operations (OutcomeFailed) by
+	// operation and error type (labels operation, error_type).
 	MetricInfrastructureErrors = "provider_infrastructure_errors_total"
+	// MetricCanceled counts operations that ended because the caller
+	// cancelled their context (OutcomeCanceled), by operation (label
+	// operation). They are not infrastructure errors.
+	MetricCanceled = "provider_canceled_total"
 	// MetricAckOrchestrationRetries counts re-invocations of
 	// AckOrchestrationItem by a retry interceptor.
 	MetricAckOrchestrationRetries = "provider_ack_orchestration_retries_total"

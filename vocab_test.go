@@ -25,7 +25,7 @@ func vocabulary() map[string]string {
 		provobs.SizeMessages, provobs.SizeEvents, provobs.SizeItems, provobs.SizeSessionsRenewed,
 		provobs.SizeSessionsCleaned, provobs.SizeInstances,
 		provobs.MessageOK, provobs.MessageFailed,
-		provobs.MetricInfrastructureErrors, provobs.MetricAckOrchestrationRetries, provobs.MetricRetries,
+		provobs.MetricInfrastructureErrors, provobs.MetricCanceled, provobs.MetricAckOrchestrationRetries, provobs.MetricRetries,
 		provobs.MetricSessionsRenewed, provobs.MetricSessionsCleaned, provobs.MetricOrchestratorQueueDepth,
 		provobs.MetricWorkerQueueDepth, provobs.MetricTimerQueueDepth, provobs.MetricQueueDepthPollErrors,
 	} {
