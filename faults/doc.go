@@ -75,7 +75,9 @@
 // # Context
 //
 // Injected latency honours the context: a call whose context ends while it
-// waits fails with TypeCanceled wrapping the context's error. That error is
-// the caller's doing, not an injected fault, and is not counted by
-// Injected.
+// waits fails with provobs.ContextError's error wrapping the context's
+// error: TypeCanceled when the caller cancelled it, TypeDeadlineExceeded
+// when its deadline passed. That error is the caller's doing, not an
+// injected fault, and is not counted by Injected; the observers treat it by
+// provobs.OutcomeOf (a cancellation is not a failure).
 package faults
