@@ -48,8 +48,13 @@ const (
 
 // Log messages of the per-operation records.
 const (
-	MessageOK     = "provider operation"
+	MessageOK = "provider operation"
+	// MessageFailed is the message of a failed operation
+	// (provobs.OutcomeFailed).
 	MessageFailed = "provider operation failed"
+	// MessageCanceled is the message of an operation the caller cancelled
+	// (provobs.OutcomeCanceled), written at DEBUG.
+	MessageCanceled = "provider operation canceled"
 )
 
 // Metric label names. Label values are closed sets: Op.String and

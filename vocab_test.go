@@ -24,7 +24,7 @@ func vocabulary() map[string]string {
 		provobs.KeySpanID, provobs.KeyOTelErrorType,
 		provobs.SizeMessages, provobs.SizeEvents, provobs.SizeItems, provobs.SizeSessionsRenewed,
 		provobs.SizeSessionsCleaned, provobs.SizeInstances,
-		provobs.MessageOK, provobs.MessageFailed,
+		provobs.MessageOK, provobs.MessageFailed, provobs.MessageCanceled,
 		provobs.MetricInfrastructureErrors, provobs.MetricCanceled, provobs.MetricAckOrchestrationRetries, provobs.MetricRetries,
 		provobs.MetricSessionsRenewed, provobs.MetricSessionsCleaned, provobs.MetricOrchestratorQueueDepth,
 		provobs.MetricWorkerQueueDepth, provobs.MetricTimerQueueDepth, provobs.MetricQueueDepthPollErrors,
