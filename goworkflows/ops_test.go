@@ -8,9 +8,12 @@ import (
 
 	"github.com/cschleiden/go-workflows/backend"
 	"github.com/cschleiden/go-workflows/backend/history"
+	"github.com/cschleiden/go-workflows/client"
 	"github.com/cschleiden/go-workflows/core"
 	"github.com/cschleiden/go-workflows/diag"
+	"github.com/cschleiden/go-workflows/worker"
 	"github.com/cschleiden/go-workflows/workflow"
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -135,4 +138,61 @@ func TestFakeErrorsReachTheCaller(t *testing.T) {
 	require.Len(t, calls, 1)
 	assert.Equal(t, provobs.OpRenewWorker, calls[0].op)
 	assert.Equal(t, provobs.TypeLockLost, provobs.TypeOf(calls[0].err))
+}
+
+// longActivity outlives a few heartbeat intervals.
+func longActivity(context.Context) (int, error) {
+	time.Sleep(150 * time.Millisecond)
+	return 1, nil
+}
+
+func heartbeatWorkflow(ctx workflow.Context) (int, error) {
+	return workflow.ExecuteActivity[int](ctx, workflow.DefaultActivityOptions, longActivity).Get(ctx)
+}
+
+// TestActivityHeartbeatIsRenewWorker runs an activity that outlives the
+// worker's heartbeat interval on a wrapped SQLite backend: every
+// ExtendActivityTask the worker makes reports as renew_worker with the
+// activity's instance.
+func TestActivityHeartbeatIsRenewWorker(t *testing.T) {
+	rec := &recorder{}
+	b := goworkflows.Wrap(quietSQLite(), rec)
+	defer b.Close()
+	opts := worker.DefaultOptions
+	opts.ActivityHeartbeatInterval = 10 * time.Millisecond
+	opts.WorkflowPollingInterval = 5 * time.Millisecond
+	opts.ActivityPollingInterval = 5 * time.Millisecond
+	w := worker.New(b, &opts)
+	require.NoError(t, w.RegisterWorkflow(heartbeatWorkflow))
+	require.NoError(t, w.RegisterActivity(longActivity))
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	require.NoError(t, w.Start(ctx))
+
+	c := client.New(b)
+	id := uuid.NewString()
+	inst, err := c.CreateWorkflowInstance(context.Background(), client.WorkflowInstanceOptions{InstanceID: id}, heartbeatWorkflow)
+	require.NoError(t, err)
+	got, err := client.GetWorkflowResult[int](context.Background(), c, inst, 30*time.Second)
+	require.NoError(t, err)
+	assert.Equal(t, 1, got)
+	stop()
+	require.NoError(t, w.WaitForCompletion())
+
+	var extends int
+	for _, s := range rec.all() {
+		if s.method != "ExtendActivityTask" {
+			continue
+		}
+		extends++
+		assert.Equal(t, provobs.OpRenewWorker, s.op, "ExtendActivityTask's operation")
+		assert.Equal(t, id, s.instance)
+		if s.err != nil {
+			// The heartbeat racing the activity's end runs with the task's
+			// context cancelled.
+			assert.Equal(t, provobs.TypeCanceled, provobs.TypeOf(s.err), "%v", s.err)
+		}
+	}
+	assert.Positive(t, extends, "the activity was heartbeaten through Wrap")
+	t.Logf("%d heartbeats", extends)
 }
