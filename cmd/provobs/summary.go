@@ -31,6 +31,7 @@ type report struct {
 	observed bool
 	ops      []opStats
 	errors   map[string]float64 // "operation/error_type" -> count
+	canceled map[string]float64 // operation -> calls the caller cancelled
 	retries  map[string]float64 // operation -> retries
 	spans    int64
 	parseErr error
@@ -80,6 +81,7 @@ func (r *report) readMetrics(m *metrics.Metrics) {
 		return l[provobs.LabelOperation] + "/" + l[provobs.LabelErrorType]
 	})
 	r.retries = labelled(fams[provobs.MetricRetries], func(l map[string]string) string { return l[provobs.LabelOperation] })
+	r.canceled = labelled(fams[provobs.MetricCanceled], func(l map[string]string) string { return l[provobs.LabelOperation] })
 }
 
 // labelled sums the non-zero counters of f by key(labels).
@@ -183,6 +185,7 @@ func (r *report) write(w io.Writer) {
 	}
 	if r.observed {
 		fmt.Fprintf(tw, "errors\t%s\n", counts(r.errors))
+		fmt.Fprintf(tw, "canceled\t%s\n", counts(r.canceled))
 		fmt.Fprintf(tw, "retries\t%s\n", counts(r.retries))
 		fmt.Fprintf(tw, "spans\t%d\n", r.spans)
 	}
