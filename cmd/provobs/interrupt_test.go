@@ -121,4 +121,3 @@ func TestInterruptIsQuiet(t *testing.T) {
 	n := regexp.MustCompile(`(?m)^canceled\s+(.*)$`).FindStringSubmatch(out)
 	t.Logf("%d records, %d cancelled calls logged; summary canceled line: %v", records, canceled, n)
 }
-
