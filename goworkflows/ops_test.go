@@ -179,7 +179,7 @@ func TestActivityHeartbeatIsRenewWorker(t *testing.T) {
 	stop()
 	require.NoError(t, w.WaitForCompletion())
 
-	var extends int
+	var extends, ok int
 	for _, s := range rec.all() {
 		if s.method != "ExtendActivityTask" {
 			continue
@@ -187,12 +187,15 @@ func TestActivityHeartbeatIsRenewWorker(t *testing.T) {
 		extends++
 		assert.Equal(t, provobs.OpRenewWorker, s.op, "ExtendActivityTask's operation")
 		assert.Equal(t, id, s.instance)
-		if s.err != nil {
-			// The heartbeat racing the activity's end runs with the task's
-			// context cancelled.
-			assert.Equal(t, provobs.TypeCanceled, provobs.TypeOf(s.err), "%v", s.err)
+		if s.err == nil {
+			ok++
+			continue
 		}
+		// go-workflows keeps heartbeating until its handler returns, so
+		// the last heartbeat may race the activity's completion: the
+		// task's context cancelled, or the activity already gone.
+		assert.Contains(t, []provobs.ErrorType{provobs.TypeCanceled, provobs.TypeLockLost}, provobs.TypeOf(s.err), "%v", s.err)
 	}
-	assert.Positive(t, extends, "the activity was heartbeaten through Wrap")
+	assert.Positive(t, ok, "the activity was heartbeaten through Wrap")
 	t.Logf("%d heartbeats", extends)
 }
