@@ -10,9 +10,10 @@ package provobs
 const (
 	// KeyOperation carries the operation label (Op.String): "fetch", ...
 	KeyOperation = "operation"
-	// KeyMethod carries the name of the storage method a call ran when it is
-	// not the Provider method of its Op, as when a go-workflows backend call
-	// reports under a provobs operation.
+	// KeyMethod carries, on log records, the name of the storage method a
+	// call ran when it is not the Provider method of its Op, as when a
+	// go-workflows backend call reports under a provobs operation. Spans
+	// carry the method as db.operation.name instead.
 	KeyMethod = "method"
 	// KeyInstanceID carries the orchestration instance a call concerns.
 	KeyInstanceID = "instance_id"
