@@ -62,7 +62,10 @@
 // Counts). A test reconciles these with what its observers recorded: placed
 // innermost, below a metrics and a logging middleware, each injected error
 // is one provider_infrastructure_errors_total increment and one WARN
-// (retryable) or ERROR (permanent) record of the same operation and type.
+// (retryable or deadline_exceeded) or ERROR (permanent) record of the same
+// operation and type; an injected canceled error is, by the root package's
+// rule (provobs.OutcomeOf), one provider_canceled_total increment and one
+// DEBUG record instead.
 //
 // # Placement
 //
