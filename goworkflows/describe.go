@@ -1,6 +1,7 @@
 package goworkflows
 
 import (
+	"net"
 	"reflect"
 	"strconv"
 	"strings"
@@ -31,14 +32,17 @@ const (
 //	sqlite.NewSqliteBackend       sqlite          -                   -                            CLIENT
 //	postgres.NewPostgresBackend   postgresql      the dbname          host, port                   CLIENT
 //	mysql.NewMysqlBackend         mysql           the database        host, port                   CLIENT
-//	redis.NewRedisBackend         redis           -                   -                            CLIENT
+//	redis.NewRedisBackend         redis           the DB index ("0")  host, port (a *redis.Client)  CLIENT
 //	a struct embedding Backend    what it embeds (monoprocess.NewMonoprocessBackend)
 //	anything else                 other_sql       -                   -                            CLIENT
 //
 // The namespace and server come from the connection string the postgres
-// and mysql constructors keep (none for their ...WithDB variants); the
-// SQLite backend keeps no file name, and the Redis backend's client is not
-// read. A backend built another way keeps what its type gives.
+// and mysql constructors keep (none for their ...WithDB variants), and from
+// the options of the Redis backend's client when it is a *redis.Client (a
+// cluster or failover client gives none); the SQLite backend keeps no file
+// name. These are read from the backends' unexported fields, as go-workflows
+// v1.4.2 and go-redis v9 lay them out; a field not found leaves its
+// attribute out, never fails.
 func Describe(b backend.Backend) provobs.StoreInfo {
 	if b == nil {
 		return provobs.DescribeStore(nil)
@@ -67,7 +71,7 @@ func Describe(b backend.Backend) provobs.StoreInfo {
 		info.ServerAddress, info.ServerPort, info.Namespace = mysqlDSN(stringField(s, "dsn"))
 		return info
 	case pkgRedis:
-		return provobs.StoreInfo{System: provobs.SystemRedis}
+		return redisInfo(s)
 	}
 	// A decorator that embeds the backend it decorates (go-workflows'
 	// monoprocess backend does) is what it decorates.
@@ -77,6 +81,50 @@ func Describe(b backend.Backend) provobs.StoreInfo {
 		}
 	}
 	return provobs.DescribeStore(nil)
+}
+
+// redisInfo describes a go-workflows Redis backend: its rdb field's
+// *redis.Client options give the address and the database index.
+func redisInfo(s reflect.Value) provobs.StoreInfo {
+	info := provobs.StoreInfo{System: provobs.SystemRedis}
+	opt := walk(s, "rdb", "baseClient", "opt")
+	if !opt.IsValid() || opt.Kind() != reflect.Struct {
+		return info
+	}
+	if addr := opt.FieldByName("Addr"); addr.IsValid() && addr.Kind() == reflect.String {
+		if host, port, err := net.SplitHostPort(addr.String()); err == nil {
+			info.ServerAddress = host
+			info.ServerPort, _ = strconv.Atoi(port)
+		}
+	}
+	if db := opt.FieldByName("DB"); db.IsValid() && db.Kind() == reflect.Int {
+		info.Namespace = strconv.FormatInt(db.Int(), 10)
+	}
+	return info
+}
+
+// walk follows the named fields from v, through pointers and interfaces,
+// and returns the struct or value reached, or the zero Value when a step
+// is missing.
+func walk(v reflect.Value, names ...string) reflect.Value {
+	for _, name := range names {
+		v = deref(v)
+		if !v.IsValid() || v.Kind() != reflect.Struct {
+			return reflect.Value{}
+		}
+		v = v.FieldByName(name)
+	}
+	return deref(v)
+}
+
+func deref(v reflect.Value) reflect.Value {
+	for v.IsValid() && (v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface) {
+		if v.IsNil() {
+			return reflect.Value{}
+		}
+		v = v.Elem()
+	}
+	return v
 }
 
 // stringField returns s's string field name, or "".

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -11,11 +12,13 @@ import (
 	"github.com/cschleiden/go-workflows/backend"
 	"github.com/cschleiden/go-workflows/backend/monoprocess"
 	"github.com/cschleiden/go-workflows/backend/postgres"
+	gwredis "github.com/cschleiden/go-workflows/backend/redis"
 	"github.com/cschleiden/go-workflows/backend/sqlite"
 	"github.com/cschleiden/go-workflows/client"
 	"github.com/cschleiden/go-workflows/core"
 	"github.com/cschleiden/go-workflows/worker"
 	"github.com/google/uuid"
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -88,6 +91,27 @@ func TestDescribe(t *testing.T) {
 	assert.Equal(t, goworkflows.Describe(mem), goworkflows.Describe(w), "a wrapper answers for its backend")
 	assert.Equal(t, goworkflows.Describe(mem), provobs.DescribeStore(w))
 
+	t.Run("redis", func(t *testing.T) {
+		rc := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", DB: 3})
+		defer rc.Close()
+		if err := rc.Ping(context.Background()).Err(); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("Redis unreachable under CI: %v", err)
+			}
+			t.Skipf("Redis unreachable at 127.0.0.1:6379 (%v)", err)
+		}
+		prefix := "provobs-describe-" + uuid.NewString() + ":"
+		defer func() { // the backend's queues, created on construction
+			keys, _ := rc.Keys(context.Background(), prefix+"*").Result()
+			if len(keys) > 0 {
+				_ = rc.Del(context.Background(), keys...).Err()
+			}
+		}()
+		b, err := gwredis.NewRedisBackend(rc, gwredis.WithKeyPrefix(prefix), gwredis.WithBackendOptions(quiet))
+		require.NoError(t, err)
+		assert.Equal(t, provobs.StoreInfo{System: provobs.SystemRedis, Namespace: "3", ServerAddress: "127.0.0.1", ServerPort: 6379},
+			goworkflows.Describe(b))
+	})
 	t.Run("postgres", func(t *testing.T) {
 		b := pgNamedBackend(t, quiet)
 		cfg := pgConfig(t)
