@@ -13,8 +13,12 @@ var _ provobs.Describer = (*Provider)(nil)
 // rule of semconv v1.43.0 joins namespace components ("test|provobs";
 // the schema alone when the connection names no database); server.address
 // and server.port from the pool's connection configuration (the first host
-// of a multi-host DSN).
+// of a multi-host DSN). A nil Provider is described as PostgreSQL with
+// nothing more.
 func (p *Provider) StoreInfo() provobs.StoreInfo {
+	if p == nil || p.pool == nil {
+		return provobs.StoreInfo{System: provobs.SystemPostgreSQL}
+	}
 	info := provobs.StoreInfo{System: provobs.SystemPostgreSQL, Namespace: p.cfg.schema}
 	cc := p.pool.Config().ConnConfig
 	if cc.Database != "" {

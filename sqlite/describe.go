@@ -12,8 +12,12 @@ var _ provobs.Describer = (*Provider)(nil)
 // database conventions (provobs.Describer): db.system.name sqlite, and
 // db.namespace the database file's name (its base name, "provobs.db"); an
 // in-memory store (MemoryPath) has no namespace and is InMemory, so its
-// spans are INTERNAL. SQLite has no server.
+// spans are INTERNAL. SQLite has no server. A nil Provider is described
+// as SQLite with nothing more.
 func (p *Provider) StoreInfo() provobs.StoreInfo {
+	if p == nil {
+		return provobs.StoreInfo{System: provobs.SystemSQLite}
+	}
 	if p.path == MemoryPath || p.path == "" {
 		return provobs.StoreInfo{System: provobs.SystemSQLite, InMemory: true}
 	}

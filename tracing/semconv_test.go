@@ -204,6 +204,10 @@ func TestUndescribedStore(t *testing.T) {
 	assert.Equal(t, "ReadHistory", spans[0].Name())
 	assert.Equal(t, "other_sql", spans[1].Name(), "no method, no target: db.system.name")
 	assert.Equal(t, trace.SpanKindClient, spans[0].SpanKind())
+
+	// Typed nil providers describe themselves without panicking.
+	assert.Equal(t, provobs.SystemSQLite, provobs.DescribeStore((*sqlite.Provider)(nil)).System)
+	assert.Equal(t, provobs.SystemPostgreSQL, provobs.DescribeStore((*postgres.Provider)(nil)).System)
 }
 
 // A call that names its own method gets a span for that method; the spec
