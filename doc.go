@@ -108,6 +108,11 @@
 //	OutcomeFailed    any other error, a passed deadline included    WARN (retryable or             latency, provider_infrastructure_         status Error, error.type, exception
 //	                                                                deadline_exceeded) or ERROR    errors_total{operation,error_type}        event
 //
+// The error type every observer records (error_type, error.type, the
+// error counter's label) is ErrorTypeOf(ctx, err): canceled for every
+// cancellation, deadline_exceeded for an error the store calls canceled
+// once the deadline has passed, TypeOf(err) otherwise.
+//
 // A worker shutting down cancels its pollers: the calls in flight end with
 // OutcomeCanceled, so a graceful shutdown writes no WARN or ERROR record,
 // sets no span status and counts no infrastructure error. A passed deadline

@@ -71,15 +71,36 @@ func OutcomeOf(ctx context.Context, err error) Outcome {
 	return OutcomeFailed
 }
 
+// ErrorTypeOf is the error type an observer records for err, the error of
+// an operation run with ctx, consistent with OutcomeOf: TypeCanceled for
+// every OutcomeCanceled (a driver's "conn closed" on the way out of a
+// cancelled call included); TypeDeadlineExceeded for an error typed
+// canceled once ctx's deadline has passed (a driver's "interrupted", a
+// provider that reports any context error as canceled); otherwise
+// TypeOf(err). It is 0 for a nil err.
+func ErrorTypeOf(ctx context.Context, err error) ErrorType {
+	if err == nil {
+		return 0
+	}
+	if OutcomeOf(ctx, err) == OutcomeCanceled {
+		return TypeCanceled
+	}
+	t := TypeOf(err)
+	if t == TypeCanceled && ctx != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return TypeDeadlineExceeded
+	}
+	return t
+}
+
 // PollExpired reports whether a poll ended on a deadline of its own: op
-// polls (Op.Polls: fetch, dequeue), err is a passed deadline
-// (TypeDeadlineExceeded, which TypeOf gives for context.DeadlineExceeded)
-// and ctx's deadline has passed. A storage wrapper whose caller reads such
-// an end as "no work" reports the call as an empty poll (see OutcomeOf). A
-// nil ctx or err, a cancelled ctx, or another op gives false.
+// polls (Op.Polls: fetch, dequeue), ctx's deadline has passed and err is
+// that deadline (ErrorTypeOf is TypeDeadlineExceeded). A storage wrapper
+// whose caller reads such an end as "no work" reports the call as an empty
+// poll (see OutcomeOf). A nil ctx or err, a cancelled ctx, or another op
+// gives false.
 func PollExpired(ctx context.Context, op Op, err error) bool {
 	if ctx == nil || err == nil || !op.Polls() {
 		return false
 	}
-	return errors.Is(ctx.Err(), context.DeadlineExceeded) && TypeOf(err) == TypeDeadlineExceeded
+	return errors.Is(ctx.Err(), context.DeadlineExceeded) && ErrorTypeOf(ctx, err) == TypeDeadlineExceeded
 }

@@ -77,11 +77,42 @@ func TestPollExpired(t *testing.T) {
 		{"deadline error, live ctx", live, provobs.OpFetch, context.DeadlineExceeded, false},
 		{"cancelled ctx", canceled, provobs.OpFetch, context.Canceled, false},
 		{"store error after the deadline", expired, provobs.OpFetch, provobs.NewError(provobs.OpFetch, provobs.TypeLockTimeout, nil), false},
+		{"driver interrupted at the deadline", expired, provobs.OpFetch, provobs.NewError(provobs.OpFetch, provobs.TypeCanceled, errors.New("interrupted")), true},
 		{"no error", expired, provobs.OpFetch, nil, false},
 		{"nil ctx", nil, provobs.OpFetch, context.DeadlineExceeded, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			assert.Equal(t, tc.want, provobs.PollExpired(tc.ctx, tc.op, tc.err))
+		})
+	}
+}
+
+func TestErrorTypeOf(t *testing.T) {
+	t.Parallel()
+	live, canceled, expired, _ := outcomeContexts()
+	for _, tc := range []struct {
+		name string
+		ctx  context.Context
+		err  error
+		want provobs.ErrorType
+	}{
+		{"no error", live, nil, 0},
+		{"store error", live, provobs.NewError(provobs.OpFetch, provobs.TypeLockLost, nil), provobs.TypeLockLost},
+		{"cancelled ctx, driver error", canceled, errors.New("conn closed"), provobs.TypeCanceled},
+		{"cancelled ctx, store error", canceled, provobs.NewError(provobs.OpFetch, provobs.TypeLockTimeout, nil), provobs.TypeCanceled},
+		{"canceled error, live ctx", live, context.Canceled, provobs.TypeCanceled},
+		{"deadline", expired, context.DeadlineExceeded, provobs.TypeDeadlineExceeded},
+		{"canceled error after the deadline", expired, provobs.NewError(provobs.OpFetch, provobs.TypeCanceled, errors.New("interrupted")), provobs.TypeDeadlineExceeded},
+		{"store error after the deadline", expired, provobs.NewError(provobs.OpFetch, provobs.TypeLockTimeout, nil), provobs.TypeLockTimeout},
+		{"unclassified, nil ctx", nil, errors.New("x"), provobs.TypeUnknown},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := provobs.ErrorTypeOf(tc.ctx, tc.err)
+			assert.Equal(t, tc.want, got)
+			if tc.err != nil {
+				// Consistent with OutcomeOf: canceled exactly for OutcomeCanceled.
+				assert.Equal(t, provobs.OutcomeOf(tc.ctx, tc.err) == provobs.OutcomeCanceled, got == provobs.TypeCanceled)
+			}
 		})
 	}
 }

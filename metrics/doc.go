@@ -157,7 +157,7 @@
 // never provider_infrastructure_errors_total, so a graceful shutdown fires
 // no error alert. Every other error increments
 // provider_infrastructure_errors_total once, labelled with its operation
-// and provobs.TypeOf(err): the store's faults (transaction_failed,
+// and provobs.ErrorTypeOf(ctx, err): the store's faults (transaction_failed,
 // lock_timeout, closed), a passed deadline (deadline_exceeded: the store
 // may be too slow for its caller), the contract's permanent outcomes
 // (lock_lost, conflict, invalid_argument, serialization_error) and

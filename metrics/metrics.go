@@ -159,10 +159,10 @@ func (m *Metrics) observe(ctx context.Context, c *provobs.Call, err error, elaps
 	if err != nil {
 		// The root package's rule: the caller's cancellation is not an
 		// infrastructure error.
-		if provobs.OutcomeOf(ctx, err) == provobs.OutcomeCanceled {
+		if t := provobs.ErrorTypeOf(ctx, err); t == provobs.TypeCanceled {
 			m.canceled[op].Inc()
 		} else {
-			m.errors[op][typeOf(err)].Inc()
+			m.errors[op][valid(t)].Inc()
 		}
 		return
 	}
@@ -203,10 +203,10 @@ func (m *Metrics) SetQueueDepths(d provobs.QueueDepths) {
 	m.timerDepth.Set(float64(d.Timer))
 }
 
-// typeOf is provobs.TypeOf for a non-nil err, with a type outside the
-// defined set (an *Error built by hand) counted as unknown.
-func typeOf(err error) provobs.ErrorType {
-	if t := provobs.TypeOf(err); t.Valid() {
+// valid is t, or unknown for a type outside the defined set (an *Error
+// built by hand).
+func valid(t provobs.ErrorType) provobs.ErrorType {
+	if t.Valid() {
 		return t
 	}
 	return provobs.TypeUnknown

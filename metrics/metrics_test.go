@@ -178,6 +178,10 @@ func TestCallerCancellationIsNotAnInfrastructureError(t *testing.T) {
 			}))},
 		{name: "canceled error, live ctx", ctx: context.Background(), wantCanceled: 1,
 			mw: injectFailure(provobs.OpEnqueue, provobs.TypeCanceled)},
+		{name: "interrupted at the deadline", ctx: expired, wantType: provobs.TypeDeadlineExceeded,
+			mw: provobs.Intercept(provobs.InterceptorFunc(func(_ context.Context, c *provobs.Call) error {
+				return provobs.NewError(c.Op(), provobs.TypeCanceled, errors.New("interrupted"))
+			}))},
 		{name: "passed deadline", ctx: expired, wantType: provobs.TypeDeadlineExceeded,
 			mw: provobs.Intercept(provobs.InterceptorFunc(func(ctx context.Context, c *provobs.Call) error {
 				return provobs.ContextError(c.Op(), ctx.Err())

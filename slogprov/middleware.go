@@ -55,6 +55,7 @@ func (m *interceptor) observe(ctx context.Context, c *provobs.Call, err error, e
 	level := slog.LevelDebug
 	var claimed uint64 // empty polls this record stands for
 	msg := provobs.MessageOK
+	errType := provobs.ErrorTypeOf(ctx, err)
 	switch outcome := provobs.OutcomeOf(ctx, err); {
 	case outcome == provobs.OutcomeCanceled:
 		// The caller's own cancellation: DEBUG, never WARN or ERROR.
@@ -62,7 +63,7 @@ func (m *interceptor) observe(ctx context.Context, c *provobs.Call, err error, e
 	case err != nil:
 		msg = provobs.MessageFailed
 		level = slog.LevelError
-		if provobs.IsRetryable(err) || provobs.TypeOf(err) == provobs.TypeDeadlineExceeded {
+		if provobs.IsRetryable(err) || errType == provobs.TypeDeadlineExceeded {
 			level = slog.LevelWarn
 		}
 	case c.Size() == 0 && op.Polls():
@@ -87,7 +88,7 @@ func (m *interceptor) observe(ctx context.Context, c *provobs.Call, err error, e
 	r.AddAttrs(slog.String(provobs.KeyOperation, op.String()))
 	if err != nil {
 		r.AddAttrs(
-			slog.String(provobs.KeyErrorType, provobs.TypeOf(err).String()),
+			slog.String(provobs.KeyErrorType, errType.String()),
 			slog.Any(provobs.KeyError, err),
 		)
 	}

@@ -226,9 +226,9 @@ func (ic *interceptor) Intercept(ctx context.Context, c *provobs.Call) error {
 			// The caller's own cancellation is not a failure: error.type
 			// says what happened, the status stays unset and no exception
 			// is recorded.
-			span.SetAttributes(semconv.ErrorTypeKey.String(provobs.TypeOf(err).String()))
+			span.SetAttributes(semconv.ErrorTypeKey.String(provobs.TypeCanceled.String()))
 		default:
-			span.SetAttributes(semconv.ErrorTypeKey.String(provobs.TypeOf(err).String()))
+			span.SetAttributes(semconv.ErrorTypeKey.String(provobs.ErrorTypeOf(ctx, err).String()))
 			span.RecordError(err)
 			span.SetStatus(codes.Error, err.Error())
 		}
