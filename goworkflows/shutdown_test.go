@@ -177,9 +177,6 @@ func greetTwice(ctx workflow.Context, name string) (string, error) {
 // millisecond) the way a deploy does, by cancelling its context: nothing
 // the chain wrote looks like a failure.
 func TestWorkerStopIsQuiet(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs a worker on each backend")
-	}
 	t.Parallel()
 	for _, be := range []string{"sqlite-memory", "postgres"} {
 		t.Run(be, func(t *testing.T) {

@@ -125,9 +125,6 @@ func TestDescribe(t *testing.T) {
 // the tracing interceptor against the tracing package's table and the
 // backend's description: SQLite in memory and PostgreSQL.
 func TestSpansFollowTheTable(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs a worker on each backend")
-	}
 	t.Parallel()
 	for _, tc := range []struct {
 		be   string
