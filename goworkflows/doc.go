@@ -112,6 +112,11 @@
 //	an *provobs.Error in the chain                            its type
 //	anything else                                             unknown
 //
+// The observers record provobs.ErrorTypeOf of that error: any error of a
+// call whose caller cancelled its context is canceled (not a failure), and
+// a canceled one (SQLite INTERRUPT, SQLSTATE 57014) once the caller's
+// deadline has passed is deadline_exceeded.
+//
 // The driver errors are matched by errors.As on their methods (Code for
 // modernc.org/sqlite's *Error, SQLState for pgx's *pgconn.PgError and lib/pq),
 // so this package links no database driver. go-workflows' SQL backends
