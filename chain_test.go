@@ -131,7 +131,8 @@ func TestEveryMethodThroughEveryMiddleware(t *testing.T) {
 			spans := c.spans.GetSpans()
 			require.Len(t, spans, 2)
 			for i, s := range spans {
-				assert.Equal(t, tracing.SpanName(op), s.Name)
+				assert.Equal(t, tracing.SpanName(provobs.DescribeStore(stub), op.Method()), s.Name)
+				assert.Equal(t, op.Method(), s.Name, "a store that does not describe itself: no target")
 				a := attrMap(s.Attributes)
 				assert.Equal(t, op.String(), a[provobs.KeyOperation].AsString())
 				assert.Equal(t, instances[i], a[provobs.KeyInstanceID].AsString(), "span %d", i)

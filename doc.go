@@ -81,7 +81,8 @@
 //	serialization_error  no         a payload would not encode or decode
 //	lock_lost            no         the lock token is invalid, expired or used
 //	conflict             no         a duplicate event id or other constraint violation
-//	canceled             no         the caller's context was cancelled or timed out
+//	canceled             no         the caller's context was cancelled
+//	deadline_exceeded    no         the caller's deadline passed before the store answered
 //	invalid_argument     no         unusable arguments (empty instance id, bad kind)
 //	closed               no         the provider was closed
 //	unknown              no         anything unclassified
@@ -90,4 +91,34 @@
 // input and use after Close get a type of their own instead of unknown.
 // ErrorType is a small integer with String, numbered densely from 1, so
 // arrays indexed by it replace switches (NumErrorTypes slots).
+// ContextError builds the canceled or deadline_exceeded error of an
+// operation that ended with its context.
+//
+// # The caller's cancellation is not a store failure
+//
+// One rule, OutcomeOf(ctx, err), decides how every observer treats the end
+// of an operation; slogprov, metrics, tracing, the OpenTelemetry metrics
+// interceptor and goworkflows.Wrap all read it, and their docs point here:
+//
+//	outcome          when                                           log record                     metrics                                   span
+//	OutcomeOK        no error                                       DEBUG                          latency                                   status unset
+//	OutcomeCanceled  the caller cancelled ctx (context.Canceled),   DEBUG, error_type=canceled     latency, provider_canceled_total          status unset, error.type=canceled,
+//	                 or the error is canceled and ctx has no                                       {operation}; never an infrastructure      no exception event
+//	                 passed deadline                                                               error
+//	OutcomeFailed    any other error, a passed deadline included    WARN (retryable or             latency, provider_infrastructure_         status Error, error.type, exception
+//	                                                                deadline_exceeded) or ERROR    errors_total{operation,error_type}        event
+//
+// The error type every observer records (error_type, error.type, the
+// error counter's label) is ErrorTypeOf(ctx, err): canceled for every
+// cancellation, deadline_exceeded for an error the store calls canceled
+// once the deadline has passed, TypeOf(err) otherwise.
+//
+// A worker shutting down cancels its pollers: the calls in flight end with
+// OutcomeCanceled, so a graceful shutdown writes no WARN or ERROR record,
+// sets no span status and counts no infrastructure error. A passed deadline
+// is a failure (TypeDeadlineExceeded): the store may be too slow for its
+// caller, which is worth a WARN and a count. The one exception is a poll
+// that ends on a deadline of its own, which its caller reads as "no work"
+// (go-workflows' pollers do): PollExpired recognises it and a wrapper
+// reports it as an empty poll; see OutcomeOf.
 package provobs

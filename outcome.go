@@ -35,6 +35,24 @@ const (
 // context.Canceled), or err is TypeCanceled and ctx's deadline has not
 // passed. A passed deadline is OutcomeFailed. OutcomeOf(ctx, nil) is
 // OutcomeOK; a nil ctx is treated as one never cancelled.
+//
+// # Polls that end on their own deadline
+//
+// A long-polling caller may give each poll a deadline of its own and read
+// its expiry as "no work". go-workflows' worker (v1.4.2,
+// internal/worker/worker.go) does: every GetWorkflowTask and
+// GetActivityTask runs under context.WithTimeout(workerCtx, 30s), and a
+// context.DeadlineExceeded from it is taken as no task. A backend that
+// blocks for work (the Redis backend with a block timeout of 30 s or more)
+// or a poll that waits on a busy store then ends on that deadline. Such a
+// call is an empty poll, not a failure: PollExpired recognises it, and a
+// storage wrapper that knows its caller polls this way (goworkflows.Wrap)
+// reports it as an empty poll (success, size 0), so an idle worker writes
+// no WARN and counts no error at every poll. Its latency is still observed,
+// so a store that is slow to answer shows in the latency histograms. The
+// provobs Provider contract has no such deadline (a fetch waits at most
+// FetchOptions.PollTimeout and returns (nil, nil)), so for a Provider a
+// passed deadline stays OutcomeFailed.
 func OutcomeOf(ctx context.Context, err error) Outcome {
 	if err == nil {
 		return OutcomeOK
@@ -51,4 +69,38 @@ func OutcomeOf(ctx context.Context, err error) Outcome {
 		return OutcomeCanceled
 	}
 	return OutcomeFailed
+}
+
+// ErrorTypeOf is the error type an observer records for err, the error of
+// an operation run with ctx, consistent with OutcomeOf: TypeCanceled for
+// every OutcomeCanceled (a driver's "conn closed" on the way out of a
+// cancelled call included); TypeDeadlineExceeded for an error typed
+// canceled once ctx's deadline has passed (a driver's "interrupted", a
+// provider that reports any context error as canceled); otherwise
+// TypeOf(err). It is 0 for a nil err.
+func ErrorTypeOf(ctx context.Context, err error) ErrorType {
+	if err == nil {
+		return 0
+	}
+	if OutcomeOf(ctx, err) == OutcomeCanceled {
+		return TypeCanceled
+	}
+	t := TypeOf(err)
+	if t == TypeCanceled && ctx != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return TypeDeadlineExceeded
+	}
+	return t
+}
+
+// PollExpired reports whether a poll ended on a deadline of its own: op
+// polls (Op.Polls: fetch, dequeue), ctx's deadline has passed and err is
+// that deadline (ErrorTypeOf is TypeDeadlineExceeded). A storage wrapper
+// whose caller reads such an end as "no work" reports the call as an empty
+// poll (see OutcomeOf). A nil ctx or err, a cancelled ctx, or another op
+// gives false.
+func PollExpired(ctx context.Context, op Op, err error) bool {
+	if ctx == nil || err == nil || !op.Polls() {
+		return false
+	}
+	return errors.Is(ctx.Err(), context.DeadlineExceeded) && ErrorTypeOf(ctx, err) == TypeDeadlineExceeded
 }

@@ -10,9 +10,10 @@ package provobs
 const (
 	// KeyOperation carries the operation label (Op.String): "fetch", ...
 	KeyOperation = "operation"
-	// KeyMethod carries the name of the storage method a call ran when it is
-	// not the Provider method of its Op, as when a go-workflows backend call
-	// reports under a provobs operation.
+	// KeyMethod carries, on log records, the name of the storage method a
+	// call ran when it is not the Provider method of its Op, as when a
+	// go-workflows backend call reports under a provobs operation. Spans
+	// carry the method as db.operation.name instead.
 	KeyMethod = "method"
 	// KeyInstanceID carries the orchestration instance a call concerns.
 	KeyInstanceID = "instance_id"
@@ -48,8 +49,13 @@ const (
 
 // Log messages of the per-operation records.
 const (
-	MessageOK     = "provider operation"
+	MessageOK = "provider operation"
+	// MessageFailed is the message of a failed operation
+	// (provobs.OutcomeFailed).
 	MessageFailed = "provider operation failed"
+	// MessageCanceled is the message of an operation the caller cancelled
+	// (provobs.OutcomeCanceled), written at DEBUG.
+	MessageCanceled = "provider operation canceled"
 )
 
 // Metric label names. Label values are closed sets: Op.String and
@@ -62,9 +68,13 @@ const (
 // Metric family names besides the per-operation latency histograms
 // (Op.MetricName). Every name is exposed exactly as written.
 const (
-	// MetricInfrastructureErrors counts failed operations by operation and
-	// error type (labels operation, error_type).
+	// MetricInfrastructureErrors counts failed operations (OutcomeFailed) by
+	// operation and error type (labels operation, error_type).
 	MetricInfrastructureErrors = "provider_infrastructure_errors_total"
+	// MetricCanceled counts operations that ended because the caller
+	// cancelled their context (OutcomeCanceled), by operation (label
+	// operation). They are not infrastructure errors.
+	MetricCanceled = "provider_canceled_total"
 	// MetricAckOrchestrationRetries counts re-invocations of
 	// AckOrchestrationItem by a retry interceptor.
 	MetricAckOrchestrationRetries = "provider_ack_orchestration_retries_total"

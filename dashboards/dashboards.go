@@ -17,7 +17,8 @@
 // name in both. Panels: operations per second for every operation; p50,
 // p99 and mean latency of each of the five histograms the specification
 // names; p99 of every other operation; infrastructure errors by operation
-// and error type; retries (AckOrchestrationItem's own counter and every
+// and error type; cancellations by operation (provider_canceled_total:
+// the caller's own, not failures); retries (AckOrchestrationItem's own counter and every
 // operation's); sessions renewed and cleaned; queue depths; queue-depth
 // poll errors.
 //

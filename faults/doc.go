@@ -62,7 +62,10 @@
 // Counts). A test reconciles these with what its observers recorded: placed
 // innermost, below a metrics and a logging middleware, each injected error
 // is one provider_infrastructure_errors_total increment and one WARN
-// (retryable) or ERROR (permanent) record of the same operation and type.
+// (retryable or deadline_exceeded) or ERROR (permanent) record of the same
+// operation and type; an injected canceled error is, by the root package's
+// rule (provobs.OutcomeOf), one provider_canceled_total increment and one
+// DEBUG record instead.
 //
 // # Placement
 //
@@ -75,7 +78,9 @@
 // # Context
 //
 // Injected latency honours the context: a call whose context ends while it
-// waits fails with TypeCanceled wrapping the context's error. That error is
-// the caller's doing, not an injected fault, and is not counted by
-// Injected.
+// waits fails with provobs.ContextError's error wrapping the context's
+// error: TypeCanceled when the caller cancelled it, TypeDeadlineExceeded
+// when its deadline passed. That error is the caller's doing, not an
+// injected fault, and is not counted by Injected; the observers treat it by
+// provobs.OutcomeOf (a cancellation is not a failure).
 package faults

@@ -306,8 +306,8 @@ func (in *Injector) inject(f *Fault) error {
 	return provobs.NewError(f.Op, f.Type, f)
 }
 
-// wait sleeps d unless ctx ends first, in which case it returns a
-// TypeCanceled error for op.
+// wait sleeps d unless ctx ends first, in which case it returns the
+// TypeCanceled or TypeDeadlineExceeded error of op (provobs.ContextError).
 func wait(ctx context.Context, op provobs.Op, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
@@ -315,7 +315,7 @@ func wait(ctx context.Context, op provobs.Op, d time.Duration) error {
 	case <-t.C:
 		return nil
 	case <-ctx.Done():
-		return provobs.NewError(op, provobs.TypeCanceled, ctx.Err())
+		return provobs.ContextError(op, ctx.Err())
 	}
 }
 

@@ -192,7 +192,8 @@ func TestRuleOrder(t *testing.T) {
 }
 
 // A call whose context ends during injected latency fails with
-// TypeCanceled, which is not counted as an injected fault.
+// TypeCanceled (TypeDeadlineExceeded for a passed deadline), which is not
+// counted as an injected fault.
 func TestLatencyHonoursContext(t *testing.T) {
 	t.Parallel()
 	in := faults.New(faults.Config{Rules: []faults.Rule{faults.Delay(time.Hour, 1)}})
@@ -209,6 +210,16 @@ func TestLatencyHonoursContext(t *testing.T) {
 	assert.True(t, errors.Is(err, context.Canceled))
 	assert.NotErrorIs(t, err, faults.ErrInjected)
 	assert.Zero(t, in.Total())
+	assert.Equal(t, provobs.OutcomeCanceled, provobs.OutcomeOf(ctx, err))
+
+	// A passed deadline is deadline_exceeded, a failure for the observers.
+	dctx, dcancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer dcancel()
+	_, err = p.ReadHistory(dctx, "a", 0)
+	assert.Equal(t, provobs.TypeDeadlineExceeded, provobs.TypeOf(err))
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Zero(t, in.Total())
+	assert.Equal(t, provobs.OutcomeFailed, provobs.OutcomeOf(dctx, err))
 }
 
 // The injector keeps the Admin capability and can fail admin calls.

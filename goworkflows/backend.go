@@ -81,7 +81,8 @@ func Wrap(b backend.Backend, ics ...provobs.Interceptor) backend.Backend {
 		all = append(all, inner.ics...)
 		b = inner.next
 	}
-	w := &wrapped{next: b, stack: provobs.NewStack(all...), ics: all}
+	info := Describe(b)
+	w := &wrapped{next: b, stack: provobs.NewStack(all...).ForStore(info), ics: all, info: info}
 	w.diag, _ = b.(diag.Backend)
 	w.future, _ = b.(FutureEventer)
 	switch {
@@ -110,10 +111,11 @@ type wrapper interface{ base() *wrapped }
 // wrapped runs every backend.Backend method of next through stack.
 type wrapped struct {
 	next   backend.Backend
-	diag   diag.Backend  // next as a diag.Backend, or nil
-	future FutureEventer // next as a FutureEventer, or nil
-	stack  provobs.Stack
-	ics    []provobs.Interceptor // the interceptors of stack, for re-wrapping
+	diag   diag.Backend          // next as a diag.Backend, or nil
+	future FutureEventer         // next as a FutureEventer, or nil
+	stack  provobs.Stack         // bound to info
+	ics    []provobs.Interceptor // the interceptors of stack, unbound, for re-wrapping
+	info   provobs.StoreInfo     // Describe(next)
 }
 
 // The wrappers expose exactly the capabilities of the wrapped backend.
@@ -124,31 +126,51 @@ type (
 )
 
 var (
-	_ backend.Backend = (*wrapped)(nil)
-	_ diag.Backend    = diagWrapped{}
-	_ FutureEventer   = futureWrapped{}
-	_ diag.Backend    = diagFutureWrapped{}
-	_ FutureEventer   = diagFutureWrapped{}
+	_ backend.Backend   = (*wrapped)(nil)
+	_ provobs.Describer = (*wrapped)(nil)
+	_ diag.Backend      = diagWrapped{}
+	_ FutureEventer     = futureWrapped{}
+	_ diag.Backend      = diagFutureWrapped{}
+	_ FutureEventer     = diagFutureWrapped{}
 )
 
 func (w *wrapped) base() *wrapped { return w }
 
+// StoreInfo describes the wrapped backend (Describe), so a wrapper answers
+// for what it wraps (provobs.Describer).
+func (w *wrapped) StoreInfo() provobs.StoreInfo { return w.info }
+
 // run runs body as op through the stack. body's error is typed for the
 // interceptors; if the stack returns that very error, the caller gets
 // body's error as the backend returned it.
+//
+// A poll (GetWorkflowTask, GetActivityTask) that ends on its own deadline
+// (provobs.PollExpired) is what go-workflows' worker gives each poll (30 s)
+// and reads as "no task": the interceptors see an empty poll (success, size
+// 0), and the caller still gets the backend's error.
 func (w *wrapped) run(ctx context.Context, op provobs.Op, method, instance string, body provobs.Func) error {
 	var typed *provobs.Error // the typed form of body's last error
 	var raw error            // body's last error
+	var expired error        // body's last error, when it was an expired poll
 	err := w.stack.Run(ctx, op, method, instance, func(ctx context.Context, c *provobs.Call) error {
-		typed, raw = nil, nil
+		typed, raw, expired = nil, nil, nil
 		if err := body(ctx, c); err != nil {
-			typed, raw = classify(op, err), err
+			t := classify(op, err)
+			if provobs.PollExpired(ctx, op, t) {
+				expired = err
+				c.SetSize(0)
+				return nil
+			}
+			typed, raw = t, err
 			return typed
 		}
 		return nil
 	})
 	if err != nil && typed != nil && err == error(typed) {
 		return raw
+	}
+	if err == nil && expired != nil {
+		return expired
 	}
 	return err
 }

@@ -25,7 +25,7 @@
 // Each call reports under the provobs operation whose job it does, so the
 // dashboards and alerts of provobs providers serve go-workflows backends; the
 // go-workflows method is the method attribute (provobs.KeyMethod) of each
-// record and span.
+// record and the db.operation.name of each span.
 //
 //	go-workflows method            operation        instance_id               size
 //	GetWorkflowTask                fetch            the task's                new events (≥ 1); 0 = empty poll
@@ -56,7 +56,35 @@
 // Empty polls: go-workflows' worker polls GetWorkflowTask and GetActivityTask
 // in a loop (2+2 pollers by default), and an empty poll is a fetch or
 // dequeue of size 0, which slogprov suppresses or samples
-// (slogprov.WithEmptyPollSampling) and metrics still times.
+// (slogprov.WithEmptyPollSampling) and metrics still times. A task found is
+// never an empty poll: a workflow task with no new events (the Redis
+// backend can return one) has size 1. The worker gives each poll a 30 s
+// deadline of its own and reads its expiry as "no task"; a poll that ends
+// that way (provobs.PollExpired) is an empty poll too, not a
+// deadline_exceeded failure, and the caller still gets the backend's
+// error.
+//
+// # Shutdown and cancellation
+//
+// Stopping a worker cancels its pollers' context. The calls then in flight
+// end with the caller's cancellation, which the root package's rule
+// (provobs.OutcomeOf; see "The caller's cancellation is not a store
+// failure" there) keeps out of the failures: a DEBUG record with
+// error_type=canceled, a span with status unset, a count in
+// provider_canceled_total and none in provider_infrastructure_errors_total.
+// A graceful shutdown writes no WARN or ERROR record. A passed deadline of
+// the caller's (other than a poll's own) is deadline_exceeded, a failure.
+//
+// # Spans
+//
+// Wrap describes the backend (Describe: db.system.name sqlite, postgresql,
+// mysql or redis by the backend's type, other_sql for an unknown one) and
+// binds the interceptors to it (provobs.Stack.ForStore), so tracing's spans
+// follow OpenTelemetry's database conventions, with the go-workflows method
+// as db.operation.name: "GetWorkflowTask test" on a PostgreSQL database
+// named test, "CompleteActivityTask" on in-memory SQLite. The attribute
+// table is the tracing package's. A wrapper is a provobs.Describer that
+// answers for the backend it wraps.
 //
 // # Errors
 //
@@ -65,7 +93,8 @@
 // go-workflows' own errors.Is checks keep working.
 //
 //	error                                                     type
-//	context.Canceled, context.DeadlineExceeded                canceled
+//	context.Canceled                                          canceled
+//	context.DeadlineExceeded                                  deadline_exceeded
 //	backend.ErrInstanceAlreadyExists, ErrInstanceNotFinished  conflict
 //	backend.ErrInstanceNotFound, backend.ErrNotSupported      invalid_argument
 //	SQLite (modernc.org/sqlite) BUSY, LOCKED                  lock_timeout (retryable)
@@ -82,6 +111,11 @@
 //	a task's lock is gone (see below)                         lock_lost
 //	an *provobs.Error in the chain                            its type
 //	anything else                                             unknown
+//
+// The observers record provobs.ErrorTypeOf of that error: any error of a
+// call whose caller cancelled its context is canceled (not a failure), and
+// a canceled one (SQLite INTERRUPT, SQLSTATE 57014) once the caller's
+// deadline has passed is deadline_exceeded.
 //
 // The driver errors are matched by errors.As on their methods (Code for
 // modernc.org/sqlite's *Error, SQLState for pgx's *pgconn.PgError and lib/pq),

@@ -27,8 +27,10 @@ func classify(op provobs.Op, err error) *provobs.Error {
 // wins; the table is in the package documentation.
 func errorType(err error) provobs.ErrorType {
 	switch {
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.Canceled):
 		return provobs.TypeCanceled
+	case errors.Is(err, context.DeadlineExceeded):
+		return provobs.TypeDeadlineExceeded
 	case errors.Is(err, backend.ErrInstanceAlreadyExists), errors.Is(err, backend.ErrInstanceNotFinished):
 		return provobs.TypeConflict
 	case errors.Is(err, backend.ErrInstanceNotFound):

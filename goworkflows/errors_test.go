@@ -29,7 +29,7 @@ func TestErrorTypeSentinels(t *testing.T) {
 		want provobs.ErrorType
 	}{
 		{context.Canceled, provobs.TypeCanceled},
-		{fmt.Errorf("x: %w", context.DeadlineExceeded), provobs.TypeCanceled},
+		{fmt.Errorf("x: %w", context.DeadlineExceeded), provobs.TypeDeadlineExceeded},
 		{backend.ErrInstanceAlreadyExists, provobs.TypeConflict},
 		{fmt.Errorf("x: %w", backend.ErrInstanceNotFinished), provobs.TypeConflict},
 		{fmt.Errorf("x: %w", backend.ErrInstanceNotFound), provobs.TypeInvalidArgument},
@@ -38,6 +38,9 @@ func TestErrorTypeSentinels(t *testing.T) {
 		{fmt.Errorf("x: %w", sql.ErrConnDone), provobs.TypeTransactionFailed},
 		{errors.New("could not extend workflow task"), provobs.TypeLockLost},
 		{fmt.Errorf("completing: %w", errors.New("could not find activity to delete")), provobs.TypeLockLost},
+		{errors.New("could not find workflow instance to unlock"), provobs.TypeLockLost},
+		{errors.New("could not extend activity"), provobs.TypeLockLost},
+		{fmt.Errorf("x: %w", errors.New("could not find locked activity")), provobs.TypeLockLost},
 		{errors.New("could not extend workflow task, really"), provobs.TypeUnknown},
 		{provobs.NewError(provobs.OpFetch, provobs.TypeClosed, nil), provobs.TypeClosed},
 		{errors.New("boom"), provobs.TypeUnknown},
@@ -102,4 +105,31 @@ func TestErrorTypePostgres(t *testing.T) {
 	_, err = conn.ExecContext(context.Background(), "INSERT INTO u VALUES (1)")
 	require.Error(t, err)
 	assert.Equal(t, provobs.TypeConflict, errorType(fmt.Errorf("x: %w", err)), "%v", err)
+}
+
+// TestLockLostMessages pins every message of go-workflows' SQL backends
+// (v1.4.2) that reports a lost task lock, as the backend returns it and
+// wrapped: dropping one from lockLostMessages fails its case. The list is
+// spelled here, not read from lockLostMessages, so the test is a second
+// copy the code must match.
+func TestLockLostMessages(t *testing.T) {
+	t.Parallel()
+	for _, msg := range []string{
+		"could not find workflow instance to unlock", // CompleteWorkflowTask (sqlite, postgres, mysql)
+		"could not extend workflow task",             // ExtendWorkflowTask (sqlite, postgres, mysql)
+		"could not find activity to delete",          // CompleteActivityTask (sqlite)
+		"could not extend activity",                  // ExtendActivityTask (sqlite)
+		"could not find locked activity",             // CompleteActivityTask (postgres, mysql)
+	} {
+		t.Run(msg, func(t *testing.T) {
+			t.Parallel()
+			for _, err := range []error{errors.New(msg), fmt.Errorf("completing task: %w", errors.New(msg))} {
+				got := classify(provobs.OpAckWorker, err)
+				assert.Equal(t, provobs.TypeLockLost, got.Type, "%v", err)
+				assert.False(t, got.Retryable)
+			}
+			assert.Equal(t, provobs.TypeUnknown, errorType(errors.New(msg+"!")), "the exact message only")
+		})
+	}
+	assert.Len(t, lockLostMessages, 5, "a new message needs its case here")
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/stretchr/testify/require"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 
 	"github.com/provobs/provobs"
 	"github.com/provobs/provobs/faults"
@@ -196,7 +197,7 @@ func TestWorkflowThroughWrap(t *testing.T) {
 	var ours []sdktrace.ReadOnlySpan
 	for _, s := range ended {
 		byID[s.SpanContext().SpanID().String()] = s
-		if strings.HasPrefix(s.Name(), "provobs.") {
+		if s.InstrumentationScope().Name == tracing.ScopeName {
 			ours = append(ours, s)
 		}
 	}
@@ -208,8 +209,10 @@ func TestWorkflowThroughWrap(t *testing.T) {
 	assert.Equal(t, int(total)-1, len(ours), "one span per storage call")
 	nested := 0
 	for _, s := range ours {
-		method := spanAttr(s, provobs.KeyMethod)
+		method := spanAttr(s, string(semconv.DBOperationNameKey))
 		require.NotEmpty(t, method, s.Name())
+		assert.Equal(t, method, s.Name(), "in-memory SQLite: no target, the method alone")
+		assert.Equal(t, provobs.SystemSQLite, spanAttr(s, string(semconv.DBSystemNameKey)))
 		if method != "CreateWorkflowInstance" && method != "SignalWorkflow" {
 			continue
 		}

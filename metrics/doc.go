@@ -16,12 +16,13 @@
 // Every series below exists, at zero, from New on, and no other is ever
 // created: the labels take values from closed sets (provobs.Ops and
 // provobs.ErrorTypes), so cardinality is fixed: per operation a histogram,
-// a retry counter and an error counter per error type, plus 7 other
-// series.
+// a retry counter, a cancellation counter and an error counter per error
+// type, plus 7 other series.
 //
 //	name                                            type       labels                 value
 //	provider_<op>_duration_ms (op.MetricName())     histogram  -                      latency of each call, failures included, in ms
-//	provider_infrastructure_errors_total            counter    operation, error_type  failed calls
+//	provider_infrastructure_errors_total            counter    operation, error_type  failed calls (provobs.OutcomeFailed)
+//	provider_canceled_total                         counter    operation              calls the caller cancelled (provobs.OutcomeCanceled)
 //	provider_ack_orchestration_retries_total        counter    -                      retries of AckOrchestrationItem (RecordRetry)
 //	provider_retries_total                          counter    operation              retries of any operation (RecordRetry)
 //	provider_sessions_renewed_total                 counter    -                      sum of RenewSessionLock results
@@ -63,6 +64,15 @@
 //	provider_infrastructure_errors_total{operation="abandon_orch",error_type="canceled"} 0
 //	...
 //	provider_infrastructure_errors_total{operation="fetch",error_type="lock_timeout"} 0
+//	...
+//
+// The cancellation counter, one series per operation:
+//
+//	# HELP provider_canceled_total Provider operations the caller cancelled, by operation; not failures.
+//	# TYPE provider_canceled_total counter
+//	provider_canceled_total{operation="abandon_orch"} 0
+//	...
+//	provider_canceled_total{operation="fetch"} 0
 //	...
 //
 // The retry counters, one for AckOrchestrationItem and one per
@@ -140,14 +150,21 @@
 //
 // # Which errors count
 //
-// Every error an operation returns increments
+// The root package's rule decides (provobs.OutcomeOf; see "The caller's
+// cancellation is not a store failure" in its documentation). An operation
+// the caller cancelled (the context it passed was cancelled, as when a
+// worker shuts down) increments provider_canceled_total{operation} and
+// never provider_infrastructure_errors_total, so a graceful shutdown fires
+// no error alert. Every other error increments
 // provider_infrastructure_errors_total once, labelled with its operation
-// and provobs.TypeOf(err): the store's faults (transaction_failed,
-// lock_timeout, closed), the contract's permanent outcomes (lock_lost,
-// conflict, invalid_argument, serialization_error), the caller's
-// cancellations (canceled) and unclassified errors (unknown). Nothing is
-// filtered, so the counter reconciles with the histogram counts; an alert on
-// infrastructure faults selects error_type=~"transaction_failed|lock_timeout|unknown".
+// and provobs.ErrorTypeOf(ctx, err): the store's faults (transaction_failed,
+// lock_timeout, closed), a passed deadline (deadline_exceeded: the store
+// may be too slow for its caller), the contract's permanent outcomes
+// (lock_lost, conflict, invalid_argument, serialization_error) and
+// unclassified errors (unknown). The two counters together reconcile with
+// the error calls of the histogram counts (the latency of a cancelled call
+// is observed too); an alert on infrastructure faults selects
+// error_type=~"transaction_failed|lock_timeout|deadline_exceeded|unknown".
 // An empty fetch or dequeue, (nil, nil), is a success.
 //
 // # Cost of recording

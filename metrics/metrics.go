@@ -18,6 +18,7 @@ type Metrics struct {
 
 	durations       [provobs.NumOps]*vm.PrometheusHistogram
 	errors          [provobs.NumOps][provobs.NumErrorTypes]*vm.Counter
+	canceled        [provobs.NumOps]*vm.Counter
 	retries         [provobs.NumOps]*vm.Counter
 	ackOrchRetries  *vm.Counter
 	sessionsRenewed *vm.Counter
@@ -102,6 +103,7 @@ func New(opts ...Option) *Metrics {
 				provobs.MetricInfrastructureErrors, provobs.LabelOperation, op.String(), provobs.LabelErrorType, t.String()))
 		}
 		m.retries[op] = s.NewCounter(fmt.Sprintf(`%s{%s=%q}`, provobs.MetricRetries, provobs.LabelOperation, op.String()))
+		m.canceled[op] = s.NewCounter(fmt.Sprintf(`%s{%s=%q}`, provobs.MetricCanceled, provobs.LabelOperation, op.String()))
 	}
 	m.ackOrchRetries = s.NewCounter(provobs.MetricAckOrchestrationRetries)
 	m.sessionsRenewed = s.NewCounter(provobs.MetricSessionsRenewed)
@@ -112,6 +114,7 @@ func New(opts ...Option) *Metrics {
 	m.pollErrors = s.NewCounter(provobs.MetricQueueDepthPollErrors)
 
 	m.family(provobs.MetricInfrastructureErrors, "counter", "Failed provider operations by operation and error type.")
+	m.family(provobs.MetricCanceled, "counter", "Provider operations the caller cancelled, by operation; not failures.")
 	m.family(provobs.MetricRetries, "counter", "Re-invocations of provider operations by the retry middleware.")
 	m.family(provobs.MetricAckOrchestrationRetries, "counter", "Re-invocations of AckOrchestrationItem by the retry middleware.")
 	m.family(provobs.MetricSessionsRenewed, "counter", "Sessions renewed by RenewSessionLock.")
@@ -134,7 +137,9 @@ func (m *Metrics) Set() *vm.Set { return m.set }
 
 // Middleware returns the middleware that records every operation of the
 // provider it wraps: its latency (failures included) into the op's
-// histogram, its error into the error counter of its op and type, and the
+// histogram, its error into the error counter of its op and type (or, when
+// the caller cancelled it, provobs.OutcomeOf, into the cancellation counter
+// of its op), and the
 // session counts of RenewSessionLock and CleanupOrphanedSessions. Recording
 // takes a few atomic operations and the op's own histogram mutex, and never
 // allocates. The same Middleware is returned on every call.
@@ -145,14 +150,20 @@ func (m *Metrics) Middleware() provobs.Middleware { return m.mw }
 // Interceptor is returned on every call.
 func (m *Metrics) Interceptor() provobs.Interceptor { return m.ic }
 
-func (m *Metrics) observe(_ context.Context, c *provobs.Call, err error, elapsed time.Duration) {
+func (m *Metrics) observe(ctx context.Context, c *provobs.Call, err error, elapsed time.Duration) {
 	op := c.Op()
 	if !op.Valid() {
 		return
 	}
 	m.durations[op].Update(float64(elapsed) / m.unit)
 	if err != nil {
-		m.errors[op][typeOf(err)].Inc()
+		// The root package's rule: the caller's cancellation is not an
+		// infrastructure error.
+		if t := provobs.ErrorTypeOf(ctx, err); t == provobs.TypeCanceled {
+			m.canceled[op].Inc()
+		} else {
+			m.errors[op][valid(t)].Inc()
+		}
 		return
 	}
 	switch op {
@@ -192,10 +203,10 @@ func (m *Metrics) SetQueueDepths(d provobs.QueueDepths) {
 	m.timerDepth.Set(float64(d.Timer))
 }
 
-// typeOf is provobs.TypeOf for a non-nil err, with a type outside the
-// defined set (an *Error built by hand) counted as unknown.
-func typeOf(err error) provobs.ErrorType {
-	if t := provobs.TypeOf(err); t.Valid() {
+// valid is t, or unknown for a type outside the defined set (an *Error
+// built by hand).
+func valid(t provobs.ErrorType) provobs.ErrorType {
+	if t.Valid() {
 		return t
 	}
 	return provobs.TypeUnknown

@@ -48,6 +48,7 @@ func TestNewExposesEverySeriesAtZero(t *testing.T) {
 			assert.Zero(t, value(t, fams, provobs.MetricInfrastructureErrors, errLabels(op, et)))
 		}
 		assert.Zero(t, value(t, fams, provobs.MetricRetries, map[string]string{"operation": op.String()}))
+		assert.Zero(t, value(t, fams, provobs.MetricCanceled, map[string]string{"operation": op.String()}))
 	}
 	for name, typ := range scalarFamilies {
 		require.NotNil(t, fams[name], name)
@@ -57,7 +58,9 @@ func TestNewExposesEverySeriesAtZero(t *testing.T) {
 	assert.Equal(t, dto.MetricType_COUNTER, fams[provobs.MetricInfrastructureErrors].GetType())
 	assert.Len(t, fams[provobs.MetricInfrastructureErrors].GetMetric(), len(provobs.Ops())*len(provobs.ErrorTypes()))
 	assert.Equal(t, dto.MetricType_COUNTER, fams[provobs.MetricRetries].GetType())
-	assert.Len(t, fams, len(provobs.Ops())+2+len(scalarFamilies), "unexpected families")
+	assert.Equal(t, dto.MetricType_COUNTER, fams[provobs.MetricCanceled].GetType())
+	assert.Len(t, fams[provobs.MetricCanceled].GetMetric(), len(provobs.Ops()))
+	assert.Len(t, fams, len(provobs.Ops())+3+len(scalarFamilies), "unexpected families")
 }
 
 func TestMiddlewareRecordsEveryOperation(t *testing.T) {
@@ -147,6 +150,71 @@ func TestInjectedErrorIsCountedOnceWithItsLabels(t *testing.T) {
 				}
 				assert.Equal(t, wantCount, histogram(t, fams, op.MetricName()).GetSampleCount(), op.String())
 			}
+		})
+	}
+}
+
+// TestCallerCancellationIsNotAnInfrastructureError drives a real store with
+// a cancelled context and with a passed deadline: the cancellation is
+// counted in provider_canceled_total only, the deadline as an
+// infrastructure error of type deadline_exceeded (provobs.OutcomeOf).
+func TestCallerCancellationIsNotAnInfrastructureError(t *testing.T) {
+	t.Parallel()
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	expired, cancelE := context.WithDeadline(context.Background(), time.Unix(1, 0))
+	defer cancelE()
+	tests := []struct {
+		name         string
+		ctx          context.Context
+		mw           provobs.Middleware
+		wantCanceled float64
+		wantType     provobs.ErrorType // counted as an infrastructure error; 0: none
+	}{
+		{name: "cancelled ctx, store's error", ctx: canceled, wantCanceled: 1},
+		{name: "cancelled ctx, driver error on the way out", ctx: canceled, wantCanceled: 1,
+			mw: provobs.Intercept(provobs.InterceptorFunc(func(context.Context, *provobs.Call) error {
+				return errors.New("conn closed")
+			}))},
+		{name: "canceled error, live ctx", ctx: context.Background(), wantCanceled: 1,
+			mw: injectFailure(provobs.OpEnqueue, provobs.TypeCanceled)},
+		{name: "interrupted at the deadline", ctx: expired, wantType: provobs.TypeDeadlineExceeded,
+			mw: provobs.Intercept(provobs.InterceptorFunc(func(_ context.Context, c *provobs.Call) error {
+				return provobs.NewError(c.Op(), provobs.TypeCanceled, errors.New("interrupted"))
+			}))},
+		{name: "passed deadline", ctx: expired, wantType: provobs.TypeDeadlineExceeded,
+			mw: provobs.Intercept(provobs.InterceptorFunc(func(ctx context.Context, c *provobs.Call) error {
+				return provobs.ContextError(c.Op(), ctx.Err())
+			}))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m := metrics.New()
+			mws := []provobs.Middleware{m.Middleware()}
+			if tt.mw != nil {
+				mws = append(mws, tt.mw)
+			}
+			p := provobs.Chain(newStore(t), mws...)
+			err := p.EnqueueOrchestrator(tt.ctx, provobs.WorkItem{Kind: provobs.KindStartOrchestration, InstanceID: "a"}, 0)
+			require.Error(t, err)
+
+			fams := scrape(t, m)
+			for _, op := range provobs.Ops() {
+				want := 0.0
+				if op == provobs.OpEnqueue {
+					want = tt.wantCanceled
+				}
+				assert.Equal(t, want, value(t, fams, provobs.MetricCanceled, map[string]string{"operation": op.String()}), op.String())
+				for _, et := range provobs.ErrorTypes() {
+					want := 0.0
+					if op == provobs.OpEnqueue && et == tt.wantType {
+						want = 1
+					}
+					assert.Equal(t, want, value(t, fams, provobs.MetricInfrastructureErrors, errLabels(op, et)), "%s %s", op, et)
+				}
+			}
+			assert.Equal(t, uint64(1), histogram(t, fams, provobs.OpEnqueue.MetricName()).GetSampleCount(), "its latency is observed")
 		})
 	}
 }

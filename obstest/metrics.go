@@ -22,7 +22,8 @@ import (
 // MetricsSnapshot is the provider metrics of one Prometheus text
 // exposition, read back as numbers: per operation the latency histogram's
 // count, sum and buckets, the error counters by operation and error type,
-// the retry counters, the session counters and the queue depths. It
+// the cancellation counters, the retry counters, the session counters and
+// the queue depths. It
 // understands both namings of the histograms (provider_<op>_duration_ms and,
 // under metrics.WithBaseUnits, provider_<op>_duration_seconds). A series the
 // exposition lacks reads as zero; HasSeries tells whether it was there.
@@ -33,6 +34,7 @@ type MetricsSnapshot struct {
 	histograms [provobs.NumOps]HistogramSnapshot
 	errors     map[ErrorKey]uint64
 	retries    [provobs.NumOps]uint64
+	canceled   [provobs.NumOps]uint64
 	scalars    map[string]float64 // unlabelled counters and gauges by name
 	series     map[string]bool    // every sample name seen
 }
@@ -139,6 +141,14 @@ func ParseMetrics(r io.Reader) (*MetricsSnapshot, error) {
 			return nil, &MetricsError{Reason: fmt.Sprintf("%s: unknown operation %q", provobs.MetricRetries, l[provobs.LabelOperation])}
 		}
 		s.retries[op] += uint64(sampleValue(m))
+	}
+	for _, m := range fams[provobs.MetricCanceled].GetMetric() {
+		l := labelMap(m)
+		op, ok := ops[l[provobs.LabelOperation]]
+		if !ok {
+			return nil, &MetricsError{Reason: fmt.Sprintf("%s: unknown operation %q", provobs.MetricCanceled, l[provobs.LabelOperation])}
+		}
+		s.canceled[op] += uint64(sampleValue(m))
 	}
 	for _, name := range []string{
 		provobs.MetricAckOrchestrationRetries, provobs.MetricSessionsRenewed, provobs.MetricSessionsCleaned,
@@ -255,6 +265,24 @@ func (s *MetricsSnapshot) ErrorCounts() map[ErrorKey]uint64 {
 		}
 	}
 	return out
+}
+
+// Canceled returns provider_canceled_total for op: the calls the caller
+// cancelled, which are not infrastructure errors.
+func (s *MetricsSnapshot) Canceled(op provobs.Op) uint64 {
+	if !op.Valid() {
+		return 0
+	}
+	return s.canceled[op]
+}
+
+// TotalCanceled returns provider_canceled_total summed over the operations.
+func (s *MetricsSnapshot) TotalCanceled() uint64 {
+	var n uint64
+	for _, v := range s.canceled {
+		n += v
+	}
+	return n
 }
 
 // Retries returns provider_retries_total for op.

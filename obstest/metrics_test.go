@@ -28,7 +28,8 @@ func TestMetricsSnapshotReadsEverySeries(t *testing.T) {
 			var calls obstest.Calls
 			p := provobs.Chain(obstest.NewSQLite(t), m.Middleware(), calls.Middleware())
 			require.NoError(t, obstest.Exercise(ctx, p))
-			// Failures: two lock_lost acks, one conflict, one cancelled fetch.
+			// Failures: two lock_lost acks, one conflict, one dequeue past
+			// its deadline; and one cancelled fetch, not a failure.
 			for range 2 {
 				_ = p.AckWorker(ctx, "no-such-token", nil)
 			}
@@ -36,6 +37,8 @@ func TestMetricsSnapshotReadsEverySeries(t *testing.T) {
 			_ = fail.AckOrchestrationItem(ctx, "t", provobs.OrchestrationAck{})
 			fail = provobs.Chain(&obstest.Stub{Err: context.Canceled}, m.Middleware())
 			_, _ = fail.FetchOrchestrationItem(ctx, provobs.FetchOptions{})
+			fail = provobs.Chain(&obstest.Stub{Err: context.DeadlineExceeded}, m.Middleware())
+			_, _ = fail.DequeueWorker(ctx, provobs.FetchOptions{}, nil)
 			m.RecordRetry(provobs.OpAckOrch)
 			m.RecordRetry(provobs.OpAckOrch)
 			m.RecordRetry(provobs.OpAckWorker)
@@ -46,7 +49,7 @@ func TestMetricsSnapshotReadsEverySeries(t *testing.T) {
 			for _, op := range provobs.Ops() {
 				want := uint64(calls.Count(op))
 				switch op {
-				case provobs.OpAckOrch, provobs.OpFetch:
+				case provobs.OpAckOrch, provobs.OpFetch, provobs.OpDequeue:
 					want++ // the Nop calls, not counted by calls
 				}
 				assert.Equal(t, want, snap.Count(op), "%s count", op)
@@ -59,12 +62,15 @@ func TestMetricsSnapshotReadsEverySeries(t *testing.T) {
 			}
 			assert.Equal(t, uint64(2), snap.Errors(provobs.OpAckWorker, provobs.TypeLockLost))
 			assert.Equal(t, uint64(1), snap.Errors(provobs.OpAckOrch, provobs.TypeConflict))
-			assert.Equal(t, uint64(1), snap.Errors(provobs.OpFetch, provobs.TypeCanceled))
+			assert.Zero(t, snap.Errors(provobs.OpFetch, provobs.TypeCanceled), "a cancellation is not an infrastructure error")
+			assert.Equal(t, uint64(1), snap.Canceled(provobs.OpFetch))
+			assert.Equal(t, uint64(1), snap.TotalCanceled())
+			assert.Equal(t, uint64(1), snap.Errors(provobs.OpDequeue, provobs.TypeDeadlineExceeded))
 			assert.Equal(t, uint64(2), snap.OpErrors(provobs.OpAckWorker))
 			assert.Equal(t, map[obstest.ErrorKey]uint64{
-				{provobs.OpAckWorker, provobs.TypeLockLost}: 2,
-				{provobs.OpAckOrch, provobs.TypeConflict}:   1,
-				{provobs.OpFetch, provobs.TypeCanceled}:     1,
+				{provobs.OpAckWorker, provobs.TypeLockLost}:       2,
+				{provobs.OpAckOrch, provobs.TypeConflict}:         1,
+				{provobs.OpDequeue, provobs.TypeDeadlineExceeded}: 1,
 			}, snap.ErrorCounts())
 			assert.Equal(t, uint64(2), snap.Retries(provobs.OpAckOrch))
 			assert.Equal(t, uint64(2), snap.AckOrchestrationRetries())
@@ -89,7 +95,7 @@ func TestScrapeMetrics(t *testing.T) {
 	snap, err := obstest.ScrapeMetrics(context.Background(), srv.URL)
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), snap.QueueDepths().Worker)
-	assert.Len(t, snap.SeriesNames(), 3*len(provobs.Ops())+9)
+	assert.Len(t, snap.SeriesNames(), 3*len(provobs.Ops())+10)
 }
 
 func TestParseMetricsRejects(t *testing.T) {

@@ -25,9 +25,11 @@
 // # Context
 //
 // The wait ends when ctx is done. The call then fails with a *provobs.Error
-// of type canceled (not retryable) that wraps both ctx.Err() and the last
-// attempt's error, so errors.Is sees context.Canceled (or
-// context.DeadlineExceeded) and the provider error alike. If ctx has a
+// of type canceled, or deadline_exceeded when ctx's deadline passed
+// (provobs.ContextError; neither retryable), that wraps both ctx.Err() and
+// the last attempt's error, so errors.Is sees context.Canceled (or
+// context.DeadlineExceeded) and the provider error alike. The observers
+// treat it by provobs.OutcomeOf: a cancellation is not a store failure. If ctx has a
 // deadline that would pass before the next attempt could start, the
 // middleware does not wait: it returns the last attempt's error at once.
 //

@@ -106,8 +106,11 @@ func (r *retrier) Intercept(ctx context.Context, c *provobs.Call) error {
 			return err
 		}
 		if werr := clock.Sleep(ctx, d); werr != nil {
-			return &provobs.Error{Op: op, Type: provobs.TypeCanceled,
-				Err: fmt.Errorf("%w while waiting to retry after: %w", werr, err)}
+			// canceled or deadline_exceeded, as the context ended
+			// (provobs.ContextError), wrapping both errors.
+			cerr := provobs.ContextError(op, werr)
+			cerr.Err = fmt.Errorf("%w while waiting to retry after: %w", werr, err)
+			return cerr
 		}
 		if r.onRetry != nil {
 			r.onRetry(ctx, op, attempt, err)

@@ -205,6 +205,26 @@ func TestRetryHonoursTheContext(t *testing.T) {
 		assert.Equal(t, int64(1), in.calls.Load())
 	})
 
+	t.Run("deadline passes during backoff", func(t *testing.T) {
+		t.Parallel()
+		var r retries
+		in := &injector{op: provobs.OpAckOrch, errs: []error{busy(provobs.OpAckOrch)}, repeat: true}
+		p := provobs.Chain(obstest.NewSQLite(t), retry.Middleware(retry.Config{BaseDelay: time.Hour, OnRetry: r.hook}), in.middleware())
+		item := lockedItem(t, p)
+
+		// A context whose deadline passes while the retry waits, with no
+		// Deadline for the retry to see coming.
+		ctx := &expiring{Context: context.Background(), done: make(chan struct{})}
+		time.AfterFunc(20*time.Millisecond, func() { close(ctx.done) })
+		err := ack(ctx, p, item)
+		assert.Equal(t, provobs.TypeDeadlineExceeded, provobs.TypeOf(err), "provobs.ContextError of the context's end")
+		assert.False(t, provobs.IsRetryable(err))
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.ErrorIs(t, err, provobs.ErrLockTimeout, "the last attempt's error is kept")
+		assert.Equal(t, provobs.OutcomeFailed, provobs.OutcomeOf(ctx, err))
+		assert.Empty(t, r.attempts)
+	})
+
 	t.Run("deadline before the next attempt", func(t *testing.T) {
 		t.Parallel()
 		var r retries
@@ -245,4 +265,22 @@ func TestRetryKeepsTheAdminCapability(t *testing.T) {
 	require.True(t, ok)
 	_, err := a.QueueDepths(context.Background())
 	assert.NoError(t, err)
+}
+
+// expiring is a context whose deadline passes when done is closed, and
+// which hides that deadline from Deadline.
+type expiring struct {
+	context.Context
+	done chan struct{}
+}
+
+func (c *expiring) Done() <-chan struct{} { return c.done }
+
+func (c *expiring) Err() error {
+	select {
+	case <-c.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
+	}
 }

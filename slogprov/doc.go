@@ -17,7 +17,16 @@
 //   - failure: ERROR, message MessageFailed;
 //   - retryable failure (provobs.IsRetryable, i.e. transaction_failed and
 //     lock_timeout): WARN, message MessageFailed. The caller (or a retry
-//     middleware) may still succeed, so it is not yet an error.
+//     middleware) may still succeed, so it is not yet an error;
+//   - a passed deadline (deadline_exceeded): WARN, message MessageFailed.
+//     The store may be too slow for its caller;
+//   - the caller's cancellation (provobs.OutcomeCanceled: the context it
+//     passed was cancelled, as when a worker shuts down): DEBUG, message
+//     MessageCanceled, with error_type=canceled and the error. It is not a
+//     failure of the store and is never logged at WARN or ERROR. The rule
+//     is the root package's (provobs.OutcomeOf, see "The caller's
+//     cancellation is not a store failure" there), shared by every
+//     middleware.
 //
 // A failure is whatever error the operation returned to this middleware;
 // place slogprov outside a retry middleware to log final outcomes, inside it
@@ -32,8 +41,8 @@
 //	operation             string   always                     provobs.Op.String(): fetch, ack_orch, ...
 //	duration_ms           float64  always                     milliseconds, rounded to the microsecond
 //	instance_id           string   when known                 provobs.Call.Instance()
-//	error_type            string   failure                    provobs.TypeOf(err): lock_lost, lock_timeout, ...
-//	error                 error    failure                    the error; handlers render its text
+//	error_type            string   failure or cancellation    provobs.ErrorTypeOf(ctx, err): lock_lost, lock_timeout, canceled, ...
+//	error                 error    failure or cancellation    the error; handlers render its text
 //	<op.SizeKey()>        int      success, op has a size     messages, events, items, sessions_renewed, sessions_cleaned, instances
 //	empty_polls           uint64   sampled empty poll         n: the empty polls since the previous sampled record, this one included
 //	method                string   call names its method      provobs.Call.Method(): the storage method of another interface (GetWorkflowTask, ...)

@@ -24,8 +24,9 @@ func Middleware(logger *slog.Logger, opts ...Option) provobs.Middleware {
 }
 
 // Interceptor returns the provobs.Interceptor that writes at most one
-// record per operation to logger's handler: DEBUG on success, ERROR on
-// failure and WARN on a retryable failure (provobs.IsRetryable). See the
+// record per operation to logger's handler: DEBUG on success and on the
+// caller's cancellation (provobs.OutcomeOf), ERROR on failure and WARN on a
+// retryable failure or a passed deadline. See the
 // package documentation for the attributes. The handler's level, With
 // attributes and groups apply; when the handler is not enabled for a
 // record's level the interceptor builds nothing and allocates nothing. Use
@@ -53,10 +54,16 @@ func (m *interceptor) observe(ctx context.Context, c *provobs.Call, err error, e
 	op := c.Op()
 	level := slog.LevelDebug
 	var claimed uint64 // empty polls this record stands for
-	switch {
+	msg := provobs.MessageOK
+	errType := provobs.ErrorTypeOf(ctx, err)
+	switch outcome := provobs.OutcomeOf(ctx, err); {
+	case outcome == provobs.OutcomeCanceled:
+		// The caller's own cancellation: DEBUG, never WARN or ERROR.
+		msg = provobs.MessageCanceled
 	case err != nil:
+		msg = provobs.MessageFailed
 		level = slog.LevelError
-		if provobs.IsRetryable(err) {
+		if provobs.IsRetryable(err) || errType == provobs.TypeDeadlineExceeded {
 			level = slog.LevelWarn
 		}
 	case c.Size() == 0 && op.Polls():
@@ -77,15 +84,11 @@ func (m *interceptor) observe(ctx context.Context, c *provobs.Call, err error, e
 		return
 	}
 
-	msg := provobs.MessageOK
-	if err != nil {
-		msg = provobs.MessageFailed
-	}
 	r := slog.NewRecord(time.Now(), level, msg, 0)
 	r.AddAttrs(slog.String(provobs.KeyOperation, op.String()))
 	if err != nil {
 		r.AddAttrs(
-			slog.String(provobs.KeyErrorType, provobs.TypeOf(err).String()),
+			slog.String(provobs.KeyErrorType, errType.String()),
 			slog.Any(provobs.KeyError, err),
 		)
 	}

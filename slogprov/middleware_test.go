@@ -298,3 +298,53 @@ func TestMiddlewareSinks(t *testing.T) {
 		assert.Len(t, seen, len(provobs.MethodOps()))
 	})
 }
+
+// TestCallerCancellation: the caller's cancellation is a DEBUG record with
+// error_type=canceled whatever error the store returned on the way out; a
+// passed deadline is a WARN with error_type=deadline_exceeded, even when
+// the store calls it canceled (provobs.OutcomeOf, provobs.ErrorTypeOf).
+func TestCallerCancellation(t *testing.T) {
+	t.Parallel()
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	expired, cancelE := context.WithDeadline(context.Background(), time.Unix(1, 0))
+	defer cancelE()
+	returning := func(err error) provobs.Middleware {
+		return provobs.Intercept(provobs.InterceptorFunc(func(context.Context, *provobs.Call) error { return err }))
+	}
+	for _, tc := range []struct {
+		name  string
+		ctx   context.Context
+		inner provobs.Middleware // nil: the real store
+		level slog.Level
+		msg   string
+		typ   provobs.ErrorType
+	}{
+		{"cancelled ctx, the store's error", canceled, nil, slog.LevelDebug, provobs.MessageCanceled, provobs.TypeCanceled},
+		{"cancelled ctx, a driver error on the way out", canceled, returning(errors.New("conn closed")), slog.LevelDebug, provobs.MessageCanceled, provobs.TypeCanceled},
+		{"cancelled ctx, a retryable error", canceled, returning(provobs.NewError(provobs.OpEnqueue, provobs.TypeLockTimeout, nil)), slog.LevelDebug, provobs.MessageCanceled, provobs.TypeCanceled},
+		{"passed deadline", expired, returning(context.DeadlineExceeded), slog.LevelWarn, provobs.MessageFailed, provobs.TypeDeadlineExceeded},
+		{"interrupted at the deadline", expired, returning(provobs.NewError(provobs.OpEnqueue, provobs.TypeCanceled, errors.New("interrupted"))), slog.LevelWarn, provobs.MessageFailed, provobs.TypeDeadlineExceeded},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := obstest.NewHandler(nil)
+			mws := []provobs.Middleware{slogprov.Middleware(slog.New(h))}
+			if tc.inner != nil {
+				mws = append(mws, tc.inner)
+			}
+			p := provobs.Chain(obstest.NewSQLite(t), mws...)
+			err := p.EnqueueOrchestrator(tc.ctx, provobs.WorkItem{Kind: provobs.KindStartOrchestration, InstanceID: "a"}, 0)
+			require.Error(t, err)
+			recs := h.Records()
+			require.Len(t, recs, 1)
+			assert.Equal(t, tc.level, recs[0].Level)
+			assert.Equal(t, tc.msg, recs[0].Message)
+			et, ok := recs[0].Attr(provobs.KeyErrorType)
+			require.True(t, ok)
+			assert.Equal(t, tc.typ.String(), et.String())
+			_, ok = recs[0].Attr(provobs.KeyError)
+			assert.True(t, ok, "the error is kept")
+		})
+	}
+}

@@ -31,11 +31,17 @@ func (h *levelHandler) Handle(_ context.Context, r slog.Record) error {
 
 // TestLevelForEveryErrorType fails one enqueue with each error type and
 // checks the level of its record: WARN for both retryable types
-// (lock_timeout and transaction_failed), ERROR for every other. Only
-// exported API: a real store under the faults middleware.
+// (lock_timeout and transaction_failed) and for deadline_exceeded, DEBUG
+// for canceled (the caller's cancellation, provobs.OutcomeOf), ERROR for
+// every other. Only exported API: a real store under the faults middleware.
 func TestLevelForEveryErrorType(t *testing.T) {
 	t.Parallel()
-	warn := map[provobs.ErrorType]bool{provobs.TypeLockTimeout: true, provobs.TypeTransactionFailed: true}
+	level := map[provobs.ErrorType]slog.Level{
+		provobs.TypeLockTimeout:       slog.LevelWarn,
+		provobs.TypeTransactionFailed: slog.LevelWarn,
+		provobs.TypeDeadlineExceeded:  slog.LevelWarn,
+		provobs.TypeCanceled:          slog.LevelDebug,
+	}
 	for _, typ := range provobs.ErrorTypes() {
 		t.Run(fmt.Sprint(typ), func(t *testing.T) {
 			t.Parallel()
@@ -46,9 +52,9 @@ func TestLevelForEveryErrorType(t *testing.T) {
 			if provobs.TypeOf(err) != typ {
 				t.Fatalf("injected %v, got %v", typ, err)
 			}
-			want := slog.LevelError
-			if warn[typ] {
-				want = slog.LevelWarn
+			want, ok := level[typ]
+			if !ok {
+				want = slog.LevelError
 			}
 			if len(h.levels) != 1 || h.levels[0] != want {
 				t.Fatalf("a %v failure logged at %v, want one record at %v", typ, h.levels, want)

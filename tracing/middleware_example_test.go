@@ -3,6 +3,8 @@ package tracing_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
@@ -12,14 +14,20 @@ import (
 	"github.com/provobs/provobs/tracing"
 )
 
-// A span per operation; a failed one carries error.type and status Error.
+// A span per operation, named and described by OpenTelemetry's database
+// conventions; a failed one carries error.type and status Error.
 func ExampleMiddleware() {
 	exp := tracetest.NewInMemoryExporter()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
 	defer func() { _ = tp.Shutdown(context.Background()) }()
 
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, ":memory:")
+	dir, err := os.MkdirTemp("", "tracing-example")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	store, err := sqlite.Open(ctx, filepath.Join(dir, "orders.db"))
 	if err != nil {
 		panic(err)
 	}
@@ -31,14 +39,14 @@ func ExampleMiddleware() {
 	_ = p.AckWorker(ctx, "stale-token", nil)
 
 	for _, s := range exp.GetSpans() {
-		fmt.Print(s.Name, " ", s.Status.Code)
+		fmt.Print(s.Name, " | ", s.SpanKind, " ", s.Status.Code)
 		for _, kv := range s.Attributes {
 			fmt.Printf(" %s=%s", kv.Key, kv.Value.Emit())
 		}
 		fmt.Println()
 	}
 	// Output:
-	// provobs.enqueue Unset operation=enqueue instance_id=order-42
-	// provobs.fetch Unset operation=fetch instance_id=order-42 messages=1
-	// provobs.ack_worker Error operation=ack_worker error.type=lock_lost
+	// EnqueueOrchestrator orders.db | client Unset db.system.name=sqlite db.operation.name=EnqueueOrchestrator db.namespace=orders.db operation=enqueue instance_id=order-42
+	// FetchOrchestrationItem orders.db | client Unset db.system.name=sqlite db.operation.name=FetchOrchestrationItem db.namespace=orders.db operation=fetch instance_id=order-42 messages=1
+	// AckWorker orders.db | client Error db.system.name=sqlite db.operation.name=AckWorker db.namespace=orders.db operation=ack_worker error.type=lock_lost
 }

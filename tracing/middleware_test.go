@@ -14,6 +14,7 @@ import (
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/provobs/provobs"
@@ -71,16 +72,15 @@ func TestMiddlewareSpanPerOperation(t *testing.T) {
 			require.NotZero(t, h.calls.Count(op))
 			require.Len(t, ss, h.calls.Count(op), "one span per call")
 			for _, s := range ss {
-				assert.Equal(t, tracing.SpanName(op), s.Name)
-				assert.Equal(t, "provobs."+op.String(), s.Name)
-				assert.Equal(t, trace.SpanKindInternal, s.SpanKind)
+				assert.Equal(t, op.Method(), s.Name, "in-memory SQLite: no namespace, the method alone")
+				assert.Equal(t, trace.SpanKindInternal, s.SpanKind, "in-memory SQLite")
 				assert.Equal(t, codes.Unset, s.Status.Code)
 				assert.Equal(t, tracing.ScopeName, s.InstrumentationScope.Name)
 				a := attrs(s.Attributes)
 				if k := op.SizeKey(); k != "" {
 					assert.Equal(t, attribute.INT64, a[k].Type(), k)
 				}
-				_, ok := a[provobs.KeyOTelErrorType]
+				_, ok := a[string(semconv.ErrorTypeKey)]
 				assert.False(t, ok)
 			}
 		})
@@ -113,7 +113,7 @@ func TestMiddlewareLogTraceCorrelation(t *testing.T) {
 			}
 			return true
 		})
-		assert.Equal(t, "provobs."+op, s.Name)
+		assert.Equal(t, op, attrs(s.Attributes)[provobs.KeyOperation].AsString())
 	}
 }
 
@@ -127,11 +127,11 @@ func TestMiddlewareFailure(t *testing.T) {
 	spans := h.spans.GetSpans()
 	require.Len(t, spans, 1)
 	s := spans[0]
-	assert.Equal(t, "provobs.ack_orch", s.Name)
+	assert.Equal(t, "AckOrchestrationItem", s.Name)
 	assert.Equal(t, codes.Error, s.Status.Code)
 	assert.Equal(t, err.Error(), s.Status.Description)
 	a := attrs(s.Attributes)
-	assert.Equal(t, "lock_lost", a[provobs.KeyOTelErrorType].AsString())
+	assert.Equal(t, "lock_lost", a[string(semconv.ErrorTypeKey)].AsString())
 	assert.Equal(t, "inst-7", a[provobs.KeyInstanceID].AsString())
 	_, ok := a[provobs.OpAckOrch.SizeKey()]
 	assert.False(t, ok, "no size on failure")
@@ -146,7 +146,7 @@ func TestMiddlewareParentAndOptions(t *testing.T) {
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
 	p := provobs.Chain(obstest.NewSQLite(t), tracing.Middleware(tp,
 		tracing.WithSpanKind(trace.SpanKindClient),
-		tracing.WithAttributes(attribute.String("db.system.name", "sqlite"))))
+		tracing.WithAttributes(attribute.String("peer.service", "store"))))
 
 	ctx, parent := tp.Tracer("app").Start(context.Background(), "turn")
 	_, err := p.ReadHistory(ctx, "inst-3", 0)
@@ -156,11 +156,12 @@ func TestMiddlewareParentAndOptions(t *testing.T) {
 	spans := exp.GetSpans()
 	require.Len(t, spans, 2)
 	child := spans[0]
-	assert.Equal(t, "provobs.read_history", child.Name)
+	assert.Equal(t, "ReadHistory", child.Name)
 	assert.Equal(t, parent.SpanContext().SpanID(), child.Parent.SpanID())
-	assert.Equal(t, trace.SpanKindClient, child.SpanKind)
+	assert.Equal(t, trace.SpanKindClient, child.SpanKind, "WithSpanKind overrides the store's INTERNAL")
 	a := attrs(child.Attributes)
-	assert.Equal(t, "sqlite", a["db.system.name"].AsString())
+	assert.Equal(t, "store", a["peer.service"].AsString())
+	assert.Equal(t, "sqlite", a[string(semconv.DBSystemNameKey)].AsString())
 	assert.Equal(t, "inst-3", a[provobs.KeyInstanceID].AsString())
 	assert.Equal(t, attribute.INT64, a[provobs.SizeEvents].Type(), "an unknown instance has no events")
 	assert.Zero(t, a[provobs.SizeEvents].AsInt64())
@@ -195,4 +196,36 @@ func TestMiddlewareNotRecording(t *testing.T) {
 	require.Len(t, inner, 2)
 	assert.False(t, inner[1].IsSampled())
 	assert.Empty(t, spans.GetSpans())
+}
+
+// Under a valid, unsampled parent the interceptor starts no span: the
+// operation runs under the parent's context, nothing is exported, and the
+// call allocates no more than without the interceptor. With
+// WithSpansUnderUnsampledParents the sampler decides (here AlwaysSample).
+func TestUnsampledParentStartsNoSpan(t *testing.T) {
+	exp := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp), sdktrace.WithSampler(sdktrace.AlwaysSample()))
+	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	ctx := unsampledParent()
+	parent := trace.SpanContextFromContext(ctx)
+	var inner trace.SpanContext
+	body := func(ctx context.Context, c *provobs.Call) error {
+		inner = trace.SpanContextFromContext(ctx)
+		c.SetSize(1)
+		return nil
+	}
+	traced := provobs.NewStack(tracing.Interceptor(tp))
+	require.NoError(t, traced.Run(ctx, provobs.OpFetch, "", "", body))
+	assert.Equal(t, parent, inner, "the operation runs under the parent's context")
+	assert.Empty(t, exp.GetSpans())
+
+	bare := provobs.NewStack()
+	base := testing.AllocsPerRun(100, func() { _ = bare.Run(ctx, provobs.OpFetch, "", "", body) })
+	got := testing.AllocsPerRun(100, func() { _ = traced.Run(ctx, provobs.OpFetch, "GetWorkflowTask", "", body) })
+	assert.Equal(t, base, got, "the interceptor adds no allocation under an unsampled parent")
+
+	always := provobs.NewStack(tracing.Interceptor(tp, tracing.WithSpansUnderUnsampledParents(true)))
+	require.NoError(t, always.Run(ctx, provobs.OpFetch, "", "", body))
+	require.Len(t, exp.GetSpans(), 1, "the provider's sampler decided")
+	assert.Equal(t, parent.TraceID(), exp.GetSpans()[0].SpanContext.TraceID())
 }

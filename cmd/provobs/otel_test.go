@@ -25,7 +25,7 @@ func TestRunOTelMetrics(t *testing.T) {
 	assert.Contains(t, s, "full (spans, retry, redacted logs, OpenTelemetry metrics)")
 	assert.Contains(t, s, "operation latency (from db.client.operation.duration, every outcome;")
 	assert.Regexp(t, `(?m)^errors\s+none$`, s)
-	assert.Regexp(t, `(?m)^cancellations\s+`, s)
+	assert.Regexp(t, `(?m)^canceled\s+`, s)
 	// 20 orchestrations: 20 enqueues, and as many orchestration acks as
 	// fetches that returned work.
 	m := regexp.MustCompile(`(?m)^\s+enqueue\s+(\d+)\s`).FindStringSubmatch(s)

@@ -523,6 +523,7 @@ func expectedSeries(snap *obstest.MetricsSnapshot) map[string]float64 {
 			})] = float64(snap.Errors(op, et))
 		}
 		out[seriesKey(provobs.MetricRetries, map[string]string{provobs.LabelOperation: op.String()})] = float64(snap.Retries(op))
+		out[seriesKey(provobs.MetricCanceled, map[string]string{provobs.LabelOperation: op.String()})] = float64(snap.Canceled(op))
 	}
 	d := snap.QueueDepths()
 	for name, v := range map[string]float64{

@@ -28,14 +28,14 @@ type report struct {
 	depths    provobs.QueueDepths
 	depthsErr error
 
-	observed      bool
-	otel          bool // the metrics are OpenTelemetry's (-metrics otel)
-	ops           []opStats
-	errors        map[string]float64 // "operation/error_type" -> count
-	retries       map[string]float64 // operation -> retries
-	cancellations map[string]float64 // operation -> cancellations (-metrics otel)
-	spans         int64
-	parseErr      error
+	observed bool
+	otel     bool // the metrics are OpenTelemetry's (-metrics otel)
+	ops      []opStats
+	errors   map[string]float64 // "operation/error_type" -> count
+	canceled map[string]float64 // operation -> calls the caller cancelled
+	retries  map[string]float64 // operation -> retries
+	spans    int64
+	parseErr error
 }
 
 // opStats is one operation's latency, read back from its histogram.
@@ -82,6 +82,7 @@ func (r *report) readMetrics(m *metrics.Metrics) {
 		return l[provobs.LabelOperation] + "/" + l[provobs.LabelErrorType]
 	})
 	r.retries = labelled(fams[provobs.MetricRetries], func(l map[string]string) string { return l[provobs.LabelOperation] })
+	r.canceled = labelled(fams[provobs.MetricCanceled], func(l map[string]string) string { return l[provobs.LabelOperation] })
 }
 
 // labelled sums the non-zero counters of f by key(labels).
@@ -188,10 +189,8 @@ func (r *report) write(w io.Writer) {
 	}
 	if r.observed {
 		fmt.Fprintf(tw, "errors\t%s\n", counts(r.errors))
+		fmt.Fprintf(tw, "canceled\t%s\n", counts(r.canceled))
 		fmt.Fprintf(tw, "retries\t%s\n", counts(r.retries))
-		if r.otel {
-			fmt.Fprintf(tw, "cancellations\t%s\n", counts(r.cancellations))
-		}
 		fmt.Fprintf(tw, "spans\t%d\n", r.spans)
 	}
 	_ = tw.Flush()

@@ -59,7 +59,7 @@ func (r *report) readOTelMetrics(g prometheus.Gatherer) {
 	r.errors = labelled(byName[promFamily(provobs.OTelMetricInfrastructureErrors, "_total")], func(l map[string]string) string {
 		return l[provobs.LabelOperation] + "/" + l[errorType]
 	})
-	r.cancellations = labelled(byName[promFamily(provobs.OTelMetricCancellations, "_total")], func(l map[string]string) string { return l[provobs.LabelOperation] })
+	r.canceled = labelled(byName[promFamily(provobs.OTelMetricCancellations, "_total")], func(l map[string]string) string { return l[provobs.LabelOperation] })
 	r.retries = labelled(byName[promFamily(provobs.OTelMetricRetries, "_total")], func(l map[string]string) string { return l[provobs.LabelOperation] })
 }
 
