@@ -99,7 +99,7 @@
 //     provobs.provider.cancellations. It is not an infrastructure error,
 //     so an alert on that counter stays quiet through a graceful shutdown.
 //   - OutcomeFailed (any other error, a passed deadline included): the
-//     histogram with error.type set to provobs.TypeOf of the error
+//     histogram with error.type set to provobs.ErrorTypeOf of the call
 //     ("unknown" for a type outside the defined set), and one in
 //     provobs.provider.infrastructure_errors with the same error.type.
 //

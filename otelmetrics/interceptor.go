@@ -143,16 +143,17 @@ func (b *binding) observe(ctx context.Context, c *provobs.Call, err error, elaps
 		idx = provobs.TypeCanceled
 		m.cancellations.Add(ctx, 1, m.opOnly[op]...)
 	default:
-		idx = typeOf(err)
+		idx = typeOf(ctx, err)
 		m.infraErrors.Add(ctx, 1, m.byType[op][idx]...)
 	}
 	m.duration.Record(ctx, elapsed.Seconds(), sets[idx]...)
 }
 
-// typeOf is provobs.TypeOf for a non-nil err, with a type outside the
-// defined set (an *Error built by hand) counted as unknown.
-func typeOf(err error) provobs.ErrorType {
-	if t := provobs.TypeOf(err); t.Valid() {
+// typeOf is provobs.ErrorTypeOf for a non-nil err (the type every observer
+// records), with a type outside the defined set (an *Error built by hand)
+// counted as unknown.
+func typeOf(ctx context.Context, err error) provobs.ErrorType {
+	if t := provobs.ErrorTypeOf(ctx, err); t.Valid() {
 		return t
 	}
 	return provobs.TypeUnknown
