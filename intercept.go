@@ -159,13 +159,14 @@ type Call struct {
 	body     runner
 }
 
-// start fills c for a new operation through s. The instance is resolved
-// now: the one the arguments name, else the context's (WithInstance).
+// start fills c, a zero Call, for a new operation through s. The instance
+// is resolved now: the one the arguments name, else the context's
+// (WithInstance).
 func (c *Call) start(ctx context.Context, s Stack, op Op, method, instance string, body runner) {
 	if instance == "" {
 		instance = InstanceFromContext(ctx)
 	}
-	*c = Call{op: op, method: method, instance: instance, ics: s.ics, body: body}
+	c.op, c.method, c.instance, c.ics, c.body = op, method, instance, s.ics, body
 }
 
 // end clears c when its operation has returned (see Call's lifetime).
