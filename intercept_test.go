@@ -251,7 +251,9 @@ func TestInstanceResolvedAtStart(t *testing.T) {
 			}
 			return c.Invoke(provobs.WithInstance(ctx, "ignored"))
 		})),
-		provobs.Observe(func(_ context.Context, c *provobs.Call, _ error, _ time.Duration) { inner = append(inner, c.Instance()) }),
+		provobs.Observe(func(_ context.Context, c *provobs.Call, _ error, _ time.Duration) {
+			inner = append(inner, c.Instance())
+		}),
 	)
 	ctx := context.Background()
 	require.NoError(t, p.RenewWorkerLock(ctx, "unknown", time.Second))
