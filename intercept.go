@@ -146,7 +146,7 @@ func (s Stack) Run(ctx context.Context, op Op, method, instance string, fn Func)
 // that reads as the zero Call (Op 0, no instance, size 0) and its Invoke
 // fails with TypeInvalidArgument. An interceptor that needs a value later
 // copies it (c.Op(), c.Instance(), c.Size()) before it returns. The Calls of
-// a wrapped Provider are pooled (see wrap.go) and so may later carry
+// a wrapped Provider (Intercept) are pooled and so may later carry
 // another call of the same operation; under the race detector they are not
 // pooled, so a test run with -race catches an interceptor that keeps one.
 type Call struct {
