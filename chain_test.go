@@ -20,9 +20,11 @@ import (
 	"github.com/provobs/provobs"
 	"github.com/provobs/provobs/faults"
 	"github.com/provobs/provobs/metrics"
+	"github.com/provobs/provobs/metrics/metricstest"
 	"github.com/provobs/provobs/obstest"
 	"github.com/provobs/provobs/retry"
 	"github.com/provobs/provobs/slogprov"
+	"github.com/provobs/provobs/sqlite/sqlitetest"
 	"github.com/provobs/provobs/tracing"
 )
 
@@ -60,7 +62,7 @@ func newFullChain(t *testing.T, store provobs.Provider, rules ...faults.Rule) *f
 // (op, t) from the metrics exposition.
 func (c *fullChain) counts(t *testing.T, op provobs.Op, et provobs.ErrorType) (calls, errs float64) {
 	t.Helper()
-	snap := obstest.Snapshot(t, c.m)
+	snap := metricstest.Snapshot(t, c.m)
 	return float64(snap.Count(op)), float64(snap.Errors(op, et))
 }
 
@@ -175,7 +177,7 @@ func TestRetryThroughEveryMiddleware(t *testing.T) {
 func TestInstanceFromTokenAroundSQLite(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	c := newFullChain(t, obstest.NewSQLite(t))
+	c := newFullChain(t, sqlitetest.New(t))
 	lease := provobs.FetchOptions{LockTimeout: time.Minute}
 	for _, id := range []string{"order-1", "order-2"} {
 		require.NoError(t, c.p.EnqueueOrchestrator(ctx, provobs.WorkItem{Kind: provobs.KindStartOrchestration, InstanceID: id}, 0))
@@ -220,7 +222,7 @@ func TestInstanceFromTokenAroundSQLite(t *testing.T) {
 func TestTokenMemoryCapAroundSQLite(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	store := obstest.NewSQLite(t)
+	store := sqlitetest.New(t)
 	p := provobs.Chain(store,
 		tracing.Middleware(noop.NewTracerProvider()),
 		slogprov.Middleware(slog.New(slog.DiscardHandler)),

@@ -36,28 +36,31 @@
 // One Op per Provider and Admin method, and ops for what other storage
 // interfaces do and Provider does not. The label is the operation log
 // attribute and metric label; the metric is the latency histogram in
-// milliseconds; the size key is the log attribute that carries Call.Size.
-// A test keeps this table equal to the catalogue in ops.go.
+// milliseconds; the size key is the log attribute that carries Call.Size;
+// lock says what the method does with a lock token: issues a fresh one
+// (Op.Polls), presents one and keeps the lock (Op.PresentsToken), or
+// presents one and ends the lock (Op.EndsLock). A test keeps this table
+// equal to the catalogue in ops.go.
 //
-//	Op                         label                      method                      metric                                          size key
-//	OpFetch                    fetch                      FetchOrchestrationItem      provider_fetch_orchestration_item_duration_ms   messages
-//	OpAckOrch                  ack_orch                   AckOrchestrationItem        provider_ack_orchestration_item_duration_ms     events
-//	OpAbandonOrch              abandon_orch               AbandonOrchestrationItem    provider_abandon_orch_duration_ms               -
-//	OpRenewOrch                renew_orch                 RenewOrchestrationItemLock  provider_renew_orch_duration_ms                 -
-//	OpEnqueue                  enqueue                    EnqueueOrchestrator         provider_enqueue_orchestrator_duration_ms       -
-//	OpEnqueueWorker            enqueue_worker             EnqueueWorker               provider_enqueue_worker_duration_ms             -
-//	OpDequeue                  dequeue                    DequeueWorker               provider_dequeue_worker_duration_ms             messages
-//	OpAckWorker                ack_worker                 AckWorker                   provider_ack_worker_duration_ms                 -
-//	OpAbandonWorker            abandon_worker             AbandonWorker               provider_abandon_worker_duration_ms             -
-//	OpRenewWorker              renew_worker               RenewWorkerLock             provider_renew_worker_duration_ms               -
-//	OpRenewSessionLock         renew_session_lock         RenewSessionLock            provider_renew_session_lock_duration_ms         sessions_renewed
-//	OpCleanupOrphanedSessions  cleanup_orphaned_sessions  CleanupOrphanedSessions     provider_cleanup_orphaned_sessions_duration_ms  sessions_cleaned
-//	OpReadHistory              read_history               ReadHistory                 provider_read_history_duration_ms               events
-//	OpQueueDepths (admin)      queue_depths               QueueDepths                 provider_queue_depths_duration_ms               items
-//	OpListInstances (admin)    list_instances             ListInstances               provider_list_instances_duration_ms             instances
-//	OpInstanceInfo (admin)     instance_info              InstanceInfo                provider_instance_info_duration_ms              instances
-//	OpRemoveInstance (none)    remove_instance            -                           provider_remove_instance_duration_ms            -
-//	OpPrepareQueues (none)     prepare_queues             -                           provider_prepare_queues_duration_ms             -
+//	Op                         label                      method                      metric                                          size key          lock
+//	OpFetch                    fetch                      FetchOrchestrationItem      provider_fetch_orchestration_item_duration_ms   messages          issues
+//	OpAckOrch                  ack_orch                   AckOrchestrationItem        provider_ack_orchestration_item_duration_ms     events            ends
+//	OpAbandonOrch              abandon_orch               AbandonOrchestrationItem    provider_abandon_orch_duration_ms               -                 ends
+//	OpRenewOrch                renew_orch                 RenewOrchestrationItemLock  provider_renew_orch_duration_ms                 -                 presents
+//	OpEnqueue                  enqueue                    EnqueueOrchestrator         provider_enqueue_orchestrator_duration_ms       -                 -
+//	OpEnqueueWorker            enqueue_worker             EnqueueWorker               provider_enqueue_worker_duration_ms             -                 -
+//	OpDequeue                  dequeue                    DequeueWorker               provider_dequeue_worker_duration_ms             messages          issues
+//	OpAckWorker                ack_worker                 AckWorker                   provider_ack_worker_duration_ms                 -                 ends
+//	OpAbandonWorker            abandon_worker             AbandonWorker               provider_abandon_worker_duration_ms             -                 ends
+//	OpRenewWorker              renew_worker               RenewWorkerLock             provider_renew_worker_duration_ms               -                 presents
+//	OpRenewSessionLock         renew_session_lock         RenewSessionLock            provider_renew_session_lock_duration_ms         sessions_renewed  -
+//	OpCleanupOrphanedSessions  cleanup_orphaned_sessions  CleanupOrphanedSessions     provider_cleanup_orphaned_sessions_duration_ms  sessions_cleaned  -
+//	OpReadHistory              read_history               ReadHistory                 provider_read_history_duration_ms               events            -
+//	OpQueueDepths (admin)      queue_depths               QueueDepths                 provider_queue_depths_duration_ms               items             -
+//	OpListInstances (admin)    list_instances             ListInstances               provider_list_instances_duration_ms             instances         -
+//	OpInstanceInfo (admin)     instance_info              InstanceInfo                provider_instance_info_duration_ms              instances         -
+//	OpRemoveInstance (none)    remove_instance            -                           provider_remove_instance_duration_ms            -                 -
+//	OpPrepareQueues (none)     prepare_queues             -                           provider_prepare_queues_duration_ms             -                 -
 //
 // The five histograms the specification names keep its names (dots mapped
 // to underscores); every other operation is provider_<label>_duration_ms.

@@ -2,6 +2,7 @@ package provobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -10,7 +11,8 @@ import (
 // provider (Intercept) or any function run as an operation (Stack.Run).
 // Intercept must call c.Invoke to run the rest of the call (once, several
 // times to retry, or not at all to fail fast) and return the error the
-// caller should see. It must not keep c, or call c.Invoke, after it returns.
+// caller should see. It must not keep c, or call c.Invoke, after it returns
+// (see Call's lifetime).
 type Interceptor interface {
 	Intercept(ctx context.Context, c *Call) error
 }
@@ -81,8 +83,8 @@ type Func func(ctx context.Context, c *Call) error
 
 func (f Func) run(ctx context.Context, c *Call) error { return f(ctx, c) }
 
-// runner is the body of an operation: a Func, or one of the typed calls of
-// the Provider wrapper.
+// runner is the body of a Call: a Func, or any other type whose run does an
+// operation's work (a wrapper keeps its typed arguments and result in one).
 type runner interface {
 	run(ctx context.Context, c *Call) error
 }
@@ -112,35 +114,63 @@ func (s Stack) ForStore(info StoreInfo) Stack {
 	return Stack{ics: ics}
 }
 
+// errCallEnded is the cause of the error Invoke returns on a Call whose
+// operation has returned.
+var errCallEnded = errors.New("provobs: Invoke on a Call whose operation has returned (an interceptor kept it)")
+
 // Run runs fn as operation op through the interceptors of s and returns the
 // error they return. method names the storage method fn calls, for records
 // and spans ("" when op's own Provider method, Op.Method, says it); instance
 // is the instance the call concerns when the arguments name it ("" when
-// unknown: fn may set it from its result with SetInstance). An invalid op
-// fails with TypeInvalidArgument without running fn.
+// unknown: the context's WithInstance, else what fn sets with SetInstance).
+// An invalid op or a nil fn fails with TypeInvalidArgument without running
+// anything. Run allocates its Call, which is never reused: an interceptor
+// that keeps it reads a zero Call once Run has returned.
 func (s Stack) Run(ctx context.Context, op Op, method, instance string, fn Func) error {
 	if !op.Valid() || fn == nil {
 		return NewError(op, TypeInvalidArgument, fmt.Errorf("provobs: Stack.Run: invalid operation %v or nil function", op))
 	}
-	c := &Call{op: op, method: method, instance: instance, ics: s.ics, body: fn, ctx: ctx}
-	return c.Invoke(ctx)
+	c := &Call{}
+	c.start(ctx, s, op, method, instance, fn)
+	err := c.Invoke(ctx)
+	c.end()
+	return err
 }
 
 // Call is one operation in flight through a Stack. It knows the operation,
-// the instance it concerns and, after Invoke, the result size. A Call is
-// valid only during the Intercept call it was given to.
+// the instance it concerns and, after Invoke, the result size.
+//
+// Lifetime: a Call is valid only while the operation runs, that is during
+// the Intercept call (or ObserverFunc call) it was given to and the body's
+// run. When the operation returns, the Call is cleared: a Call kept past
+// that reads as the zero Call (Op 0, no instance, size 0) and its Invoke
+// fails with TypeInvalidArgument. An interceptor that needs a value later
+// copies it (c.Op(), c.Instance(), c.Size()) before it returns. The Calls of
+// a wrapped Provider (Intercept) are pooled and so may later carry
+// another call of the same operation; under the race detector they are not
+// pooled, so a test run with -race catches an interceptor that keeps one.
 type Call struct {
-	op        Op
-	method    string
-	instance  string // from the arguments or the result
-	tokenInst string // learned from the lock token (see Intercept)
-	ctx       context.Context
-	size      int
-	attempts  int
-	ics       []Interceptor
-	depth     int // interceptors entered: ics[depth] runs at the next Invoke
-	body      runner
+	op       Op
+	method   string
+	instance string // resolved at the start, then from the result
+	size     int
+	ics      []Interceptor
+	depth    int // interceptors entered: ics[depth] runs at the next Invoke
+	body     runner
 }
+
+// start fills c, a zero Call, for a new operation through s. The instance
+// is resolved now: the one the arguments name, else the context's
+// (WithInstance).
+func (c *Call) start(ctx context.Context, s Stack, op Op, method, instance string, body runner) {
+	if instance == "" {
+		instance = InstanceFromContext(ctx)
+	}
+	c.op, c.method, c.instance, c.ics, c.body = op, method, instance, s.ics, body
+}
+
+// end clears c when its operation has returned (see Call's lifetime).
+func (c *Call) end() { *c = Call{} }
 
 // Op returns the operation.
 func (c *Call) Op() Op { return c.op }
@@ -151,19 +181,12 @@ func (c *Call) Op() Op { return c.op }
 func (c *Call) Method() string { return c.method }
 
 // Instance returns the instance the call concerns, first found of: its
-// arguments or its result (a work item, an instance id, a fetched batch);
-// the context given to the Invoke that reached the caller (WithInstance);
-// the fetch or dequeue that issued the call's lock token through the same
-// chain. It may be "".
-func (c *Call) Instance() string {
-	if c.instance != "" {
-		return c.instance
-	}
-	if id := InstanceFromContext(c.ctx); id != "" {
-		return id
-	}
-	return c.tokenInst
-}
+// result (a work item, an instance id, a fetched batch) once Invoke has
+// returned; its arguments; the context the operation was called with
+// (WithInstance); for a call by lock token through a wrapped Provider, the
+// fetch or dequeue that issued the token through the same chain. It may be
+// "".
+func (c *Call) Instance() string { return c.instance }
 
 // SetInstance records the instance the call concerns, as learned from its
 // arguments or result.
@@ -177,29 +200,25 @@ func (c *Call) Size() int { return c.size }
 // SetSize records the result size of the run in progress.
 func (c *Call) SetSize(n int) { c.size = n }
 
-// Attempts returns how many times the operation body has run so far in this
-// call.
-func (c *Call) Attempts() int { return c.attempts }
-
 // Invoke runs the rest of the call with ctx: the next interceptor or, after
 // the last, the operation body, whose outcome it records in the Call; the
-// last run's result is what the caller receives.
+// last run's result is what the caller receives. On a Call whose operation
+// has returned it fails with TypeInvalidArgument and runs nothing.
 func (c *Call) Invoke(ctx context.Context) error {
-	prev := c.ctx
-	c.ctx = ctx
-	var err error
 	if c.depth < len(c.ics) {
 		ic := c.ics[c.depth]
 		c.depth++
-		err = ic.Intercept(ctx, c)
+		err := ic.Intercept(ctx, c)
 		c.depth--
-	} else {
-		c.attempts++
-		c.size = 0
-		if err = c.body.run(ctx, c); err != nil {
-			c.size = 0
-		}
+		return err
 	}
-	c.ctx = prev
+	if c.body == nil {
+		return NewError(c.op, TypeInvalidArgument, errCallEnded)
+	}
+	c.size = 0
+	err := c.body.run(ctx, c)
+	if err != nil {
+		c.size = 0
+	}
 	return err
 }

@@ -2,9 +2,13 @@ package provobs_test
 
 import (
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -17,9 +21,9 @@ func TestOpCatalogue(t *testing.T) {
 	t.Parallel()
 	labels := map[string]bool{}
 	metrics := map[string]bool{}
-	ifaces := map[provobs.Interface]reflect.Type{
-		provobs.InterfaceProvider: reflect.TypeFor[provobs.Provider](),
-		provobs.InterfaceAdmin:    reflect.TypeFor[provobs.Admin](),
+	ifaces := map[string]reflect.Type{
+		"Provider": reflect.TypeFor[provobs.Provider](),
+		"Admin":    reflect.TypeFor[provobs.Admin](),
 	}
 	methods := map[string]provobs.Op{}
 	for _, op := range provobs.Ops() {
@@ -28,18 +32,34 @@ func TestOpCatalogue(t *testing.T) {
 		assert.False(t, metrics[op.MetricName()], "duplicate metric %s", op.MetricName())
 		labels[op.String()], metrics[op.MetricName()] = true, true
 		assert.True(t, strings.HasPrefix(op.MetricName(), "provider_") && strings.HasSuffix(op.MetricName(), "_duration_ms"), op.MetricName())
-		if op.Interface() == provobs.InterfaceNone {
+		assert.Equal(t, op.EndsLock() || provobs.OpLock(op) == "presents", op.PresentsToken(), "%s: presents a token when it renews or ends a lock", op)
+		assert.Equal(t, provobs.OpLock(op) == "issues", op.Polls(), "%s: polls when it issues tokens", op)
+		if provobs.OpInterface(op) == "" {
 			assert.Empty(t, op.Method(), "%s has no provobs method", op)
+			assert.Equal(t, "-", provobs.OpLock(op), "%s has no method to use a lock token", op)
+			assert.NotContains(t, provobs.MethodOps(), op)
 			continue
 		}
-		_, ok := ifaces[op.Interface()].MethodByName(op.Method())
-		assert.True(t, ok, "%s: %q names a method of %s", op, op.Method(), ifaces[op.Interface()])
+		assert.Contains(t, provobs.MethodOps(), op)
+		m, ok := ifaces[provobs.OpInterface(op)].MethodByName(op.Method())
+		if !assert.True(t, ok, "%s: %q names a method of %s", op, op.Method(), provobs.OpInterface(op)) {
+			continue
+		}
 		methods[op.Method()] = op
-		assert.Equal(t, op.Interface() == provobs.InterfaceAdmin, op.Admin())
+		// The lock column matches the method's signature: a method that
+		// presents a token takes it after the context, one that issues
+		// tokens returns a result with a LockToken.
+		presents := m.Type.NumIn() > 1 && m.Type.In(1).Kind() == reflect.String
+		assert.Equal(t, op.PresentsToken(), presents && docParam(t, op.Method(), 1) == "lockToken", "%s: lock column against %s's parameters", op, op.Method())
+		issues := false
+		if out := m.Type.Out(0); out.Kind() == reflect.Pointer && out.Elem().Kind() == reflect.Struct {
+			_, issues = out.Elem().FieldByName("LockToken")
+		}
+		assert.Equal(t, op.Polls(), issues, "%s: lock column against %s's result", op, op.Method())
 	}
 	for _, iface := range ifaces {
 		for m := range iface.Methods() {
-			assert.Contains(t, methods, m.Name, "%s.%s has no op in the catalogue", iface, m.Name)
+			assert.Contains(t, methods, m.Name, "%s.%s has no op in the catalogue (ops.go)", iface, m.Name)
 		}
 	}
 
@@ -52,7 +72,93 @@ func TestOpCatalogue(t *testing.T) {
 
 	assert.Equal(t, "Op(0)", provobs.Op(0).String())
 	assert.Empty(t, provobs.Op(200).MetricName())
-	assert.Equal(t, provobs.InterfaceNone, provobs.Op(200).Interface())
+	assert.Empty(t, provobs.OpInterface(provobs.Op(200)))
+	assert.False(t, provobs.Op(200).PresentsToken() || provobs.Op(200).EndsLock() || provobs.Op(200).Polls())
+}
+
+// provider.go documents every method of the catalogue, and its prose says
+// what the lock column says: a method that issues tokens returns (nil, nil)
+// for no work and locks what it returns, one that presents a token and
+// keeps the lock extends it, one that ends the lock releases or deletes
+// what the token locked.
+func TestOpCatalogueProviderDoc(t *testing.T) {
+	t.Parallel()
+	docs := interfaceDocs(t)
+	for _, op := range provobs.MethodOps() {
+		doc, ok := docs[op.Method()]
+		if !assert.True(t, ok, "provider.go documents no method %s (%s)", op.Method(), op) {
+			continue
+		}
+		assert.True(t, strings.HasPrefix(doc, op.Method()+" "), "provider.go: %s's doc starts with its name", op.Method())
+		switch {
+		case op.Polls():
+			assert.Contains(t, doc, "(nil, nil)", "provider.go: %s issues a token when there is work", op.Method())
+			assert.Contains(t, doc, "lock", "provider.go: %s locks what it returns", op.Method())
+		case op.EndsLock():
+			assert.Regexp(t, `releases|deletes`, doc, "provider.go: %s ends the lock", op.Method())
+		case op.PresentsToken():
+			assert.Contains(t, doc, "extends", "provider.go: %s keeps the lock", op.Method())
+		}
+	}
+	known := map[string]bool{}
+	for _, op := range provobs.MethodOps() {
+		known[op.Method()] = true
+	}
+	for name := range docs {
+		assert.True(t, known[name], "provider.go documents %s, which has no op in the catalogue", name)
+	}
+}
+
+var providerDoc = sync.OnceValues(func() (*ast.File, error) {
+	return parser.ParseFile(token.NewFileSet(), "provider.go", nil, parser.ParseComments)
+})
+
+// interfaceDocs returns the doc comment of every method of the interfaces
+// declared in provider.go, by method name.
+func interfaceDocs(t *testing.T) map[string]string {
+	t.Helper()
+	f, err := providerDoc()
+	require.NoError(t, err)
+	docs := map[string]string{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		it, ok := n.(*ast.InterfaceType)
+		if !ok {
+			return true
+		}
+		for _, m := range it.Methods.List {
+			for _, name := range m.Names {
+				docs[name.Name] = strings.Join(strings.Fields(m.Doc.Text()), " ")
+			}
+		}
+		return false
+	})
+	return docs
+}
+
+// docParam returns the name of method's parameter i as provider.go spells
+// it, or "".
+func docParam(t *testing.T, method string, i int) string {
+	t.Helper()
+	f, err := providerDoc()
+	require.NoError(t, err)
+	name := ""
+	ast.Inspect(f, func(n ast.Node) bool {
+		m, ok := n.(*ast.Field)
+		if !ok || len(m.Names) != 1 || m.Names[0].Name != method {
+			return true
+		}
+		var params []string
+		for _, p := range m.Type.(*ast.FuncType).Params.List {
+			for _, pn := range p.Names {
+				params = append(params, pn.Name)
+			}
+		}
+		if i < len(params) {
+			name = params[i]
+		}
+		return false
+	})
+	return name
 }
 
 // The package documentation's operation table is the catalogue, row by row.
@@ -68,7 +174,7 @@ func TestOpCatalogueDocTable(t *testing.T) {
 	}
 	var want []string
 	for _, op := range provobs.Ops() {
-		name := map[provobs.Interface]string{provobs.InterfaceProvider: "", provobs.InterfaceAdmin: " (admin)", provobs.InterfaceNone: " (none)"}[op.Interface()]
+		name := map[string]string{"Provider": "", "Admin": " (admin)", "": " (none)"}[provobs.OpInterface(op)]
 		method, size := op.Method(), op.SizeKey()
 		if method == "" {
 			method = "-"
@@ -76,9 +182,9 @@ func TestOpCatalogueDocTable(t *testing.T) {
 		if size == "" {
 			size = "-"
 		}
-		want = append(want, strings.Join(strings.Fields(fmt.Sprintf("%s%s %s %s %s %s", goName(op), name, op, method, op.MetricName(), size)), " "))
+		want = append(want, strings.Join(strings.Fields(fmt.Sprintf("%s%s %s %s %s %s %s", goName(op), name, op, method, op.MetricName(), size, provobs.OpLock(op))), " "))
 	}
-	assert.Equal(t, want, rows, "doc.go's table, one row per op: Op name, label, method, metric, size key")
+	assert.Equal(t, want, rows, "doc.go's table, one row per op: Op name, label, method, metric, size key, lock")
 }
 
 // goName returns the Go constant name of op, from the source of ops.go.

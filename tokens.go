@@ -71,13 +71,3 @@ func (m *tokenMemory) len() int {
 	defer m.mu.Unlock()
 	return len(m.ids)
 }
-
-// RememberedTokens returns how many lock tokens the chain p remembers to
-// name the instance of by-token calls (at most MaxRememberedTokens), or 0
-// when p is not a chain built with Intercept or Observe.
-func RememberedTokens(p Provider) int {
-	if l := layerOf(p); l != nil {
-		return l.tokens.len()
-	}
-	return 0
-}

@@ -78,14 +78,14 @@ func ValidateAck(op Op, ack OrchestrationAck) error {
 	return nil
 }
 
-// FireAtRepresentable reports whether t is the zero time or fits in Unix
+// fireAtRepresentable reports whether t is the zero time or fits in Unix
 // nanoseconds (the years 1678 to 2262).
-func FireAtRepresentable(t time.Time) bool {
+func fireAtRepresentable(t time.Time) bool {
 	return t.IsZero() || (!t.Before(minFireAt) && !t.After(maxFireAt))
 }
 
 func validateItem(op Op, it WorkItem) error {
-	if !FireAtRepresentable(it.FireAt) {
+	if !fireAtRepresentable(it.FireAt) {
 		return invalidArgument(op, "fire time %v outside the years 1678 to 2262", it.FireAt)
 	}
 	return nil

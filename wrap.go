@@ -41,6 +41,7 @@ type layer struct {
 	stack  Stack
 	store  StoreInfo // DescribeStore(next)
 	tokens *tokenMemory
+	pools  [NumOps]sync.Pool // the layer's calls of each op (see run)
 }
 
 // StoreInfo describes the wrapped provider (DescribeStore of it), so a
@@ -100,114 +101,120 @@ func (w closerLayer) Close() error { return w.closer.Close() }
 // Close closes the wrapped provider.
 func (w adminCloserLayer) Close() error { return w.closer.Close() }
 
-// call is one typed Provider call: its arguments, its result and the body
-// that runs it on the next provider, with its Call. Calls are pooled per
-// op: an allocation per call costs more than the whole chain (GC included;
-// see BENCHMARKS.md), and put zeroes the whole struct, so nothing of a
-// caller's stays in the pool.
-type call[A, R any] struct {
-	Call
-	next  Provider
-	admin Admin
-	args  A
-	res   R
-	do    func(ctx context.Context, k *call[A, R]) error
+// RememberedTokens returns how many lock tokens the chain p remembers to
+// name the instance of by-token calls (at most MaxRememberedTokens), or 0
+// when p is not a chain built with Intercept or Observe.
+func RememberedTokens(p Provider) int {
+	if l := layerOf(p); l != nil {
+		return l.tokens.len()
+	}
+	return 0
 }
 
-func (k *call[A, R]) run(ctx context.Context, _ *Call) error { return k.do(ctx, k) }
+// call is one Provider or Admin call through a layer: the Call its
+// interceptors see, the layer, the call's arguments, the lock token it
+// presents (or its result was issued), its result and its body, which runs
+// the method on the next provider.
+type call[A, R any] struct {
+	Call
+	w     *layer
+	token string
+	args  A
+	res   R
+	body  func(ctx context.Context, k *call[A, R]) error
+}
 
-// pools holds the calls of each op; an op always uses one call type.
-var pools [NumOps]sync.Pool
+func (k *call[A, R]) run(ctx context.Context, _ *Call) error { return k.body(ctx, k) }
 
-func get[A, R any](op Op, args A, do func(ctx context.Context, k *call[A, R]) error) *call[A, R] {
-	k, _ := pools[op].Get().(*call[A, R])
+// issued records what a fetch or dequeue returned: the lock token it
+// issued, its instance and its size.
+func (k *call[A, R]) issued(token, instance string, size int) {
+	k.token, k.instance, k.size = token, instance, size
+}
+
+// A layer's pools hold its calls of each op (an op always uses one call
+// type), so that a call through a chain allocates nothing. Measured on BenchmarkChain
+// (bench module; BENCHMARKS.md, "Chain before/after (issue 19)"): without
+// them each call allocates its call[A, R] (208-384 B: the *Call escapes
+// through the Interceptor interface), one allocation per call where the
+// budget is none, and costs about 270-1,100 more instructions per call
+// (GC included). A pooled call is cleared before it goes back (see Call's
+// lifetime), and pools are per layer, so a Call an interceptor wrongly
+// keeps can only ever carry later calls of its own op through its own
+// chain; under the race detector calls are not pooled (race.go).
+
+// run is every wrapper method: it runs body as op through the layer's
+// stack, with the instance the arguments name ("" when none), the lock
+// token the call presents ("" when none) and the other arguments, and
+// returns body's result. What the op does with a lock token is a column of
+// the catalogue: a by-token call without an instance is named by the fetch
+// or dequeue that issued its token; a call that ends the lock forgets the
+// token, unless it failed in a way a retry may fix.
+func run[A, R any](ctx context.Context, w *layer, op Op, instance, token string, args A, body func(context.Context, *call[A, R]) error) (R, error) {
+	k, _ := w.pools[op].Get().(*call[A, R])
 	if k == nil {
 		k = new(call[A, R])
 	}
-	k.args, k.do = args, do
-	return k
-}
-
-// put zeroes k and returns it to its op's pool. Results must be read before.
-func put[A, R any](k *call[A, R]) {
-	op := k.op
-	*k = call[A, R]{}
-	pools[op].Put(k)
-}
-
-// invoke runs k as op through the layer's stack. token, when not empty, is
-// the lock token the call presents: its remembered instance is the call's
-// fallback instance. A call that ends the lock (ack, abandon) forgets the
-// token, unless it failed in a way a retry may fix.
-func invoke[A, R any](ctx context.Context, w *layer, op Op, instance, token string, ends bool, k *call[A, R]) error {
-	k.op, k.instance, k.ics, k.body, k.ctx = op, instance, w.stack.ics, k, ctx
-	k.next, k.admin = w.next, w.admin
-	if token == "" {
-		return k.Invoke(ctx)
-	}
-	if !ends {
-		k.tokenInst = w.tokens.lookup(token)
-		return k.Invoke(ctx)
-	}
-	k.tokenInst = w.tokens.take(token)
-	err := k.Invoke(ctx)
-	if err != nil && IsRetryable(err) {
-		w.tokens.restore(token, k.tokenInst)
-	}
-	return err
-}
-
-type withToken[T any] struct {
-	token string
-	v     T
-}
-
-type none struct{}
-
-func (w *layer) FetchOrchestrationItem(ctx context.Context, opts FetchOptions) (*OrchestrationItem, error) {
-	k := get(OpFetch, opts, func(ctx context.Context, k *call[FetchOptions, *OrchestrationItem]) (err error) {
-		k.res, err = k.next.FetchOrchestrationItem(ctx, k.args)
-		if k.res != nil {
-			k.size, k.instance = len(k.res.Messages), k.res.InstanceID
+	k.start(ctx, w.stack, op, "", instance, k)
+	k.w, k.token, k.args, k.body = w, token, args, body
+	lock := ops[op].lock
+	var tokenInst string
+	if token != "" && (lock == lockPresents || lock == lockEnds) {
+		if lock == lockEnds {
+			tokenInst = w.tokens.take(token)
+		} else {
+			tokenInst = w.tokens.lookup(token)
 		}
-		return err
-	})
-	err := invoke(ctx, w, OpFetch, "", "", false, k)
-	if k.res != nil {
-		w.tokens.remember(k.res.LockToken, k.res.InstanceID)
+		if k.instance == "" {
+			k.instance = tokenInst
+		}
+	}
+	err := k.Invoke(ctx)
+	switch {
+	case lock == lockIssues && k.token != "":
+		w.tokens.remember(k.token, k.instance)
+	case lock == lockEnds && err != nil && IsRetryable(err):
+		w.tokens.restore(token, tokenInst)
 	}
 	res := k.res
-	put(k)
+	*k = call[A, R]{}
+	if pooled {
+		w.pools[op].Put(k)
+	}
 	return res, err
 }
 
-func (w *layer) AckOrchestrationItem(ctx context.Context, lockToken string, ack OrchestrationAck) error {
-	k := get(OpAckOrch, withToken[OrchestrationAck]{lockToken, ack}, func(ctx context.Context, k *call[withToken[OrchestrationAck], none]) error {
-		err := k.next.AckOrchestrationItem(ctx, k.args.token, k.args.v)
-		k.size = len(k.args.v.HistoryDelta)
+// none is the result of a method that returns only an error; errOf drops it.
+type none struct{}
+
+func errOf(_ none, err error) error { return err }
+
+func (w *layer) FetchOrchestrationItem(ctx context.Context, opts FetchOptions) (*OrchestrationItem, error) {
+	return run(ctx, w, OpFetch, "", "", opts, func(ctx context.Context, k *call[FetchOptions, *OrchestrationItem]) (err error) {
+		if k.res, err = k.w.next.FetchOrchestrationItem(ctx, k.args); k.res != nil {
+			k.issued(k.res.LockToken, k.res.InstanceID, len(k.res.Messages))
+		}
 		return err
 	})
-	err := invoke(ctx, w, OpAckOrch, "", lockToken, true, k)
-	put(k)
-	return err
+}
+
+func (w *layer) AckOrchestrationItem(ctx context.Context, lockToken string, ack OrchestrationAck) error {
+	return errOf(run(ctx, w, OpAckOrch, "", lockToken, ack, func(ctx context.Context, k *call[OrchestrationAck, none]) error {
+		k.size = len(k.args.HistoryDelta)
+		return k.w.next.AckOrchestrationItem(ctx, k.token, k.args)
+	}))
 }
 
 func (w *layer) AbandonOrchestrationItem(ctx context.Context, lockToken string, opts AbandonOptions) error {
-	k := get(OpAbandonOrch, withToken[AbandonOptions]{lockToken, opts}, func(ctx context.Context, k *call[withToken[AbandonOptions], none]) error {
-		return k.next.AbandonOrchestrationItem(ctx, k.args.token, k.args.v)
-	})
-	err := invoke(ctx, w, OpAbandonOrch, "", lockToken, true, k)
-	put(k)
-	return err
+	return errOf(run(ctx, w, OpAbandonOrch, "", lockToken, opts, func(ctx context.Context, k *call[AbandonOptions, none]) error {
+		return k.w.next.AbandonOrchestrationItem(ctx, k.token, k.args)
+	}))
 }
 
 func (w *layer) RenewOrchestrationItemLock(ctx context.Context, lockToken string, extendFor time.Duration) error {
-	k := get(OpRenewOrch, withToken[time.Duration]{lockToken, extendFor}, func(ctx context.Context, k *call[withToken[time.Duration], none]) error {
-		return k.next.RenewOrchestrationItemLock(ctx, k.args.token, k.args.v)
-	})
-	err := invoke(ctx, w, OpRenewOrch, "", lockToken, false, k)
-	put(k)
-	return err
+	return errOf(run(ctx, w, OpRenewOrch, "", lockToken, extendFor, func(ctx context.Context, k *call[time.Duration, none]) error {
+		return k.w.next.RenewOrchestrationItemLock(ctx, k.token, k.args)
+	}))
 }
 
 type enqueueArgs struct {
@@ -216,21 +223,15 @@ type enqueueArgs struct {
 }
 
 func (w *layer) EnqueueOrchestrator(ctx context.Context, item WorkItem, delay time.Duration) error {
-	k := get(OpEnqueue, enqueueArgs{item, delay}, func(ctx context.Context, k *call[enqueueArgs, none]) error {
-		return k.next.EnqueueOrchestrator(ctx, k.args.item, k.args.delay)
-	})
-	err := invoke(ctx, w, OpEnqueue, item.InstanceID, "", false, k)
-	put(k)
-	return err
+	return errOf(run(ctx, w, OpEnqueue, item.InstanceID, "", enqueueArgs{item, delay}, func(ctx context.Context, k *call[enqueueArgs, none]) error {
+		return k.w.next.EnqueueOrchestrator(ctx, k.args.item, k.args.delay)
+	}))
 }
 
 func (w *layer) EnqueueWorker(ctx context.Context, item WorkItem) error {
-	k := get(OpEnqueueWorker, item, func(ctx context.Context, k *call[WorkItem, none]) error {
-		return k.next.EnqueueWorker(ctx, k.args)
-	})
-	err := invoke(ctx, w, OpEnqueueWorker, item.InstanceID, "", false, k)
-	put(k)
-	return err
+	return errOf(run(ctx, w, OpEnqueueWorker, item.InstanceID, "", item, func(ctx context.Context, k *call[WorkItem, none]) error {
+		return k.w.next.EnqueueWorker(ctx, k.args)
+	}))
 }
 
 type dequeueArgs struct {
@@ -239,51 +240,34 @@ type dequeueArgs struct {
 }
 
 func (w *layer) DequeueWorker(ctx context.Context, opts FetchOptions, session *SessionConfig) (*WorkerItem, error) {
-	k := get(OpDequeue, dequeueArgs{opts, session}, func(ctx context.Context, k *call[dequeueArgs, *WorkerItem]) (err error) {
-		k.res, err = k.next.DequeueWorker(ctx, k.args.opts, k.args.session)
-		if k.res != nil {
-			k.size, k.instance = 1, k.res.Item.InstanceID
+	return run(ctx, w, OpDequeue, "", "", dequeueArgs{opts, session}, func(ctx context.Context, k *call[dequeueArgs, *WorkerItem]) (err error) {
+		if k.res, err = k.w.next.DequeueWorker(ctx, k.args.opts, k.args.session); k.res != nil {
+			k.issued(k.res.LockToken, k.res.Item.InstanceID, 1)
 		}
 		return err
 	})
-	err := invoke(ctx, w, OpDequeue, "", "", false, k)
-	if k.res != nil {
-		w.tokens.remember(k.res.LockToken, k.res.Item.InstanceID)
-	}
-	res := k.res
-	put(k)
-	return res, err
 }
 
 func (w *layer) AckWorker(ctx context.Context, lockToken string, completion *WorkItem) error {
-	k := get(OpAckWorker, withToken[*WorkItem]{lockToken, completion}, func(ctx context.Context, k *call[withToken[*WorkItem], none]) error {
-		return k.next.AckWorker(ctx, k.args.token, k.args.v)
-	})
 	instance := ""
 	if completion != nil {
 		instance = completion.InstanceID
 	}
-	err := invoke(ctx, w, OpAckWorker, instance, lockToken, true, k)
-	put(k)
-	return err
+	return errOf(run(ctx, w, OpAckWorker, instance, lockToken, completion, func(ctx context.Context, k *call[*WorkItem, none]) error {
+		return k.w.next.AckWorker(ctx, k.token, k.args)
+	}))
 }
 
 func (w *layer) AbandonWorker(ctx context.Context, lockToken string, opts AbandonOptions) error {
-	k := get(OpAbandonWorker, withToken[AbandonOptions]{lockToken, opts}, func(ctx context.Context, k *call[withToken[AbandonOptions], none]) error {
-		return k.next.AbandonWorker(ctx, k.args.token, k.args.v)
-	})
-	err := invoke(ctx, w, OpAbandonWorker, "", lockToken, true, k)
-	put(k)
-	return err
+	return errOf(run(ctx, w, OpAbandonWorker, "", lockToken, opts, func(ctx context.Context, k *call[AbandonOptions, none]) error {
+		return k.w.next.AbandonWorker(ctx, k.token, k.args)
+	}))
 }
 
 func (w *layer) RenewWorkerLock(ctx context.Context, lockToken string, extendFor time.Duration) error {
-	k := get(OpRenewWorker, withToken[time.Duration]{lockToken, extendFor}, func(ctx context.Context, k *call[withToken[time.Duration], none]) error {
-		return k.next.RenewWorkerLock(ctx, k.args.token, k.args.v)
-	})
-	err := invoke(ctx, w, OpRenewWorker, "", lockToken, false, k)
-	put(k)
-	return err
+	return errOf(run(ctx, w, OpRenewWorker, "", lockToken, extendFor, func(ctx context.Context, k *call[time.Duration, none]) error {
+		return k.w.next.RenewWorkerLock(ctx, k.token, k.args)
+	}))
 }
 
 type sessionArgs struct {
@@ -292,27 +276,19 @@ type sessionArgs struct {
 }
 
 func (w *layer) RenewSessionLock(ctx context.Context, ownerIDs []string, extendFor, idleTimeout time.Duration) (int, error) {
-	k := get(OpRenewSessionLock, sessionArgs{ownerIDs, extendFor, idleTimeout}, func(ctx context.Context, k *call[sessionArgs, int]) (err error) {
-		k.res, err = k.next.RenewSessionLock(ctx, k.args.owners, k.args.extendFor, k.args.idle)
+	return run(ctx, w, OpRenewSessionLock, "", "", sessionArgs{ownerIDs, extendFor, idleTimeout}, func(ctx context.Context, k *call[sessionArgs, int]) (err error) {
+		k.res, err = k.w.next.RenewSessionLock(ctx, k.args.owners, k.args.extendFor, k.args.idle)
 		k.size = k.res
 		return err
 	})
-	err := invoke(ctx, w, OpRenewSessionLock, "", "", false, k)
-	res := k.res
-	put(k)
-	return res, err
 }
 
 func (w *layer) CleanupOrphanedSessions(ctx context.Context, idleTimeout time.Duration) (int, error) {
-	k := get(OpCleanupOrphanedSessions, idleTimeout, func(ctx context.Context, k *call[time.Duration, int]) (err error) {
-		k.res, err = k.next.CleanupOrphanedSessions(ctx, k.args)
+	return run(ctx, w, OpCleanupOrphanedSessions, "", "", idleTimeout, func(ctx context.Context, k *call[time.Duration, int]) (err error) {
+		k.res, err = k.w.next.CleanupOrphanedSessions(ctx, k.args)
 		k.size = k.res
 		return err
 	})
-	err := invoke(ctx, w, OpCleanupOrphanedSessions, "", "", false, k)
-	res := k.res
-	put(k)
-	return res, err
 }
 
 type historyArgs struct {
@@ -321,51 +297,34 @@ type historyArgs struct {
 }
 
 func (w *layer) ReadHistory(ctx context.Context, instanceID string, executionID uint64) ([]Event, error) {
-	k := get(OpReadHistory, historyArgs{instanceID, executionID}, func(ctx context.Context, k *call[historyArgs, []Event]) (err error) {
-		k.res, err = k.next.ReadHistory(ctx, k.args.instance, k.args.execution)
+	return run(ctx, w, OpReadHistory, instanceID, "", historyArgs{instanceID, executionID}, func(ctx context.Context, k *call[historyArgs, []Event]) (err error) {
+		k.res, err = k.w.next.ReadHistory(ctx, k.args.instance, k.args.execution)
 		k.size = len(k.res)
 		return err
 	})
-	err := invoke(ctx, w, OpReadHistory, instanceID, "", false, k)
-	res := k.res
-	put(k)
-	return res, err
 }
 
 func (w adminLayer) QueueDepths(ctx context.Context) (QueueDepths, error) {
-	k := get(OpQueueDepths, none{}, func(ctx context.Context, k *call[none, QueueDepths]) (err error) {
-		k.res, err = k.admin.QueueDepths(ctx)
+	return run(ctx, w.layer, OpQueueDepths, "", "", none{}, func(ctx context.Context, k *call[none, QueueDepths]) (err error) {
+		k.res, err = k.w.admin.QueueDepths(ctx)
 		k.size = int(k.res.Orchestrator + k.res.Worker + k.res.Timer)
 		return err
 	})
-	err := invoke(ctx, w.layer, OpQueueDepths, "", "", false, k)
-	res := k.res
-	put(k)
-	return res, err
 }
 
 func (w adminLayer) ListInstances(ctx context.Context, opts ListOptions) ([]InstanceInfo, error) {
-	k := get(OpListInstances, opts, func(ctx context.Context, k *call[ListOptions, []InstanceInfo]) (err error) {
-		k.res, err = k.admin.ListInstances(ctx, k.args)
+	return run(ctx, w.layer, OpListInstances, "", "", opts, func(ctx context.Context, k *call[ListOptions, []InstanceInfo]) (err error) {
+		k.res, err = k.w.admin.ListInstances(ctx, k.args)
 		k.size = len(k.res)
 		return err
 	})
-	err := invoke(ctx, w.layer, OpListInstances, "", "", false, k)
-	res := k.res
-	put(k)
-	return res, err
 }
 
 func (w adminLayer) InstanceInfo(ctx context.Context, instanceID string) (*InstanceInfo, error) {
-	k := get(OpInstanceInfo, instanceID, func(ctx context.Context, k *call[string, *InstanceInfo]) (err error) {
-		k.res, err = k.admin.InstanceInfo(ctx, k.args)
-		if k.res != nil {
+	return run(ctx, w.layer, OpInstanceInfo, instanceID, "", instanceID, func(ctx context.Context, k *call[string, *InstanceInfo]) (err error) {
+		if k.res, err = k.w.admin.InstanceInfo(ctx, k.args); k.res != nil {
 			k.size = 1
 		}
 		return err
 	})
-	err := invoke(ctx, w.layer, OpInstanceInfo, instanceID, "", false, k)
-	res := k.res
-	put(k)
-	return res, err
 }

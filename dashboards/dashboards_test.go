@@ -12,7 +12,7 @@ import (
 	"github.com/provobs/provobs"
 	"github.com/provobs/provobs/dashboards"
 	"github.com/provobs/provobs/metrics"
-	"github.com/provobs/provobs/obstest"
+	"github.com/provobs/provobs/metrics/metricstest"
 )
 
 // seriesName matches the series names a query can contain: ours, and the
@@ -30,7 +30,7 @@ func TestDashboardQueriesExposedSeries(t *testing.T) {
 			if unit == "seconds" {
 				opts = append(opts, metrics.WithBaseUnits())
 			}
-			snap := obstest.Snapshot(t, metrics.New(opts...))
+			snap := metricstest.Snapshot(t, metrics.New(opts...))
 			queries, err := dashboards.Queries(unit, "1m")
 			require.NoError(t, err)
 			require.NotEmpty(t, queries)

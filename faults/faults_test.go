@@ -13,7 +13,7 @@ import (
 
 	"github.com/provobs/provobs"
 	"github.com/provobs/provobs/faults"
-	"github.com/provobs/provobs/obstest"
+	"github.com/provobs/provobs/sqlite/sqlitetest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -26,7 +26,7 @@ func start(id string) provobs.WorkItem {
 // returns the numbers of the calls that failed.
 func failures(t *testing.T, cfg faults.Config, n int) []int {
 	t.Helper()
-	p := provobs.Chain(obstest.NewSQLite(t), faults.Middleware(cfg)).(provobs.Admin)
+	p := provobs.Chain(sqlitetest.New(t), faults.Middleware(cfg)).(provobs.Admin)
 	var failed []int
 	for i := 1; i <= n; i++ {
 		if _, err := p.QueueDepths(context.Background()); err != nil {
@@ -60,7 +60,7 @@ func TestRateZeroAndOne(t *testing.T) {
 func TestOnCallSchedule(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	store := obstest.NewSQLite(t)
+	store := sqlitetest.New(t)
 	in := faults.New(faults.Config{Rules: []faults.Rule{faults.OnCall(provobs.OpEnqueue, provobs.TypeConflict, 2, 4)}})
 	p := provobs.Chain(store, in.Middleware())
 
@@ -91,7 +91,7 @@ func TestOnCallSchedule(t *testing.T) {
 // Retryable types are injected retryable, the others permanent.
 func TestInjectedRetryability(t *testing.T) {
 	t.Parallel()
-	store := obstest.NewSQLite(t)
+	store := sqlitetest.New(t)
 	for _, typ := range provobs.ErrorTypes() {
 		p := provobs.Chain(store, faults.Middleware(faults.Config{Rules: []faults.Rule{faults.OnCall(provobs.OpReadHistory, typ, 1)}}))
 		_, err := p.ReadHistory(context.Background(), "a", 0)
@@ -104,7 +104,7 @@ func TestInjectedRetryability(t *testing.T) {
 func TestAfterRunsTheOperation(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	store := obstest.NewSQLite(t)
+	store := sqlitetest.New(t)
 	p := provobs.Chain(store, faults.Middleware(faults.Config{Rules: []faults.Rule{
 		{Ops: []provobs.Op{provobs.OpEnqueue, provobs.OpFetch}, Calls: []int{1}, Type: provobs.TypeTransactionFailed, After: true},
 	}}))
@@ -128,7 +128,7 @@ func TestAfterRunsTheOperation(t *testing.T) {
 func TestAfterSkipsFailedCalls(t *testing.T) {
 	t.Parallel()
 	in := faults.New(faults.Config{Rules: []faults.Rule{{Rate: 1, Type: provobs.TypeConflict, After: true}}})
-	p := provobs.Chain(obstest.NewSQLite(t), in.Middleware())
+	p := provobs.Chain(sqlitetest.New(t), in.Middleware())
 	err := p.AckWorker(context.Background(), "no-such-token", nil)
 	assert.Equal(t, provobs.TypeLockLost, provobs.TypeOf(err), "the provider's own error")
 	assert.NotErrorIs(t, err, faults.ErrInjected)
@@ -145,7 +145,7 @@ func TestMatch(t *testing.T) {
 		{Ops: []provobs.Op{provobs.OpEnqueueWorker}, Rate: 1, Type: provobs.TypeLockTimeout, Match: onB},
 		{Ops: []provobs.Op{provobs.OpDequeue}, Rate: 1, Type: provobs.TypeLockLost, Match: onB, After: true},
 	}})
-	p := provobs.Chain(obstest.NewSQLite(t), in.Middleware())
+	p := provobs.Chain(sqlitetest.New(t), in.Middleware())
 	act := func(id string) provobs.WorkItem {
 		return provobs.WorkItem{Kind: provobs.KindActivityExecute, InstanceID: id, ExecutionID: 1, CorrelationID: 1}
 	}
@@ -174,7 +174,7 @@ func TestRuleOrder(t *testing.T) {
 		faults.OnCall(provobs.OpQueueDepths, provobs.TypeConflict, 1),
 		faults.OnCall(provobs.OpQueueDepths, provobs.TypeLockTimeout, 1, 2),
 	}})
-	p := provobs.Chain(obstest.NewSQLite(t), in.Middleware()).(provobs.Admin)
+	p := provobs.Chain(sqlitetest.New(t), in.Middleware()).(provobs.Admin)
 	ctx := context.Background()
 	t0 := time.Now()
 	_, err := p.QueueDepths(ctx)
@@ -197,7 +197,7 @@ func TestRuleOrder(t *testing.T) {
 func TestLatencyHonoursContext(t *testing.T) {
 	t.Parallel()
 	in := faults.New(faults.Config{Rules: []faults.Rule{faults.Delay(time.Hour, 1)}})
-	p := provobs.Chain(obstest.NewSQLite(t), in.Middleware())
+	p := provobs.Chain(sqlitetest.New(t), in.Middleware())
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() {
@@ -225,7 +225,7 @@ func TestLatencyHonoursContext(t *testing.T) {
 // The injector keeps the Admin capability and can fail admin calls.
 func TestAdminSurvives(t *testing.T) {
 	t.Parallel()
-	p := provobs.Chain(obstest.NewSQLite(t), faults.Middleware(faults.Config{Rules: []faults.Rule{faults.Rate(1, provobs.TypeUnknown, provobs.OpListInstances)}}))
+	p := provobs.Chain(sqlitetest.New(t), faults.Middleware(faults.Config{Rules: []faults.Rule{faults.Rate(1, provobs.TypeUnknown, provobs.OpListInstances)}}))
 	a, ok := p.(provobs.Admin)
 	require.True(t, ok)
 	_, err := a.ListInstances(context.Background(), provobs.ListOptions{})

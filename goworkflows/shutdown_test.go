@@ -31,7 +31,7 @@ import (
 	"github.com/provobs/provobs"
 	"github.com/provobs/provobs/goworkflows"
 	"github.com/provobs/provobs/metrics"
-	"github.com/provobs/provobs/obstest"
+	"github.com/provobs/provobs/metrics/metricstest"
 	"github.com/provobs/provobs/slogprov"
 	"github.com/provobs/provobs/tracing"
 )
@@ -70,7 +70,7 @@ func (o *observed) assertQuiet(t *testing.T) uint64 {
 			assert.Equal(t, provobs.MessageCanceled, r[slog.MessageKey], "record %v", r)
 		}
 	}
-	snap := obstest.Snapshot(t, o.m)
+	snap := metricstest.Snapshot(t, o.m)
 	assert.Empty(t, snap.ErrorCounts(), "infrastructure errors")
 	for _, s := range o.spans.Ended() {
 		assert.NotEqual(t, codes.Error, s.Status().Code, "span %s: %s", s.Name(), s.Status().Description)
@@ -256,7 +256,7 @@ func TestPollDeadlineIsAnEmptyPoll(t *testing.T) {
 	require.Len(t, recs, 1)
 	assert.Equal(t, slog.LevelWarn.String(), recs[0][slog.LevelKey])
 	assert.Equal(t, provobs.TypeDeadlineExceeded.String(), recs[0][provobs.KeyErrorType])
-	assert.Equal(t, uint64(1), obstest.Snapshot(t, o.m).Errors(provobs.OpRenewOrch, provobs.TypeDeadlineExceeded))
+	assert.Equal(t, uint64(1), metricstest.Snapshot(t, o.m).Errors(provobs.OpRenewOrch, provobs.TypeDeadlineExceeded))
 }
 
 // pgConfig is the PostgreSQL server of the tests, parsed.

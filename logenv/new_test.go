@@ -23,6 +23,7 @@ import (
 	"github.com/provobs/provobs/obstest"
 	"github.com/provobs/provobs/redact"
 	"github.com/provobs/provobs/slogprov"
+	"github.com/provobs/provobs/sqlite/sqlitetest"
 	"github.com/provobs/provobs/tracing"
 )
 
@@ -31,7 +32,7 @@ import (
 func drive(t *testing.T, h slog.Handler, mws ...provobs.Middleware) {
 	t.Helper()
 	logger := slog.New(h)
-	p := provobs.Chain(obstest.NewSQLite(t), append(mws, slogprov.Middleware(logger))...)
+	p := provobs.Chain(sqlitetest.New(t), append(mws, slogprov.Middleware(logger))...)
 	ctx := context.Background()
 	require.NoError(t, obstest.Exercise(ctx, p))
 	require.Error(t, p.AckWorker(provobs.WithInstance(ctx, "inst-9"), "bad-token", nil))

@@ -15,6 +15,7 @@ import (
 	"github.com/provobs/provobs"
 	"github.com/provobs/provobs/internal/clock"
 	"github.com/provobs/provobs/metrics"
+	"github.com/provobs/provobs/metrics/metricstest"
 	"github.com/provobs/provobs/obstest"
 	"github.com/provobs/provobs/retry"
 	"github.com/provobs/provobs/sqlite"
@@ -247,7 +248,7 @@ func TestSessionCounters(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 2, n)
 
-	snap := obstest.Snapshot(t, m)
+	snap := metricstest.Snapshot(t, m)
 	assert.Equal(t, uint64(4), snap.SessionsRenewed(), provobs.MetricSessionsRenewed)
 	assert.Equal(t, uint64(2), snap.SessionsCleaned(), provobs.MetricSessionsCleaned)
 	assert.Equal(t, uint64(2), snap.Count(provobs.OpRenewSessionLock))

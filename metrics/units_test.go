@@ -13,6 +13,7 @@ import (
 
 	"github.com/provobs/provobs"
 	"github.com/provobs/provobs/metrics"
+	"github.com/provobs/provobs/metrics/metricstest"
 	"github.com/provobs/provobs/obstest"
 )
 
@@ -72,7 +73,7 @@ func TestWithBaseUnitsRecordsSeconds(t *testing.T) {
 		_, _ = p.FetchOrchestrationItem(context.Background(), provobs.FetchOptions{})
 	}
 	for _, m := range []*metrics.Metrics{ms, s} {
-		snap := obstest.Snapshot(t, m)
+		snap := metricstest.Snapshot(t, m)
 		assert.Equal(t, m.BaseUnits(), snap.BaseUnits())
 		assert.Equal(t, uint64(3), snap.Count(provobs.OpFetch))
 		assert.GreaterOrEqual(t, snap.Sum(provobs.OpFetch), 3*pause, "base units %v", m.BaseUnits())
@@ -80,8 +81,8 @@ func TestWithBaseUnitsRecordsSeconds(t *testing.T) {
 	// The raw sums differ by the unit: at least 60 (ms) against at least
 	// 0.06 (s), and the seconds sum stays below 60 unless the calls took
 	// a thousand times their pause.
-	assert.GreaterOrEqual(t, obstest.Snapshot(t, ms).Histogram(provobs.OpFetch).Sum, 60.0)
-	raw := obstest.Snapshot(t, s).Histogram(provobs.OpFetch).Sum
+	assert.GreaterOrEqual(t, metricstest.Snapshot(t, ms).Histogram(provobs.OpFetch).Sum, 60.0)
+	raw := metricstest.Snapshot(t, s).Histogram(provobs.OpFetch).Sum
 	assert.GreaterOrEqual(t, raw, 0.06)
 	assert.Less(t, raw, 60.0)
 }
@@ -121,7 +122,7 @@ func TestWithProcessMetrics(t *testing.T) {
 		assert.NotContains(t, plain.String(), "\n"+name+" ", name)
 		assert.Contains(t, withProc.String(), "\n"+name+" ", name)
 	}
-	snap, err := obstest.ParseMetrics(&withProc)
+	snap, err := metricstest.ParseMetrics(&withProc)
 	require.NoError(t, err)
 	assert.True(t, snap.HasSeries("go_goroutines"))
 	assert.True(t, snap.HasSeries(provobs.OpFetch.MetricName()+"_count"))

@@ -22,25 +22,15 @@
 // reads while it is written. Stub is a provider that answers with canned
 // results (by default: none) or fails every call with one error, and counts
 // the runs of each method: the one fake provider of the module's tests, and
-// the baseline of benchmarks that should measure a middleware alone. LogExporter is an in-memory OpenTelemetry log exporter,
-// for tests of what reaches the otelslog bridge. NewSQLite opens an
-// in-memory reference provider closed with the test, the real store under a
-// middleware's tests.
+// the baseline of benchmarks that should measure a middleware alone.
+// LogExporter is an in-memory OpenTelemetry log exporter, for tests of what
+// reaches the otelslog bridge. Binary finds an external program a test
+// needs (promtool, prometheus, ...) and skips the test without it, or fails
+// it when CI is set.
 //
-// MetricsSnapshot reads the metrics middleware's exposition back as
-// numbers, parsed from the real Prometheus text, so that a test asserts on
-// "verify metrics updated" without parsing text itself:
-//
-//	snap := obstest.Snapshot(t, m) // m is the *metrics.Metrics in the chain
-//	assert.Equal(t, uint64(2), snap.Count(provobs.OpFetch))
-//	assert.Equal(t, uint64(1), snap.Errors(provobs.OpAckWorker, provobs.TypeLockLost))
-//	assert.Equal(t, uint64(3), snap.SessionsRenewed())
-//
-// It has the histogram count, sum and buckets per operation (either
-// naming: _ms, or _seconds under metrics.WithBaseUnits), the error counts
-// per operation and type, the retry and session counters and the queue
-// depths. ParseMetrics reads any exposition and ScrapeMetrics a /metrics
-// URL. Binary finds an external program a test needs (promtool,
-// prometheus, ...) and skips the test without it, or fails it when CI is
-// set.
+// obstest is light: it compiles neither a store nor the metrics middleware
+// nor the Prometheus parser. The real store for a middleware's tests is
+// sqlite/sqlitetest (New: an in-memory reference provider closed with the
+// test), and the reader of the metrics exposition is metrics/metricstest
+// (Snapshot, ParseMetrics, ScrapeMetrics).
 package obstest

@@ -47,7 +47,7 @@ func (h *harness) storage() *Storage {
 	if h.cfg.storage == nil {
 		h.Skip("needs providertest.WithStorage: the provider's storage is not reachable")
 	}
-	return h.cfg.storage
+	return h.cfg.cov.storage(h.cfg.storage)
 }
 
 // short is the configured short lock timeout.

@@ -22,11 +22,11 @@ import (
 	"github.com/provobs/provobs"
 	"github.com/provobs/provobs/faults"
 	"github.com/provobs/provobs/metrics"
-	"github.com/provobs/provobs/obstest"
 	"github.com/provobs/provobs/providertest"
 	"github.com/provobs/provobs/retry"
 	"github.com/provobs/provobs/slogprov"
 	"github.com/provobs/provobs/sqlite"
+	"github.com/provobs/provobs/sqlite/sqlitetest"
 	"github.com/provobs/provobs/tracing"
 )
 
@@ -38,7 +38,7 @@ var passThrough = provobs.Intercept(provobs.InterceptorFunc(func(ctx context.Con
 
 // TestSQLite runs the suite against the reference provider.
 func TestSQLite(t *testing.T) {
-	providertest.Run(t, func(t *testing.T) provobs.Provider { return obstest.NewSQLite(t) })
+	providertest.Run(t, func(t *testing.T) provobs.Provider { return sqlitetest.New(t) })
 }
 
 // TestSQLiteChain runs the suite through the full observability chain of
@@ -217,7 +217,7 @@ func TestRetriedFaultAcksOnce(t *testing.T) {
 				Ops: []provobs.Op{provobs.OpAckOrch, provobs.OpAckWorker}, Calls: []int{1},
 				Type: provobs.TypeTransactionFailed, After: after,
 			}}})
-			store := obstest.NewSQLite(t)
+			store := sqlitetest.New(t)
 			inner := &recorder{}
 			p := provobs.Chain(store, retry.Middleware(retry.Config{}), in.Middleware(), inner.middleware())
 			if err := p.EnqueueOrchestrator(ctx, provobs.WorkItem{Kind: provobs.KindStartOrchestration, InstanceID: "a"}, 0); err != nil {

@@ -2,11 +2,15 @@ package providertest
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/obstest"
 )
 
 // Factory returns a fresh, empty provider, isolated from every other provider
@@ -89,6 +93,7 @@ type config struct {
 	wait        time.Duration
 	skip        map[string]bool
 	storage     *Storage
+	cov         *coverage
 }
 
 func newConfig(opts []Option) *config {
@@ -96,6 +101,7 @@ func newConfig(opts []Option) *config {
 		lockTimeout: 300 * time.Millisecond,
 		wait:        10 * time.Second,
 		skip:        map[string]bool{},
+		cov:         &coverage{},
 	}
 	for _, o := range opts {
 		if o != nil {
@@ -164,6 +170,8 @@ func Run(t *testing.T, newProvider Factory, opts ...Option) {
 			t.Errorf("providertest.Skip: unknown case or area %q", n)
 		}
 	}
+	total := int64(len(known) - len(areas()))
+	t.Cleanup(func() { cfg.cov.check(t, total) })
 	for _, a := range areas() {
 		t.Run(a.name, func(t *testing.T) {
 			t.Parallel()
@@ -177,11 +185,81 @@ func Run(t *testing.T, newProvider Factory, opts ...Option) {
 					if p == nil {
 						t.Fatal("providertest: the factory returned a nil provider")
 					}
-					c.fn(&harness{T: t, p: p, cfg: cfg})
+					cfg.cov.ran.Add(1)
+					c.fn(&harness{T: t, p: cfg.cov.wrap(p), cfg: cfg})
 				})
 			}
 		})
 	}
+}
+
+// coverage counts, with obstest.Calls, the operations the cases call on
+// the providers under test (each wrapped in a counting chain), so that Run
+// fails when a Provider or Admin method is never called: a method added to
+// the contract needs cases here before the suite passes.
+type coverage struct {
+	calls obstest.Calls
+	ran   atomic.Int64 // cases that got a provider
+	admin atomic.Bool  // a provider under test implements Admin
+	raws  sync.Map     // counting chain -> the provider it wraps
+}
+
+// wrap returns p in a chain that counts its operations.
+func (c *coverage) wrap(p provobs.Provider) provobs.Provider {
+	if _, ok := p.(provobs.Admin); ok {
+		c.admin.Store(true)
+	}
+	w := provobs.Chain(p, c.calls.Middleware())
+	c.raws.Store(w, p)
+	return w
+}
+
+// unwrap returns the provider that p, a counting chain, wraps (p itself
+// when it is none).
+func (c *coverage) unwrap(p provobs.Provider) provobs.Provider {
+	if raw, ok := c.raws.Load(p); ok {
+		return raw.(provobs.Provider)
+	}
+	return p
+}
+
+// storage returns s for the cases: its functions see the providers the
+// factory and s.Open returned, not their counting chains.
+func (c *coverage) storage(s *Storage) *Storage {
+	return &Storage{
+		Close: func(p provobs.Provider) error { return s.Close(c.unwrap(p)) },
+		Open:  func(t *testing.T, p provobs.Provider) provobs.Provider { return c.wrap(s.Open(t, c.unwrap(p))) },
+	}
+}
+
+// check fails t for each operation of provobs.MethodOps that no case
+// called, when every one of the total cases ran (no -run filter, no Skip);
+// Admin operations count only when a provider under test is an Admin.
+func (c *coverage) check(t *testing.T, total int64) {
+	t.Helper()
+	if ran := c.ran.Load(); ran < total {
+		t.Logf("providertest: %d of %d cases ran; the check that every operation is called needs them all", ran, total)
+		return
+	}
+	for _, op := range c.missing() {
+		t.Errorf("providertest: no case called %s (operation %s): add cases for it", op.Method(), op)
+	}
+}
+
+// missing returns the operations of provobs.MethodOps that no case called,
+// Admin operations only when a provider under test is an Admin.
+func (c *coverage) missing() []provobs.Op {
+	admin := reflect.TypeFor[provobs.Admin]()
+	var out []provobs.Op
+	for _, op := range provobs.MethodOps() {
+		if _, isAdmin := admin.MethodByName(op.Method()); isAdmin && !c.admin.Load() {
+			continue
+		}
+		if c.calls.Count(op) == 0 {
+			out = append(out, op)
+		}
+	}
+	return out
 }
 
 // caseList renders the case list of the package documentation.

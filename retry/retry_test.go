@@ -13,8 +13,8 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/provobs/provobs"
-	"github.com/provobs/provobs/obstest"
 	"github.com/provobs/provobs/retry"
+	"github.com/provobs/provobs/sqlite/sqlitetest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -107,7 +107,7 @@ func TestRetryOutcomes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var r retries
-			st := obstest.NewSQLite(t)
+			st := sqlitetest.New(t)
 			p := provobs.Chain(st, retry.Middleware(fastConfig(&r)), tt.inject.middleware())
 			item := lockedItem(t, p)
 
@@ -140,7 +140,7 @@ func TestRetryOnlyConfiguredOps(t *testing.T) {
 		t.Parallel()
 		var r retries
 		in := &injector{op: provobs.OpFetch, errs: []error{busy(provobs.OpFetch)}}
-		p := provobs.Chain(obstest.NewSQLite(t), retry.Middleware(fastConfig(&r)), in.middleware())
+		p := provobs.Chain(sqlitetest.New(t), retry.Middleware(fastConfig(&r)), in.middleware())
 		_, err := p.FetchOrchestrationItem(ctx, provobs.FetchOptions{})
 		assert.Equal(t, provobs.TypeLockTimeout, provobs.TypeOf(err))
 		assert.Equal(t, int64(1), in.calls.Load())
@@ -152,7 +152,7 @@ func TestRetryOnlyConfiguredOps(t *testing.T) {
 		cfg := fastConfig(&r)
 		cfg.Ops = []provobs.Op{provobs.OpFetch, provobs.OpDequeue}
 		in := &injector{op: provobs.OpFetch, errs: []error{busy(provobs.OpFetch)}}
-		st := obstest.NewSQLite(t)
+		st := sqlitetest.New(t)
 		require.NoError(t, st.EnqueueOrchestrator(ctx, provobs.WorkItem{Kind: provobs.KindStartOrchestration, InstanceID: "i-1"}, 0))
 		p := provobs.Chain(st, retry.Middleware(cfg), in.middleware())
 		item, err := p.FetchOrchestrationItem(ctx, provobs.FetchOptions{})
@@ -165,7 +165,7 @@ func TestRetryOnlyConfiguredOps(t *testing.T) {
 		t.Parallel()
 		var r retries
 		in := &injector{op: provobs.OpAckWorker, errs: []error{busy(provobs.OpAckWorker)}}
-		st := obstest.NewSQLite(t)
+		st := sqlitetest.New(t)
 		p := provobs.Chain(st, retry.Middleware(fastConfig(&r)), in.middleware())
 		require.NoError(t, p.EnqueueWorker(ctx, provobs.WorkItem{Kind: provobs.KindActivityExecute, InstanceID: "i-1", ExecutionID: 1, CorrelationID: 1}))
 		w, err := p.DequeueWorker(ctx, provobs.FetchOptions{}, nil)
@@ -186,7 +186,7 @@ func TestRetryHonoursTheContext(t *testing.T) {
 		t.Parallel()
 		var r retries
 		in := &injector{op: provobs.OpAckOrch, errs: []error{busy(provobs.OpAckOrch)}, repeat: true}
-		p := provobs.Chain(obstest.NewSQLite(t), retry.Middleware(retry.Config{BaseDelay: time.Hour, OnRetry: r.hook}), in.middleware())
+		p := provobs.Chain(sqlitetest.New(t), retry.Middleware(retry.Config{BaseDelay: time.Hour, OnRetry: r.hook}), in.middleware())
 		item := lockedItem(t, p)
 
 		ctx, cancel := context.WithCancel(context.Background())
@@ -209,7 +209,7 @@ func TestRetryHonoursTheContext(t *testing.T) {
 		t.Parallel()
 		var r retries
 		in := &injector{op: provobs.OpAckOrch, errs: []error{busy(provobs.OpAckOrch)}, repeat: true}
-		p := provobs.Chain(obstest.NewSQLite(t), retry.Middleware(retry.Config{BaseDelay: time.Hour, OnRetry: r.hook}), in.middleware())
+		p := provobs.Chain(sqlitetest.New(t), retry.Middleware(retry.Config{BaseDelay: time.Hour, OnRetry: r.hook}), in.middleware())
 		item := lockedItem(t, p)
 
 		// A context whose deadline passes while the retry waits, with no
@@ -229,7 +229,7 @@ func TestRetryHonoursTheContext(t *testing.T) {
 		t.Parallel()
 		var r retries
 		in := &injector{op: provobs.OpAckOrch, errs: []error{busy(provobs.OpAckOrch)}, repeat: true}
-		p := provobs.Chain(obstest.NewSQLite(t), retry.Middleware(retry.Config{BaseDelay: time.Hour, OnRetry: r.hook}), in.middleware())
+		p := provobs.Chain(sqlitetest.New(t), retry.Middleware(retry.Config{BaseDelay: time.Hour, OnRetry: r.hook}), in.middleware())
 		item := lockedItem(t, p)
 
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -246,7 +246,7 @@ func TestRetryDefaults(t *testing.T) {
 	t.Parallel()
 	var r retries
 	in := &injector{op: provobs.OpAckOrch, errs: []error{busy(provobs.OpAckOrch)}, repeat: true}
-	p := provobs.Chain(obstest.NewSQLite(t), retry.Middleware(retry.Config{OnRetry: r.hook}), in.middleware())
+	p := provobs.Chain(sqlitetest.New(t), retry.Middleware(retry.Config{OnRetry: r.hook}), in.middleware())
 	item := lockedItem(t, p)
 
 	start := time.Now()
@@ -260,7 +260,7 @@ func TestRetryDefaults(t *testing.T) {
 
 func TestRetryKeepsTheAdminCapability(t *testing.T) {
 	t.Parallel()
-	p := provobs.Chain(obstest.NewSQLite(t), retry.Middleware(retry.Config{}))
+	p := provobs.Chain(sqlitetest.New(t), retry.Middleware(retry.Config{}))
 	a, ok := p.(provobs.Admin)
 	require.True(t, ok)
 	_, err := a.QueueDepths(context.Background())

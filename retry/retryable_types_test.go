@@ -8,8 +8,8 @@ import (
 
 	"github.com/provobs/provobs"
 	"github.com/provobs/provobs/faults"
-	"github.com/provobs/provobs/obstest"
 	"github.com/provobs/provobs/retry"
+	"github.com/provobs/provobs/sqlite/sqlitetest"
 )
 
 // TestRetriesEveryRetryableType injects one failure of each error type into
@@ -33,7 +33,7 @@ func TestRetriesEveryRetryableType(t *testing.T) {
 				return c.Invoke(ctx)
 			}))
 			in := faults.New(faults.Config{Rules: []faults.Rule{faults.OnCall(provobs.OpAckOrch, typ, 1)}})
-			p := provobs.Chain(obstest.NewSQLite(t), retry.Middleware(retry.Config{}), count, in.Middleware())
+			p := provobs.Chain(sqlitetest.New(t), retry.Middleware(retry.Config{}), count, in.Middleware())
 
 			if err := p.EnqueueOrchestrator(ctx, provobs.WorkItem{Kind: provobs.KindStartOrchestration, InstanceID: "a"}, 0); err != nil {
 				t.Fatal(err)

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/provobs/provobs"
-	"github.com/provobs/provobs/obstest"
+	"github.com/provobs/provobs/sqlite/sqlitetest"
 )
 
 // TestMiddlewareDisabledAllocs checks that a middleware whose handler is
@@ -44,7 +44,7 @@ func TestMiddlewareDisabledAllocs(t *testing.T) {
 // middleware adds nothing to it.
 func TestMiddlewareDisabledAllocsSQLite(t *testing.T) {
 	ctx := context.Background()
-	store := obstest.NewSQLite(t)
+	store := sqlitetest.New(t)
 	require.NoError(t, store.EnqueueWorker(ctx, provobs.WorkItem{Kind: provobs.KindActivityExecute, InstanceID: "inst-1"}))
 	calls := map[string]func(p provobs.Provider){
 		"read_history": func(p provobs.Provider) { _, _ = p.ReadHistory(ctx, "inst-1", 0) },

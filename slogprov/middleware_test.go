@@ -20,6 +20,7 @@ import (
 	"github.com/provobs/provobs"
 	"github.com/provobs/provobs/obstest"
 	"github.com/provobs/provobs/slogprov"
+	"github.com/provobs/provobs/sqlite/sqlitetest"
 )
 
 // opCase says what a record of an operation driven by obstest.Exercise must
@@ -52,7 +53,7 @@ func TestMiddlewareEveryOperation(t *testing.T) {
 	require.Len(t, opCases, len(provobs.MethodOps()))
 	h := obstest.NewHandler(nil)
 	var calls obstest.Calls
-	p := provobs.Chain(obstest.NewSQLite(t), calls.Middleware(), slogprov.Middleware(slog.New(h)))
+	p := provobs.Chain(sqlitetest.New(t), calls.Middleware(), slogprov.Middleware(slog.New(h)))
 	require.Implements(t, (*provobs.Admin)(nil), p)
 	require.NoError(t, obstest.Exercise(context.Background(), p))
 
@@ -109,7 +110,7 @@ func TestMiddlewareFailure(t *testing.T) {
 			t.Parallel()
 			h := obstest.NewHandler(nil)
 			mws := append([]provobs.Middleware{slogprov.Middleware(slog.New(h))}, tc.inner...)
-			p := provobs.Chain(obstest.NewSQLite(t), mws...)
+			p := provobs.Chain(sqlitetest.New(t), mws...)
 
 			err := p.AckWorker(ctx, "no-such-token", nil)
 			require.Error(t, err)
@@ -157,7 +158,7 @@ func TestMiddlewareEmptyPolls(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			h := obstest.NewHandler(nil)
-			p := provobs.Chain(obstest.NewSQLite(t), slogprov.Middleware(slog.New(h), tc.opts...))
+			p := provobs.Chain(sqlitetest.New(t), slogprov.Middleware(slog.New(h), tc.opts...))
 			ctx := context.Background()
 			for range 7 {
 				it, err := p.FetchOrchestrationItem(ctx, provobs.FetchOptions{})
@@ -193,7 +194,7 @@ func TestMiddlewareHandlerLevelAndWith(t *testing.T) {
 	t.Parallel()
 	h := obstest.NewHandler(&obstest.HandlerOptions{Level: slog.LevelInfo})
 	logger := slog.New(h).With("component", "store").WithGroup("provider")
-	p := provobs.Chain(obstest.NewSQLite(t), slogprov.Middleware(logger))
+	p := provobs.Chain(sqlitetest.New(t), slogprov.Middleware(logger))
 	ctx := context.Background()
 
 	require.NoError(t, p.EnqueueWorker(ctx, provobs.WorkItem{Kind: provobs.KindActivityExecute, InstanceID: "i"}))
@@ -212,7 +213,7 @@ func TestMiddlewareHandlerLevelAndWith(t *testing.T) {
 
 func TestMiddlewareNilLogger(t *testing.T) {
 	t.Parallel()
-	store := obstest.NewSQLite(t)
+	store := sqlitetest.New(t)
 	assert.Equal(t, store, slogprov.Middleware(nil)(store))
 }
 
@@ -223,7 +224,7 @@ func TestMiddlewareSinks(t *testing.T) {
 	secret := []byte("PAYLOAD-MUST-NOT-BE-LOGGED")
 	drive := func(t *testing.T, h slog.Handler) {
 		t.Helper()
-		p := provobs.Chain(obstest.NewSQLite(t), slogprov.Middleware(slog.New(h)))
+		p := provobs.Chain(sqlitetest.New(t), slogprov.Middleware(slog.New(h)))
 		require.NoError(t, obstest.Exercise(context.Background(), p))
 		require.NoError(t, p.EnqueueOrchestrator(context.Background(), provobs.WorkItem{
 			Kind: provobs.KindExternalRaised, InstanceID: "inst-2", Payload: secret,
@@ -333,7 +334,7 @@ func TestCallerCancellation(t *testing.T) {
 			if tc.inner != nil {
 				mws = append(mws, tc.inner)
 			}
-			p := provobs.Chain(obstest.NewSQLite(t), mws...)
+			p := provobs.Chain(sqlitetest.New(t), mws...)
 			err := p.EnqueueOrchestrator(tc.ctx, provobs.WorkItem{Kind: provobs.KindStartOrchestration, InstanceID: "a"}, 0)
 			require.Error(t, err)
 			recs := h.Records()

@@ -9,8 +9,8 @@ import (
 
 	"github.com/provobs/provobs"
 	"github.com/provobs/provobs/faults"
-	"github.com/provobs/provobs/obstest"
 	"github.com/provobs/provobs/slogprov"
+	"github.com/provobs/provobs/sqlite/sqlitetest"
 )
 
 // levelHandler keeps the level of every record.
@@ -47,7 +47,7 @@ func TestLevelForEveryErrorType(t *testing.T) {
 			t.Parallel()
 			h := &levelHandler{}
 			in := faults.New(faults.Config{Rules: []faults.Rule{faults.OnCall(provobs.OpEnqueue, typ, 1)}})
-			p := provobs.Chain(obstest.NewSQLite(t), slogprov.Middleware(slog.New(h)), in.Middleware())
+			p := provobs.Chain(sqlitetest.New(t), slogprov.Middleware(slog.New(h)), in.Middleware())
 			err := p.EnqueueOrchestrator(context.Background(), provobs.WorkItem{Kind: provobs.KindStartOrchestration, InstanceID: "a"}, 0)
 			if provobs.TypeOf(err) != typ {
 				t.Fatalf("injected %v, got %v", typ, err)

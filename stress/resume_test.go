@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/provobs/provobs"
-	"github.com/provobs/provobs/obstest"
+	"github.com/provobs/provobs/sqlite/sqlitetest"
 	"github.com/provobs/provobs/stress"
 )
 
@@ -18,7 +18,7 @@ import (
 // exactly those, launches nothing and leaves nothing queued.
 func TestResumeFinishesWhatARunLeft(t *testing.T) {
 	t.Parallel()
-	store := obstest.NewSQLite(t)
+	store := sqlitetest.New(t)
 	cfg := stress.Config{
 		Duration:      time.Hour,
 		MaxConcurrent: 6,
@@ -58,7 +58,7 @@ func TestResumeFinishesWhatARunLeft(t *testing.T) {
 // nothing done.
 func TestResumeEmptyStore(t *testing.T) {
 	t.Parallel()
-	res, err := stress.Run(context.Background(), obstest.NewSQLite(t), stress.Config{
+	res, err := stress.Run(context.Background(), sqlitetest.New(t), stress.Config{
 		Resume: true, LockTimeout: 50 * time.Millisecond, PollTimeout: 10 * time.Millisecond,
 	})
 	require.NoError(t, err)
@@ -71,7 +71,7 @@ func TestResumeEmptyStore(t *testing.T) {
 func TestResumeTimesOutOnStuckInstance(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	store := obstest.NewSQLite(t)
+	store := sqlitetest.New(t)
 	require.NoError(t, store.EnqueueOrchestrator(ctx, provobs.WorkItem{Kind: provobs.KindStartOrchestration, InstanceID: "stuck"}, 0))
 	it, err := store.FetchOrchestrationItem(ctx, provobs.FetchOptions{})
 	require.NoError(t, err)
@@ -90,7 +90,7 @@ func TestResumeTimesOutOnStuckInstance(t *testing.T) {
 
 func TestResumeNeedsAdmin(t *testing.T) {
 	t.Parallel()
-	noAdmin := struct{ provobs.Provider }{obstest.NewSQLite(t)}
+	noAdmin := struct{ provobs.Provider }{sqlitetest.New(t)}
 	_, err := stress.Run(context.Background(), noAdmin, stress.Config{Resume: true})
 	assert.Error(t, err)
 }

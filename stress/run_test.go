@@ -11,7 +11,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/provobs/provobs"
-	"github.com/provobs/provobs/obstest"
+	"github.com/provobs/provobs/sqlite/sqlitetest"
 	"github.com/provobs/provobs/stress"
 )
 
@@ -19,7 +19,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func TestRunCompletesEveryOrchestration(t *testing.T) {
 	t.Parallel()
-	store := obstest.NewSQLite(t)
+	store := sqlitetest.New(t)
 	res, err := stress.Run(context.Background(), store, stress.Config{
 		Instances:        30,
 		MaxConcurrent:    8,
@@ -62,7 +62,7 @@ func TestRunCompletesEveryOrchestration(t *testing.T) {
 func TestRunForDurationDrains(t *testing.T) {
 	t.Parallel()
 	var progress atomic.Int64
-	res, err := stress.Run(context.Background(), obstest.NewSQLite(t), stress.Config{
+	res, err := stress.Run(context.Background(), sqlitetest.New(t), stress.Config{
 		Duration:         300 * time.Millisecond,
 		MaxConcurrent:    4,
 		TasksPerInstance: 2,
@@ -92,7 +92,7 @@ func TestRunPoisonsRepeatedFailures(t *testing.T) {
 		}
 		return c.Invoke(ctx)
 	}))
-	store := obstest.NewSQLite(t)
+	store := sqlitetest.New(t)
 	res, err := stress.Run(context.Background(), provobs.Chain(store, failFirstAcks), stress.Config{
 		Instances:        1,
 		TasksPerInstance: 1,
@@ -115,7 +115,7 @@ func TestRunStopsWithContext(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	res, err := stress.Run(ctx, obstest.NewSQLite(t), stress.Config{
+	res, err := stress.Run(ctx, sqlitetest.New(t), stress.Config{
 		Duration:      time.Hour,
 		ActivityDelay: 50 * time.Millisecond,
 	})

@@ -20,6 +20,7 @@ import (
 	"github.com/provobs/provobs"
 	"github.com/provobs/provobs/obstest"
 	"github.com/provobs/provobs/slogprov"
+	"github.com/provobs/provobs/sqlite/sqlitetest"
 	"github.com/provobs/provobs/tracing"
 )
 
@@ -57,7 +58,7 @@ func attrs(kvs []attribute.KeyValue) map[string]attribute.Value {
 
 func TestMiddlewareSpanPerOperation(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, obstest.NewSQLite(t))
+	h := newHarness(t, sqlitetest.New(t))
 	require.NoError(t, obstest.Exercise(context.Background(), h.p))
 
 	spans := h.spans.GetSpans()
@@ -92,7 +93,7 @@ func TestMiddlewareSpanPerOperation(t *testing.T) {
 
 func TestMiddlewareLogTraceCorrelation(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, obstest.NewSQLite(t))
+	h := newHarness(t, sqlitetest.New(t))
 	require.NoError(t, obstest.Exercise(context.Background(), h.p))
 	require.Error(t, h.p.AckWorker(context.Background(), "bad-token", nil))
 
@@ -119,7 +120,7 @@ func TestMiddlewareLogTraceCorrelation(t *testing.T) {
 
 func TestMiddlewareFailure(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, obstest.NewSQLite(t))
+	h := newHarness(t, sqlitetest.New(t))
 	ctx := provobs.WithInstance(context.Background(), "inst-7")
 	err := h.p.AckOrchestrationItem(ctx, "bad-token", provobs.OrchestrationAck{ExecutionID: 1})
 	require.Error(t, err)
@@ -144,7 +145,7 @@ func TestMiddlewareParentAndOptions(t *testing.T) {
 	exp := tracetest.NewInMemoryExporter()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
-	p := provobs.Chain(obstest.NewSQLite(t), tracing.Middleware(tp,
+	p := provobs.Chain(sqlitetest.New(t), tracing.Middleware(tp,
 		tracing.WithSpanKind(trace.SpanKindClient),
 		tracing.WithAttributes(attribute.String("peer.service", "store"))))
 
@@ -180,7 +181,7 @@ func TestMiddlewareNotRecording(t *testing.T) {
 		inner = append(inner, trace.SpanContextFromContext(ctx))
 	})
 	ctx := context.Background()
-	store := obstest.NewSQLite(t)
+	store := sqlitetest.New(t)
 	require.NoError(t, store.EnqueueOrchestrator(ctx, provobs.WorkItem{Kind: provobs.KindStartOrchestration, InstanceID: "i"}, 0))
 	p := provobs.Chain(store, tracing.Middleware(tp), seeCtx)
 	item, err := p.FetchOrchestrationItem(ctx, provobs.FetchOptions{})
@@ -191,7 +192,7 @@ func TestMiddlewareNotRecording(t *testing.T) {
 	assert.False(t, inner[0].IsSampled(), "the inner layers see a sampled-out span")
 	assert.Empty(t, spans.GetSpans(), "nothing is exported")
 
-	p = provobs.Chain(obstest.NewSQLite(t), tracing.Middleware(nil), seeCtx) // the global, no-op by default
+	p = provobs.Chain(sqlitetest.New(t), tracing.Middleware(nil), seeCtx) // the global, no-op by default
 	require.NoError(t, p.EnqueueWorker(ctx, provobs.WorkItem{Kind: provobs.KindActivityExecute, InstanceID: "i"}))
 	require.Len(t, inner, 2)
 	assert.False(t, inner[1].IsSampled())

@@ -22,6 +22,7 @@ import (
 	"github.com/provobs/provobs/obstest"
 	"github.com/provobs/provobs/postgres"
 	"github.com/provobs/provobs/sqlite"
+	"github.com/provobs/provobs/sqlite/sqlitetest"
 	"github.com/provobs/provobs/tracing"
 )
 
@@ -120,7 +121,7 @@ func TestSpansFollowTheTable(t *testing.T) {
 		},
 		{
 			name:  "sqlite in memory",
-			open:  func(t *testing.T) provobs.Provider { return obstest.NewSQLite(t) },
+			open:  func(t *testing.T) provobs.Provider { return sqlitetest.New(t) },
 			fetch: "FetchOrchestrationItem",
 			kind:  trace.SpanKindInternal,
 		},

@@ -17,6 +17,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/metrics/metricstest"
 	"github.com/provobs/provobs/obstest"
 	"github.com/provobs/provobs/sqlite"
 )
@@ -99,7 +100,7 @@ func TestServeMetrics(t *testing.T) {
 	defer resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Contains(t, resp.Header.Get("Content-Type"), "text/plain")
-	snap, err := obstest.ParseMetrics(resp.Body)
+	snap, err := metricstest.ParseMetrics(resp.Body)
 	require.NoError(t, err)
 	for _, name := range []string{
 		"provider_fetch_orchestration_item_duration_ms_count", "provider_sessions_renewed_total",

@@ -28,6 +28,7 @@ import (
 	"github.com/provobs/provobs"
 	"github.com/provobs/provobs/dashboards"
 	"github.com/provobs/provobs/metrics"
+	"github.com/provobs/provobs/metrics/metricstest"
 	"github.com/provobs/provobs/obstest"
 )
 
@@ -113,9 +114,9 @@ scrape_configs:
 	}
 
 	// The final values, as each run exposes them while it lingers.
-	msSnap, err := obstest.ScrapeMetrics(ctx, "http://"+msAddr+"/metrics")
+	msSnap, err := metricstest.ScrapeMetrics(ctx, "http://"+msAddr+"/metrics")
 	require.NoError(t, err)
-	secSnap, err := obstest.ScrapeMetrics(ctx, "http://"+secAddr+"/metrics")
+	secSnap, err := metricstest.ScrapeMetrics(ctx, "http://"+secAddr+"/metrics")
 	require.NoError(t, err)
 	require.False(t, msSnap.BaseUnits())
 	require.True(t, secSnap.BaseUnits())
@@ -123,7 +124,7 @@ scrape_configs:
 	t.Run("summary equals the seed histograms", func(t *testing.T) {
 		for _, r := range []struct {
 			run  *cmdRun
-			snap *obstest.MetricsSnapshot
+			snap *metricstest.MetricsSnapshot
 		}{{ms, msSnap}, {sec, secSnap}} {
 			printed := summaryCalls(t, r.run.stdout.String())
 			for _, op := range []provobs.Op{provobs.OpFetch, provobs.OpAckOrch, provobs.OpEnqueue, provobs.OpDequeue, provobs.OpAckWorker} {
@@ -136,7 +137,7 @@ scrape_configs:
 	})
 
 	t.Run("Prometheus scraped the final values", func(t *testing.T) {
-		for job, snap := range map[string]*obstest.MetricsSnapshot{"ms": msSnap, "seconds": secSnap} {
+		for job, snap := range map[string]*metricstest.MetricsSnapshot{"ms": msSnap, "seconds": secSnap} {
 			want := expectedSeries(snap)
 			got := eventually(t, func() map[string]float64 {
 				return querySeries(t, client, promURL, `{__name__=~"provider_.+",job="`+job+`"}`)
@@ -162,7 +163,7 @@ scrape_configs:
 	t.Run("every dashboard query returns data", func(t *testing.T) {
 		end := time.Now()
 		const window = "4s" // Grafana's $__rate_interval for a 1s scrape
-		for unit, snap := range map[string]*obstest.MetricsSnapshot{"ms": msSnap, "seconds": secSnap} {
+		for unit, snap := range map[string]*metricstest.MetricsSnapshot{"ms": msSnap, "seconds": secSnap} {
 			queries, err := dashboards.Queries(unit, window)
 			require.NoError(t, err)
 			// A rate is positive only where Prometheus saw the count grow
@@ -503,7 +504,7 @@ func seriesKey(name string, labels map[string]string) string {
 
 // expectedSeries lists every provider series of snap with its value, keyed
 // as seriesKey does.
-func expectedSeries(snap *obstest.MetricsSnapshot) map[string]float64 {
+func expectedSeries(snap *metricstest.MetricsSnapshot) map[string]float64 {
 	out := map[string]float64{}
 	none := map[string]string{}
 	for _, op := range provobs.Ops() {

@@ -14,6 +14,7 @@ import (
 	"github.com/provobs/provobs"
 	"github.com/provobs/provobs/faults"
 	"github.com/provobs/provobs/metrics"
+	"github.com/provobs/provobs/metrics/metricstest"
 	"github.com/provobs/provobs/obstest"
 	"github.com/provobs/provobs/retry"
 	"github.com/provobs/provobs/slogprov"
@@ -63,7 +64,7 @@ func (c *errorCounter) counts() map[faults.Key]int64 {
 // its exposition.
 func scrape(t *testing.T, m *metrics.Metrics) (errs map[faults.Key]int64, retries map[provobs.Op]int64) {
 	t.Helper()
-	snap := obstest.Snapshot(t, m)
+	snap := metricstest.Snapshot(t, m)
 	errs, retries = map[faults.Key]int64{}, map[provobs.Op]int64{}
 	for k, n := range snap.ErrorCounts() {
 		errs[faults.Key{Op: k.Op, Type: k.Type}] = int64(n)

@@ -1,4 +1,19 @@
-package obstest
+// Package metricstest reads the metrics middleware's exposition back as
+// numbers, parsed from the real Prometheus text, so that a test asserts on
+// "verify metrics updated" without parsing text itself:
+//
+//	snap := metricstest.Snapshot(t, m) // m is the *metrics.Metrics in the chain
+//	assert.Equal(t, uint64(2), snap.Count(provobs.OpFetch))
+//	assert.Equal(t, uint64(1), snap.Errors(provobs.OpAckWorker, provobs.TypeLockLost))
+//	assert.Equal(t, uint64(3), snap.SessionsRenewed())
+//
+// A MetricsSnapshot has the histogram count, sum and buckets per operation
+// (either naming: _ms, or _seconds under metrics.WithBaseUnits), the error
+// counts per operation and type, the retry and session counters and the
+// queue depths. ParseMetrics reads any exposition and ScrapeMetrics a
+// /metrics URL. It lives beside metrics so that obstest stays free of the
+// Prometheus parser.
+package metricstest
 
 import (
 	"bytes"
@@ -69,12 +84,12 @@ type MetricsError struct {
 	Err    error // the parser's error, if any
 }
 
-// Error renders "obstest: metrics exposition: <reason>[: <cause>]".
+// Error renders "metricstest: metrics exposition: <reason>[: <cause>]".
 func (e *MetricsError) Error() string {
 	if e.Err != nil {
-		return "obstest: metrics exposition: " + e.Reason + ": " + e.Err.Error()
+		return "metricstest: metrics exposition: " + e.Reason + ": " + e.Err.Error()
 	}
-	return "obstest: metrics exposition: " + e.Reason
+	return "metricstest: metrics exposition: " + e.Reason
 }
 
 // Unwrap returns the parser's error, if any.
@@ -183,7 +198,7 @@ func ScrapeMetrics(ctx context.Context, url string) (*MetricsSnapshot, error) {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("obstest: GET %s: %s", url, resp.Status)
+		return nil, fmt.Errorf("metricstest: GET %s: %s", url, resp.Status)
 	}
 	return ParseMetrics(resp.Body)
 }
@@ -191,7 +206,7 @@ func ScrapeMetrics(ctx context.Context, url string) (*MetricsSnapshot, error) {
 // Snapshot returns the snapshot of what m exposes now, failing the test if
 // it cannot be read: the one-line form of ReadMetrics for a test.
 //
-//	snap := obstest.Snapshot(t, m)
+//	snap := metricstest.Snapshot(t, m)
 //	assert.Equal(t, uint64(3), snap.Count(provobs.OpFetch))
 func Snapshot(t testing.TB, m *metrics.Metrics) *MetricsSnapshot {
 	t.Helper()

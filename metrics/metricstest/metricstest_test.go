@@ -1,4 +1,4 @@
-package obstest_test
+package metricstest_test
 
 import (
 	"context"
@@ -14,7 +14,9 @@ import (
 
 	"github.com/provobs/provobs"
 	"github.com/provobs/provobs/metrics"
+	"github.com/provobs/provobs/metrics/metricstest"
 	"github.com/provobs/provobs/obstest"
+	"github.com/provobs/provobs/sqlite/sqlitetest"
 )
 
 // Every number of the snapshot is the one the middleware recorded, for
@@ -26,7 +28,7 @@ func TestMetricsSnapshotReadsEverySeries(t *testing.T) {
 		t.Run(m.HistogramName(provobs.OpFetch), func(t *testing.T) {
 			ctx := context.Background()
 			var calls obstest.Calls
-			p := provobs.Chain(obstest.NewSQLite(t), m.Middleware(), calls.Middleware())
+			p := provobs.Chain(sqlitetest.New(t), m.Middleware(), calls.Middleware())
 			require.NoError(t, obstest.Exercise(ctx, p))
 			// Failures: two lock_lost acks, one conflict, one dequeue past
 			// its deadline; and one cancelled fetch, not a failure.
@@ -44,7 +46,7 @@ func TestMetricsSnapshotReadsEverySeries(t *testing.T) {
 			m.RecordRetry(provobs.OpAckWorker)
 			m.SetQueueDepths(provobs.QueueDepths{Orchestrator: 3, Worker: 5, Timer: 7})
 
-			snap := obstest.Snapshot(t, m)
+			snap := metricstest.Snapshot(t, m)
 			assert.Equal(t, m.BaseUnits(), snap.BaseUnits())
 			for _, op := range provobs.Ops() {
 				want := uint64(calls.Count(op))
@@ -67,7 +69,7 @@ func TestMetricsSnapshotReadsEverySeries(t *testing.T) {
 			assert.Equal(t, uint64(1), snap.TotalCanceled())
 			assert.Equal(t, uint64(1), snap.Errors(provobs.OpDequeue, provobs.TypeDeadlineExceeded))
 			assert.Equal(t, uint64(2), snap.OpErrors(provobs.OpAckWorker))
-			assert.Equal(t, map[obstest.ErrorKey]uint64{
+			assert.Equal(t, map[metricstest.ErrorKey]uint64{
 				{provobs.OpAckWorker, provobs.TypeLockLost}:       2,
 				{provobs.OpAckOrch, provobs.TypeConflict}:         1,
 				{provobs.OpDequeue, provobs.TypeDeadlineExceeded}: 1,
@@ -92,7 +94,7 @@ func TestScrapeMetrics(t *testing.T) {
 	m.SetQueueDepths(provobs.QueueDepths{Worker: 2})
 	srv := httptest.NewServer(m.Handler())
 	defer srv.Close()
-	snap, err := obstest.ScrapeMetrics(context.Background(), srv.URL)
+	snap, err := metricstest.ScrapeMetrics(context.Background(), srv.URL)
 	require.NoError(t, err)
 	assert.Equal(t, int64(2), snap.QueueDepths().Worker)
 	assert.Len(t, snap.SeriesNames(), 3*len(provobs.Ops())+10)
@@ -106,11 +108,11 @@ func TestParseMetricsRejects(t *testing.T) {
 		"unknown error type":  `provider_infrastructure_errors_total{operation="fetch",error_type="gremlins"} 1` + "\n",
 		"unknown retried op":  `provider_retries_total{operation="fly"} 1` + "\n",
 	} {
-		_, err := obstest.ParseMetrics(strings.NewReader(text))
-		var me *obstest.MetricsError
+		_, err := metricstest.ParseMetrics(strings.NewReader(text))
+		var me *metricstest.MetricsError
 		assert.ErrorAs(t, err, &me, name)
 	}
-	snap, err := obstest.ParseMetrics(strings.NewReader(""))
+	snap, err := metricstest.ParseMetrics(strings.NewReader(""))
 	require.NoError(t, err, "an empty exposition has no series")
 	assert.Zero(t, snap.Count(provobs.OpFetch))
 }
@@ -123,7 +125,7 @@ func ExampleSnapshot() {
 	_ = p.AckWorker(ctx, "t", nil)
 
 	t := &testing.T{} // in a test, the test's own t
-	snap := obstest.Snapshot(t, m)
+	snap := metricstest.Snapshot(t, m)
 	fmt.Println(snap.Count(provobs.OpFetch), snap.Count(provobs.OpAckWorker), snap.Count(provobs.OpDequeue))
 	fmt.Println(snap.Sum(provobs.OpFetch) < time.Hour)
 	// Output:
