@@ -34,6 +34,12 @@ import (
 	"strings"
 )
 
+// Alerts is the Prometheus rule file (alerts.yml) for the same series: see
+// the package documentation.
+//
+//go:embed alerts.yml
+var Alerts []byte
+
 // Provider is the Grafana dashboard JSON for provider operations.
 //
 //go:embed provobs.json
