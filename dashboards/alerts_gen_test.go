@@ -122,7 +122,7 @@ func generateAlerts() []byte {
 	for _, q := range []struct{ name, metric string }{{"orchestrator", provobs.MetricOrchestratorQueueDepth}, {"worker", provobs.MetricWorkerQueueDepth}} {
 		alerting = append(alerting, rule{
 			Alert:       "ProviderQueueDepthGrowing",
-			Expr:        fmt.Sprintf("deriv(%[1]s[15m]) > 0\nand\n%[1]s > %[2]d", q.metric, queueDepthMin),
+			Expr:        fmt.Sprintf("%[1]s > %[2]d\nand\nderiv(%[1]s[15m]) > 0", q.metric, queueDepthMin),
 			For:         "15m",
 			Labels:      [][2]string{{"severity", "warning"}, {"queue", q.name}},
 			Summary:     fmt.Sprintf(`The %s queue keeps growing ({{ $value | printf "%%.0f" }} messages)`, q.name),
