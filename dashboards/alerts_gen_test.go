@@ -34,6 +34,12 @@ func TestAlertsAreGenerated(t *testing.T) {
 // promtool unit tests feed it to show that it fires nothing.
 const metricCanceled = "provider_canceled_total"
 
+// metricStatsPollErrors counts the failed GetStats polls of
+// goworkflows.PollStats (goworkflows.MetricStatsPollErrors, in a module
+// this one does not import; a test there checks the name), which sets the
+// same queue-depth gauges for a go-workflows backend.
+const metricStatsPollErrors = "workflows_stats_poll_errors_total"
+
 // The recorded series the alerts read: per operation (label operation),
 // calls per second and p99 latency in milliseconds over 5 minutes, from
 // the operation's histogram in either naming.
@@ -133,11 +139,11 @@ func generateAlerts() []byte {
 	alerting = append(alerting,
 		rule{
 			Alert:       "ProviderQueueDepthPollFailing",
-			Expr:        fmt.Sprintf("increase(%s[5m]) > %d", provobs.MetricQueueDepthPollErrors, pollErrorsIn5m),
+			Expr:        fmt.Sprintf("increase(%[1]s[5m]) > %[3]d\nor\nincrease(%[2]s[5m]) > %[3]d", provobs.MetricQueueDepthPollErrors, metricStatsPollErrors, pollErrorsIn5m),
 			For:         "10m",
 			Labels:      [][2]string{{"severity", "warning"}},
 			Summary:     `Queue-depth polls fail ({{ $value | printf "%.0f" }} in 5 minutes)`,
-			Description: fmt.Sprintf("%s (instance {{ $labels.instance }}) grew by more than %d in every 5 minutes for 10 minutes: the queue-depth gauges keep their last values, so the queue alerts and panels are stale. The poller logs each failure at WARN (\"queue depth poll failed\").", provobs.MetricQueueDepthPollErrors, pollErrorsIn5m),
+			Description: fmt.Sprintf("%s (metrics.PollQueueDepths) or %s (goworkflows.PollStats) of instance {{ $labels.instance }} grew by more than %d in every 5 minutes for 10 minutes: the queue-depth gauges keep their last values, so the queue alerts and panels are stale. The poller logs each failure at WARN.", provobs.MetricQueueDepthPollErrors, metricStatsPollErrors, pollErrorsIn5m),
 			Comment:     "The queue-depth poller keeps failing.",
 		},
 		rule{

@@ -205,6 +205,7 @@ func TestPromtoolTestRulesCatchMutants(t *testing.T) {
 		{"seconds not converted to ms", `1000 * histogram_quantile`, `histogram_quantile`, "latency"},
 		{"a steady queue counts as growing", `deriv(provider_orchestrator_queue_depth[15m]) > 0`, `deriv(provider_orchestrator_queue_depth[15m]) >= 0`, "queue depth growing"},
 		{"poll errors misnamed", `increase(provider_queue_depth_poll_errors_total[5m])`, `increase(provider_queue_depth_poll_errors[5m])`, "queue depth poll failing"},
+		{"go-workflows poll errors misnamed", `increase(workflows_stats_poll_errors_total[5m])`, `increase(workflows_stats_poll_errors[5m])`, "go-workflows stats poll failing"},
 		{"lost locks read as lock timeouts", `{error_type="lock_lost"}[10m]`, `{error_type="lock_timeout"}[10m]`, "lost locks"},
 	} {
 		t.Run(m.name, func(t *testing.T) {

@@ -43,7 +43,8 @@
 //	                               dequeue: their latency includes the long poll)
 //	ProviderQueueDepthGrowing      the orchestrator or worker queue (label queue) is above  warning
 //	                               100 and grew over the last 15m, for 15m (not timers)
-//	ProviderQueueDepthPollFailing  more than 2 failed queue-depth polls in 5m, for 10m      warning
+//	ProviderQueueDepthPollFailing  more than 2 failed queue-depth polls in 5m (metrics's     warning
+//	                               poller, or goworkflows.PollStats's), for 10m
 //	ProviderLocksLost              more than 3 lock_lost errors of an operation in 10m,     warning
 //	                               for 5m
 //
