@@ -200,6 +200,7 @@ func TestPromtoolTestRulesCatchMutants(t *testing.T) {
 	}{
 		{"cancellations counted as errors", `error_type!~"canceled|lock_lost"`, `error_type!~"lock_lost"`, "deploy"},
 		{"lost locks counted as errors", `error_type!~"canceled|lock_lost"`, `error_type!~"canceled"`, "lost locks"},
+		{"the error rate fires at once", "for: 5m", "for: 0s", "outage"},
 		{"error ratio threshold too high", `) > 0.05`, `) > 0.5`, "outage"},
 		{"long polls not left out", `{operation!~"fetch|dequeue"} > 1000`, ` > 1000`, "latency"},
 		{"seconds not converted to ms", `1000 * histogram_quantile`, `histogram_quantile`, "latency"},
