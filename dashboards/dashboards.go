@@ -1,5 +1,5 @@
-// Package dashboards ships a Grafana dashboard for the metrics that the
-// provobs metrics middleware exposes.
+// Package dashboards ships a Grafana dashboard and Prometheus alerting
+// rules for the metrics that the provobs metrics middleware exposes.
 //
 // provobs.json imports as is (Dashboards → New → Import, or file
 // provisioning): it asks for nothing at import time. Two variables at the
@@ -26,6 +26,45 @@
 // Tests check that every query names only series that metrics.New exposes,
 // with either naming, and that every provider series is queried; the
 // cmd/provobs real-server test evaluates every query in a real Prometheus.
+//
+// # Alerts
+//
+// alerts.yml (also Alerts) is a Prometheus rule file for the same series,
+// in either naming of the histograms; load it with rule_files. Its first
+// group records, per operation (label operation), the calls per second
+// (operation:provider_calls:rate5m) and the p99 latency in milliseconds
+// (operation:provider_duration_ms:p99_rate5m) over 5 minutes, summed over
+// instances. Its second group holds the alerts; the thresholds are starting
+// points, to be tuned per deployment:
+//
+//	alert                          fires when, for                                          severity
+//	ProviderErrorRateHigh          > 5% of an operation's calls fail with one error type,   critical
+//	                               and ≥ 1 a minute, for 5m
+//	ProviderLatencyP99High         an operation's p99 > 1000 ms, for 10m (not fetch and     warning
+//	                               dequeue: their latency includes the long poll)
+//	ProviderQueueDepthGrowing      the orchestrator or worker queue (label queue) is above  warning
+//	                               100 and grew over the last 15m, for 15m (not timers)
+//	ProviderQueueDepthPollFailing  more than 2 failed queue-depth polls in 5m (metrics's     warning
+//	                               poller, or goworkflows.PollStats's), for 10m
+//	ProviderLocksLost              more than 3 lock_lost errors of an operation in 10m,     warning
+//	                               for 5m
+//
+// A caller's cancellation is not a failure of the store: it is counted in
+// provider_canceled_total, never in provider_infrastructure_errors_total,
+// and the error-rate alert also leaves out error_type="canceled" (as a
+// provobs from before that rule counted it), so a deploy or a graceful
+// shutdown fires nothing. It leaves out lock_lost too, which has its own
+// alert. A passed deadline (deadline_exceeded) counts: the store may be slow.
+//
+// Each alert has a summary and a description annotation. alerts_test.yml
+// holds promtool unit tests (promtool test rules alerts_test.yml): a
+// rolling deploy with a burst of cancellations fires nothing, an outage
+// (half the fetches fail) fires the error-rate alert, and every alert fires
+// on a case of its own. Go tests run promtool check rules and the unit
+// tests, plant bugs in the rules that the unit tests must catch, and check
+// that every series a rule reads is one metrics.New exposes; the
+// cmd/provobs real-server test loads the rules into a real Prometheus and
+// checks that every rule evaluates.
 package dashboards
 
 import (
@@ -34,6 +73,12 @@ import (
 	"fmt"
 	"strings"
 )
+
+// Alerts is the Prometheus rule file (alerts.yml) for the same series: see
+// the package documentation.
+//
+//go:embed alerts.yml
+var Alerts []byte
 
 // Provider is the Grafana dashboard JSON for provider operations.
 //

@@ -41,13 +41,15 @@ import (
 // and mode, so that the outcome of every go-workflows case can be read from
 // its "--- PASS/FAIL/SKIP" line and the two modes compared.
 const (
-	envSuiteBackend = "PROVOBS_GW_SUITE_BACKEND" // sqlite-memory, sqlite-file, postgres
-	envSuiteMode    = "PROVOBS_GW_SUITE_MODE"    // bare, wrapped
-	envPostgresDSN  = "PROVOBS_POSTGRES_DSN"
-	defaultPGDSN    = "host=127.0.0.1 port=5432 user=root dbname=postgres sslmode=disable"
+	envSuiteBackend  = "PROVOBS_GW_SUITE_BACKEND" // sqlite-memory, sqlite-file, postgres, redis
+	envSuiteMode     = "PROVOBS_GW_SUITE_MODE"    // bare, wrapped
+	envPostgresDSN   = "PROVOBS_POSTGRES_DSN"
+	defaultPGDSN     = "host=127.0.0.1 port=5432 user=root dbname=postgres sslmode=disable"
+	envRedisAddr     = "PROVOBS_REDIS_ADDR" // host:port of a Redis server without auth
+	defaultRedisAddr = "127.0.0.1:6379"
 )
 
-var suiteBackends = []string{"sqlite-memory", "sqlite-file", "postgres"}
+var suiteBackends = []string{"sqlite-memory", "sqlite-file", "postgres", "redis"}
 
 // TestSuites runs go-workflows' backend/test.BackendTest and
 // EndToEndBackendTest on each backend, bare and through Wrap with the full
@@ -67,6 +69,26 @@ func TestSuites(t *testing.T) {
 					}
 					t.Skipf("PostgreSQL unreachable (%v): start it or set %s", err, envPostgresDSN)
 				}
+			}
+			if be == "redis" {
+				if err := redisReachable(); err != nil {
+					if os.Getenv("CI") != "" {
+						t.Fatalf("Redis unreachable under CI: %v", err)
+					}
+					t.Skipf("Redis unreachable at %s (%v): start one (redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save \"\" --appendonly no) or set %s",
+						redisAddr(), err, envRedisAddr)
+				}
+				// The children's keys all start with this run's prefix;
+				// none may be left once they are done.
+				run := strings.ReplaceAll(uuid.NewString(), "-", "")
+				t.Setenv(envRedisRun, run)
+				defer func() {
+					c := newRedisClient()
+					defer c.Close()
+					left, err := redisKeys(context.Background(), c, redisRunPrefix(run))
+					require.NoError(t, err)
+					require.Empty(t, left, "keys the Redis backends left behind")
+				}()
 			}
 			// The two modes run side by side: the suites mostly sleep.
 			var bare, wrapped outcomes
@@ -223,8 +245,11 @@ func TestSuiteChild(t *testing.T) {
 		if err := b.Close(); err != nil {
 			panic(err)
 		}
-		if pb, ok := goworkflows.Unwrap(b).(*pgTestBackend); ok {
-			pb.drop()
+		switch tb := goworkflows.Unwrap(b).(type) {
+		case *pgTestBackend:
+			tb.drop()
+		case *redisTestBackend:
+			tb.drop()
 		}
 	}
 	t.Run("BackendTest", func(t *testing.T) { test.BackendTest(t, setup, teardown) })
@@ -313,6 +338,14 @@ func backendFactory(t *testing.T, be string) func(options ...backend.BackendOpti
 			}
 			var pb diag.Backend = postgres.NewPostgresBackendWithDB(db, postgres.WithApplyMigrations(true), postgres.WithBackendOptions(options...))
 			return &pgTestBackend{Backend: pb, db: db, name: name}
+		}
+	case "redis":
+		return func(options ...backend.BackendOption) test.TestBackend {
+			rb, err := newRedisBackend(t, options...)
+			if err != nil {
+				panic(err)
+			}
+			return rb
 		}
 	}
 	t.Fatalf("unknown backend %q", be)

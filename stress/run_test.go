@@ -113,9 +113,13 @@ func TestRunPoisonsRepeatedFailures(t *testing.T) {
 
 func TestRunStopsWithContext(t *testing.T) {
 	t.Parallel()
+	// The store first: opening it can take longer than the run's 200ms
+	// under -race on a loaded machine, and a run given an expired context
+	// launches nothing.
+	store := sqlitetest.New(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	res, err := stress.Run(ctx, sqlitetest.New(t), stress.Config{
+	res, err := stress.Run(ctx, store, stress.Config{
 		Duration:      time.Hour,
 		ActivityDelay: 50 * time.Millisecond,
 	})

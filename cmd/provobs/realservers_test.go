@@ -48,6 +48,8 @@ import (
 //   - promtool check metrics finds nothing in the -base-units run's
 //     provider series;
 //   - the -metrics otel run's OpenTelemetry series pass checkOTelRun.
+//   - every rule of dashboards/alerts.yml loads and evaluates with health
+//     ok, and its recorded series have values for both runs.
 //
 // The servers listen on 127.0.0.1 only, on free ports, keep their data in
 // the test's temporary directory and are stopped by the test. Without the
@@ -76,6 +78,7 @@ func TestRealServers(t *testing.T) {
 	require.NoError(t, os.WriteFile(config, []byte(fmt.Sprintf(`global:
   scrape_interval: 1s
   scrape_timeout: 1s
+%s
 scrape_configs:
   - job_name: ms
     static_configs: [{targets: [%q]}]
@@ -83,7 +86,7 @@ scrape_configs:
     static_configs: [{targets: [%q]}]
   - job_name: %s
     static_configs: [{targets: [%q]}]
-`, msAddr, secAddr, otelJob, otelAddr)), 0o644))
+`, alertRulesConfig(t, dir), msAddr, secAddr, otelJob, otelAddr)), 0o644))
 	promURL := startServer(t, client, promBin, "prometheus", "/-/ready", []string{
 		"--config.file=" + config,
 		"--storage.tsdb.path=" + filepath.Join(dir, "prometheus"),
@@ -202,6 +205,10 @@ scrape_configs:
 
 	t.Run("OpenTelemetry metrics through the Prometheus exporter", func(t *testing.T) {
 		checkOTelRun(t, client, promURL, otelAddr, otelRun, start)
+	})
+
+	t.Run("the alert rules load and evaluate", func(t *testing.T) {
+		checkAlertRules(t, client, promURL)
 	})
 
 	t.Run("promtool check metrics on the base-unit exposition", func(t *testing.T) {

@@ -49,11 +49,14 @@ func TestDeadWorkerItemGoesToNextProcess(t *testing.T) {
 	a, err := sqlite.Open(ctx, path)
 	require.NoError(t, err)
 	require.NoError(t, a.EnqueueWorker(ctx, activity("i", 7)))
+	// No later than the store's own clock read for the lock: taken after
+	// DequeueWorker returns, a loaded machine's delay would count as lock
+	// time and the redelivery would look early.
+	lockedAt := time.Now()
 	first, err := a.DequeueWorker(ctx, provobs.FetchOptions{LockTimeout: lock}, nil)
 	require.NoError(t, err)
 	require.NotNil(t, first)
 	assert.Equal(t, 1, first.AttemptCount)
-	lockedAt := time.Now()
 	require.NoError(t, a.Close()) // the worker process dies holding the item
 
 	b := openFile(t, path)
