@@ -12,12 +12,15 @@ import (
 
 // scanned logs s under a plain key with the given detectors and returns
 // the value that reached the JSON handler.
-func scanned(t *testing.T, s string, opts ...redact.Option) string {
+func scanned(t *testing.T, s string, opts *redact.Options) string {
 	t.Helper()
 	var buf bytes.Buffer
-	newLogger(&buf, opts...).Info("m", "v", s)
+	newLogger(&buf, opts).Info("m", "v", s)
 	return decodeLine(t, buf.Bytes())["v"].(string)
 }
+
+// only runs the detectors d.
+func only(d redact.Detector) *redact.Options { return &redact.Options{Detectors: d} }
 
 func TestCardDetector(t *testing.T) {
 	t.Parallel()
@@ -44,7 +47,7 @@ func TestCardDetector(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
 			t.Parallel()
-			assert.Equal(t, tt.want, scanned(t, tt.in, redact.WithCardNumbers()))
+			assert.Equal(t, tt.want, scanned(t, tt.in, only(redact.CardNumbers)))
 		})
 	}
 }
@@ -64,7 +67,7 @@ func TestBearerDetector(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
 			t.Parallel()
-			assert.Equal(t, tt.want, scanned(t, tt.in, redact.WithBearerTokens()))
+			assert.Equal(t, tt.want, scanned(t, tt.in, only(redact.BearerTokens)))
 		})
 	}
 }
@@ -83,17 +86,14 @@ func TestJWTDetector(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
 			t.Parallel()
-			assert.Equal(t, tt.want, scanned(t, tt.in, redact.WithJWTs()))
+			assert.Equal(t, tt.want, scanned(t, tt.in, only(redact.JWTs)))
 		})
 	}
 }
 
 func TestDetectorsCombined(t *testing.T) {
 	t.Parallel()
-	all := []redact.Option{
-		redact.WithCardNumbers(), redact.WithBearerTokens(), redact.WithJWTs(),
-		redact.WithPatterns(regexp.MustCompile(`AKIA[0-9A-Z]{16}`), nil, regexp.MustCompile(`x*`)),
-	}
+	all := &redact.Options{Detectors: redact.CardNumbers | redact.BearerTokens | redact.JWTs, Patterns: []*regexp.Regexp{regexp.MustCompile(`AKIA[0-9A-Z]{16}`), nil, regexp.MustCompile(`x*`)}}
 	tests := []struct{ in, want string }{
 		{"Bearer " + jwt, "Bearer [REDACTED]"}, // overlapping matches are masked once
 		{"AKIAABCDEFGHIJKLMNOP4111111111111111", "[REDACTED]"},
@@ -103,12 +103,12 @@ func TestDetectorsCombined(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
 			t.Parallel()
-			assert.Equal(t, tt.want, scanned(t, tt.in, all...))
+			assert.Equal(t, tt.want, scanned(t, tt.in, all))
 		})
 	}
 }
 
-func TestURLCredentialsDetector(t *testing.T) {
+func TestDSNDetector(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"postgres://bob:hunter2@db/x", "postgres://bob:[REDACTED]@db/x"},
@@ -124,7 +124,7 @@ func TestURLCredentialsDetector(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
 			t.Parallel()
-			assert.Equal(t, tt.want, scanned(t, tt.in, redact.WithDetectors(redact.URLCredentials)))
+			assert.Equal(t, tt.want, scanned(t, tt.in, only(redact.DSNs)))
 		})
 	}
 }
@@ -144,7 +144,7 @@ func TestPrivateKeyDetector(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
 			t.Parallel()
-			assert.Equal(t, tt.want, scanned(t, tt.in, redact.WithDetectors(redact.PrivateKeys)))
+			assert.Equal(t, tt.want, scanned(t, tt.in, only(redact.PrivateKeys)))
 		})
 	}
 }
@@ -168,33 +168,33 @@ func TestKeyValuePairsDetector(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
 			t.Parallel()
-			assert.Equal(t, tt.want, scanned(t, tt.in, redact.WithDetectors(redact.KeyValuePairs)))
+			assert.Equal(t, tt.want, scanned(t, tt.in, only(redact.KeyValuePairs)))
 		})
 	}
 	// Allowed and whole-key settings apply inside strings too.
 	assert.Equal(t, "session=s1 db_password=[REDACTED]", scanned(t, "session=s1 db_password=x",
-		redact.WithDetectors(redact.KeyValuePairs), redact.WithAllowedKeys("session")))
-	assert.Equal(t, "db_password=x password=[REDACTED]", scanned(t, "db_password=x password=y",
-		redact.WithDetectors(redact.KeyValuePairs), redact.WithWholeKeys()))
-	assert.Equal(t, "x=[REDACTED]", scanned(t, "x=y", redact.WithDetectors(redact.KeyValuePairs), redact.WithKeys("x")))
+		&redact.Options{Detectors: redact.KeyValuePairs, AllowKeys: []string{"session"}}))
+	assert.Equal(t, "x=[REDACTED]", scanned(t, "x=y", &redact.Options{Detectors: redact.KeyValuePairs, Keys: append(redact.DefaultKeys(), "x")}))
 }
 
-func TestWithoutDetectors(t *testing.T) {
+func TestDetectorsOff(t *testing.T) {
 	t.Parallel()
 	in := "4111111111111111 Bearer x " + jwt + " postgres://u:p@h " + pemKey + " password=y"
-	all := redact.WithDetectors(redact.AllDetectors)
-	assert.Equal(t, "[REDACTED] Bearer [REDACTED] [REDACTED] postgres://u:[REDACTED]@h [REDACTED] password=[REDACTED]", scanned(t, in, all))
-	for _, d := range []redact.Detector{redact.CardNumbers, redact.BearerTokens, redact.JWTs, redact.URLCredentials, redact.PrivateKeys, redact.KeyValuePairs} {
-		out := scanned(t, in, all, redact.WithoutDetectors(d))
-		assert.NotEqual(t, scanned(t, in, all), out, "detector %b off", d)
+	want := "[REDACTED] Bearer [REDACTED] [REDACTED] postgres://u:[REDACTED]@h [REDACTED] password=[REDACTED] [REDACTED]"
+	in += " " + ghToken
+	assert.Equal(t, want, scanned(t, in, nil), "the defaults run every detector")
+	assert.Equal(t, want, scanned(t, in, only(redact.AllDetectors)))
+	for _, d := range []redact.Detector{redact.CardNumbers, redact.BearerTokens, redact.JWTs, redact.DSNs, redact.PrivateKeys, redact.KeyValuePairs, redact.VendorTokens} {
+		out := scanned(t, in, only(redact.AllDetectors&^d))
+		assert.NotEqual(t, want, out, "detector %b off", d)
 	}
-	assert.Equal(t, in, scanned(t, in, all, redact.WithoutDetectors(redact.AllDetectors)))
+	assert.Equal(t, in, scanned(t, in, only(redact.NoDetectors)))
 }
 
 // TestPatternsBesideBuiltins: with a pattern, every byte is a possible
 // start; the built-in detectors still start only from their own bytes.
 func TestPatternsBesideBuiltins(t *testing.T) {
 	t.Parallel()
-	opts := []redact.Option{redact.WithDetectors(redact.AllDetectors), redact.WithPatterns(regexp.MustCompile(`sk_[a-z]+`))}
-	assert.Equal(t, "passwordx tokens_used key [REDACTED] password=[REDACTED]", scanned(t, "passwordx tokens_used key sk_live password=p", opts...))
+	opts := &redact.Options{Detectors: redact.AllDetectors, Patterns: []*regexp.Regexp{regexp.MustCompile(`sk_[a-z]+`)}}
+	assert.Equal(t, "passwordx tokens_used key [REDACTED] password=[REDACTED]", scanned(t, "passwordx tokens_used key sk_live password=p", opts))
 }

@@ -17,7 +17,7 @@ func stdout() slog.Handler {
 }
 
 func ExampleNewHandler() {
-	logger := slog.New(redact.NewHandler(stdout()))
+	logger := slog.New(redact.NewHandler(stdout(), nil))
 	logger.Info("login", "user", "ada", "password", "hunter2", "Session", "c2Vzcw")
 	logger.With("api_key", "k-123").WithGroup("req").Info("call", "path", "/v1", "Authorization", "Basic eDp5")
 	// Output:
@@ -25,17 +25,16 @@ func ExampleNewHandler() {
 	// {"level":"INFO","msg":"call","req":{"path":"/v1"}}
 }
 
-func ExampleWithMode() {
-	logger := slog.New(redact.NewHandler(stdout(), redact.WithMode(redact.Mask)))
+func ExampleOptions_mask() {
+	logger := slog.New(redact.NewHandler(stdout(), &redact.Options{Mode: redact.Mask}))
 	logger.Info("login", "user", "ada", "creditCard", "4111 1111 1111 1111",
 		slog.Group("db", slog.String("host", "h"), slog.String("PASSWORD", "pw")))
 	// Output:
 	// {"level":"INFO","msg":"login","user":"ada","creditCard":"[REDACTED]","db":{"host":"h","PASSWORD":"[REDACTED]"}}
 }
 
-func ExampleWithCardNumbers() {
-	logger := slog.New(redact.NewHandler(stdout(),
-		redact.WithCardNumbers(), redact.WithBearerTokens(), redact.WithJWTs(), redact.WithMessageScan()))
+func ExampleOptions_scanMessage() {
+	logger := slog.New(redact.NewHandler(stdout(), &redact.Options{Detectors: redact.CardNumbers | redact.BearerTokens | redact.JWTs, ScanMessage: true}))
 	logger.Info("charged 4111-1111-1111-1111",
 		"note", "card 5555 5555 5555 4444 and order 1234 5678 9012 3456",
 		"error", errors.New("upstream said 401 to Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln"))
@@ -43,12 +42,12 @@ func ExampleWithCardNumbers() {
 	// {"level":"INFO","msg":"charged [REDACTED]","note":"card [REDACTED] and order 1234 5678 9012 3456","error":"upstream said 401 to Bearer [REDACTED]"}
 }
 
-func ExampleWithAudit() {
+func ExampleOptions_audit() {
 	var redactions atomic.Int64
-	logger := slog.New(redact.NewHandler(stdout(), redact.WithAudit(func(path string, reason redact.Reason) {
+	logger := slog.New(redact.NewHandler(stdout(), &redact.Options{Audit: func(path string, reason redact.Reason) {
 		redactions.Add(1)
 		fmt.Printf("redacted %s (%s)\n", path, reason)
-	})))
+	}}))
 	logger.WithGroup("req").Info("m", slog.Group("user", "name", "ada", "password", "pw"),
 		"headers", map[string]string{"Cookie": "c=1"}, "dsn", redact.NewSecret("postgres://u:pw@db"))
 	fmt.Println(redactions.Load(), "redactions")
@@ -73,9 +72,8 @@ func ExampleSecret() {
 	// 24
 }
 
-func ExampleWithAllowedKeys() {
-	logger := slog.New(redact.NewHandler(stdout(),
-		redact.WithAllowedKeys("session"), redact.WithKeys("tenant_id")))
+func ExampleOptions_allowKeys() {
+	logger := slog.New(redact.NewHandler(stdout(), &redact.Options{AllowKeys: []string{"session"}, Keys: append(redact.DefaultKeys(), "tenant_id")}))
 	logger.Info("renewed", "session", "s-1", "TenantID", "t-9", "sessions_renewed", 3)
 	// Output:
 	// {"level":"INFO","msg":"renewed","session":"s-1","sessions_renewed":3}

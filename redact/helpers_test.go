@@ -1,6 +1,7 @@
 package redact_test
 
 import (
+	"hash/crc32"
 	"log/slog"
 	"time"
 )
@@ -21,3 +22,23 @@ func benchRecord() slog.Record {
 	)
 	return r
 }
+
+// ghChecksum is the reference GitHub token checksum: CRC32 (IEEE) of the
+// 30 random bytes, base62 (0-9A-Za-z), six bytes left-padded with '0'.
+func ghChecksum(random string) string {
+	const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	n := uint64(crc32.ChecksumIEEE([]byte(random)))
+	out := make([]byte, 6)
+	for i := 5; i >= 0; i-- {
+		out[i] = alphabet[n%62]
+		n /= 62
+	}
+	return string(out)
+}
+
+// ghMake returns a GitHub classic token with prefix (ghp_, gho_, ...) and
+// the 30 random bytes given, with a valid checksum.
+func ghMake(prefix, random string) string { return prefix + random + ghChecksum(random) }
+
+// ghToken is a made-up GitHub personal access token with a valid checksum.
+var ghToken = ghMake("ghp_", "Zx9QwErTyUiOp1AsDfGhJkL2zXcVbN")

@@ -27,7 +27,7 @@ var defaultKeys = [...]string{
 }
 
 // DefaultKeys returns a copy of the built-in sensitive keys that
-// [NewHandler] matches unless [WithOnlyKeys] replaces them. The list is:
+// [NewHandler] matches unless [Options.Keys] replaces them. The list is:
 //
 //	password passwd pwd passphrase secret secret_key client_secret
 //	private_key credential credentials token access_token refresh_token
@@ -98,7 +98,7 @@ func normalizeSlow(key string) string {
 
 // keySet is an immutable set of sensitive keys in normalised form. A key
 // matches when its trailing words, normalised, form a listed key
-// ([WithWholeKeys]: when the whole key does), where words are split at
+// (whole: when the whole key does; the allowed set), where words are split at
 // separators and at changes of case: "db_password", "userPassword" and
 // "AWS-Secret-Access-Key" end in listed keys; "password_hint" and
 // "tokens_used" do not.

@@ -56,7 +56,7 @@ func TestDefaultKeys(t *testing.T) {
 		t.Run(k, func(t *testing.T) {
 			t.Parallel()
 			var buf bytes.Buffer
-			newLogger(&buf).Info("m", k, "v", "keep", 1)
+			newLogger(&buf, nil).Info("m", k, "v", "keep", 1)
 			assert.Equal(t, map[string]any{"level": "INFO", "msg": "m", "keep": 1.0}, decodeLine(t, buf.Bytes()))
 		})
 	}
@@ -76,7 +76,7 @@ func TestKeyMatchingVariants(t *testing.T) {
 		t.Run(k, func(t *testing.T) {
 			t.Parallel()
 			var buf bytes.Buffer
-			newLogger(&buf).Info("m", k, "v")
+			newLogger(&buf, nil).Info("m", k, "v")
 			_, kept := decodeLine(t, buf.Bytes())[k]
 			expectDropped, listed := want[k]
 			if !listed {
@@ -98,20 +98,20 @@ func TestKeysOfAnyLengthAndScript(t *testing.T) {
 	longQ := "q" + strings.Repeat("_long", 20) + "_z"
 	tests := []struct {
 		name   string
-		opts   []redact.Option
+		opts   *redact.Options
 		logged []string // keys logged; each must be dropped
 	}{
-		{"non-ASCII WithKeys", []redact.Option{redact.WithKeys("contraseña")}, []string{"contraseña", "CONTRASEÑA", "contra_seña"}},
-		{"non-ASCII compound WithKeys", []redact.Option{redact.WithKeys("geheimnis_schlüssel")}, []string{"geheimnis_schlüssel", "GeheimnisSchlüssel"}},
-		{"64 bytes WithKeys", []redact.Option{redact.WithKeys(long64)}, []string{long64, strings.ToUpper(long64), "k_" + long64[1:]}},
-		{"long WithOnlyKeys", []redact.Option{redact.WithOnlyKeys(longQ)}, []string{longQ, strings.ToUpper(longQ), strings.ReplaceAll(longQ, "_", "-")}},
+		{"non-ASCII WithKeys", &redact.Options{Keys: append(redact.DefaultKeys(), "contraseña")}, []string{"contraseña", "CONTRASEÑA", "contra_seña"}},
+		{"non-ASCII compound WithKeys", &redact.Options{Keys: append(redact.DefaultKeys(), "geheimnis_schlüssel")}, []string{"geheimnis_schlüssel", "GeheimnisSchlüssel"}},
+		{"64 bytes WithKeys", &redact.Options{Keys: append(redact.DefaultKeys(), long64)}, []string{long64, strings.ToUpper(long64), "k_" + long64[1:]}},
+		{"long WithOnlyKeys", &redact.Options{Keys: []string{longQ}}, []string{longQ, strings.ToUpper(longQ), strings.ReplaceAll(longQ, "_", "-")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			for _, k := range tt.logged {
 				var buf bytes.Buffer
-				newLogger(&buf, tt.opts...).Info("m", k, "s3cret", "n", 1)
+				newLogger(&buf, tt.opts).Info("m", k, "s3cret", "n", 1)
 				assert.Equal(t, `{"level":"INFO","msg":"m","n":1}`+"\n", buf.String(), "key %q", k)
 			}
 		})
@@ -121,12 +121,12 @@ func TestKeysOfAnyLengthAndScript(t *testing.T) {
 func TestWithOnlyKeysEmptyDisablesKeys(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
-	newLogger(&buf, redact.WithOnlyKeys()).Info("m", "password", "p")
+	newLogger(&buf, &redact.Options{Keys: []string{}}).Info("m", "password", "p")
 	assert.Equal(t, `{"level":"INFO","msg":"m","password":"p"}`+"\n", buf.String())
 }
 
 // TestTrailingWords checks the trailing-word rule on the keys of the production-defaults review
-// and on provobs's own keys, and WithWholeKeys turning it off.
+// and on provobs's own keys.
 func TestTrailingWords(t *testing.T) {
 	t.Parallel()
 	sensitive := []string{
@@ -138,14 +138,10 @@ func TestTrailingWords(t *testing.T) {
 		"error", "messages", "events", "items", "sessions_renewed", "sessions_cleaned", "instances", "empty_polls",
 		"passwordless", "tokenizer", "keyboard", "cache_key", "author", "spin", "oauth",
 	}
-	for _, whole := range []bool{false, true} {
-		var opts []redact.Option
-		if whole {
-			opts = append(opts, redact.WithWholeKeys())
-		}
+	for _, whole := range []bool{false} {
 		for _, k := range append(sensitive, routing...) {
 			var buf bytes.Buffer
-			newLogger(&buf, opts...).Info("m", k, "v")
+			newLogger(&buf, nil).Info("m", k, "v")
 			_, kept := decodeLine(t, buf.Bytes())[k]
 			want := whole || slices.Contains(routing, k)
 			assert.Equal(t, want, kept, "key %q, whole keys only: %v", k, whole)
@@ -207,8 +203,7 @@ func TestKeyMatchingAgreesWithReference(t *testing.T) {
 		}
 		key := b.String()
 		var buf bytes.Buffer
-		slog.New(redact.NewHandler(slog.NewJSONHandler(&buf, &slog.HandlerOptions{ReplaceAttr: noTime}),
-			redact.WithKeys(extra...))).Info("m", key, 1)
+		slog.New(redact.NewHandler(slog.NewJSONHandler(&buf, &slog.HandlerOptions{ReplaceAttr: noTime}), &redact.Options{Keys: append(redact.DefaultKeys(), extra...)})).Info("m", key, 1)
 		_, kept := decodeLine(t, buf.Bytes())[key]
 		dropped := !kept
 		want := trailingWordsRef(listed, key)
