@@ -157,10 +157,10 @@ func (h *handler) WithGroup(name string) slog.Handler {
 
 // sensitive reports whether a value under key is redacted by its key.
 func (c *core) sensitive(key string) bool {
-	return c.keys.match(key) && !c.allowed.hasWhole(key)
+	return c.keys.match(key) && (len(c.allowed.all) == 0 || !c.allowed.hasWhole(key))
 }
 
 // scans reports whether value detectors apply to the value under key.
 func (c *core) scans(key string) bool {
-	return c.scan && !c.allowed.hasWhole(key)
+	return c.scan && (len(c.allowed.all) == 0 || !c.allowed.hasWhole(key))
 }

@@ -263,8 +263,9 @@ func (s *state) rmember(key string, sensitive, scan bool, v reflect.Value) (slog
 		return s.member(key, true, slog.Value{})
 	}
 	n := s.push(key)
-	defer s.pop(n)
-	return s.elem(v, scan)
+	nv, o := s.elem(v, scan)
+	s.pop(n)
+	return nv, o
 }
 
 // elem walks a value reached through reflection: a field, a map value, an
@@ -289,8 +290,9 @@ func (s *state) elem(v reflect.Value, scan bool) (slog.Value, outcome) {
 			if !s.enter() {
 				return s.redact(ReasonDepth)
 			}
-			defer s.leave()
-			return s.reflectValue(v, ti, scan)
+			nv, o := s.reflectValue(v, ti, scan)
+			s.leave()
+			return nv, o
 		}
 	}
 	if !v.CanInterface() {

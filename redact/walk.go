@@ -99,8 +99,9 @@ func (s *state) attr(a slog.Attr) (slog.Value, outcome) {
 func (s *state) member(key string, sensitive bool, v slog.Value) (slog.Value, outcome) {
 	if sensitive {
 		n := s.push(key)
-		defer s.pop(n)
-		return s.redact(ReasonKey)
+		nv, o := s.redact(ReasonKey)
+		s.pop(n)
+		return nv, o
 	}
 	switch v.Kind() {
 	case slog.KindGroup, slog.KindAny, slog.KindLogValuer:
@@ -112,8 +113,9 @@ func (s *state) member(key string, sensitive bool, v slog.Value) (slog.Value, ou
 		return v, unchanged
 	}
 	n := s.push(key)
-	defer s.pop(n)
-	return s.value(v, s.c.scans(key))
+	nv, o := s.value(v, s.c.scans(key))
+	s.pop(n)
+	return nv, o
 }
 
 // value walks v; scan says whether detectors apply to its strings.
@@ -136,7 +138,13 @@ func (s *state) value(v slog.Value, scan bool) (slog.Value, outcome) {
 		}
 		return v, unchanged
 	}
-	defer s.leave()
+	nv, o := s.nested(v, scan)
+	s.leave()
+	return nv, o
+}
+
+// nested walks a group, a LogValuer or a value of kind Any, one level down.
+func (s *state) nested(v slog.Value, scan bool) (slog.Value, outcome) {
 	switch v.Kind() {
 	case slog.KindLogValuer:
 		if isSecret(v.Any()) {
