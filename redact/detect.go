@@ -15,7 +15,9 @@ type Detector uint16
 
 const (
 	// CardNumbers: 13 to 19 digits, bare or grouped by single spaces or
-	// dashes, that pass the Luhn check.
+	// dashes, starting with 2 to 6 (the ISO/IEC 7812 major industry
+	// identifiers of payment cards), that pass the Luhn check. Epoch
+	// milliseconds and nanoseconds start with 1 and pass.
 	CardNumbers Detector = 1 << iota
 	// BearerTokens: the token of "Bearer <token>" (scheme in any case).
 	BearerTokens
@@ -329,6 +331,9 @@ func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\
 // 1111 1111 1111 2030") is still found.
 func findCard(s string, from, end int) (int, int, bool) {
 	for g := from; g < end; g = nextGroup(s, g, end) {
+		if s[g] < '2' || s[g] > '6' {
+			continue
+		}
 		best := -1
 		digits := 0
 		for e := g; e < end; {

@@ -229,7 +229,9 @@ func (g *fuzzGen) leaf(depth int) slog.Attr {
 	case 29:
 		if g.vendor { // vendor tokens that carry the marker in their body
 			sec := g.secret()
-			pad := func(n int) string { return (sec + "QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7")[:n] }
+			pad := func(n int) string {
+				return (sec + "QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7")[:n]
+			}
 			tok := []string{
 				"AKIA" + pad(16), ghMake("ghp_", pad(30)), ghMake("ghs_", pad(30)), "glpat-" + pad(20),
 				"xoxb-123456789012-" + pad(24), "sk_live_" + pad(24), "AIza" + pad(35), "npm_" + pad(36),

@@ -1,8 +1,10 @@
 package redact_test
 
 import (
+	"context"
 	"hash/crc32"
 	"log/slog"
+	"testing"
 	"time"
 )
 
@@ -42,3 +44,26 @@ func ghMake(prefix, random string) string { return prefix + random + ghChecksum(
 
 // ghToken is a made-up GitHub personal access token with a valid checksum.
 var ghToken = ghMake("ghp_", "Zx9QwErTyUiOp1AsDfGhJkL2zXcVbN")
+
+// captureHandler hands the string value of the attribute "v" of each
+// record to f, as the redacting handler passed it on.
+type captureHandler struct{ f func(string) }
+
+func (captureHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (c captureHandler) Handle(_ context.Context, r slog.Record) error {
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "v" {
+			c.f(a.Value.String())
+		}
+		return true
+	})
+	return nil
+}
+func (c captureHandler) WithAttrs([]slog.Attr) slog.Handler { return c }
+func (c captureHandler) WithGroup(string) slog.Handler      { return c }
+
+// logString logs s under the key "v" through h.
+func logString(t *testing.T, h slog.Handler, s string) {
+	t.Helper()
+	slog.New(h).Info("m", "v", s)
+}

@@ -3,6 +3,7 @@ package redact
 import (
 	"encoding"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"reflect"
 	"strings"
@@ -83,8 +84,8 @@ func (c *core) needs(t reflect.Type, seen map[reflect.Type]bool) bool {
 		return true
 	case reflect.String:
 		return c.scan
-	case reflect.Map:
-		return t.Key().Kind() == reflect.String && (len(c.keys.all) > 0 || c.needs(t.Elem(), seen))
+	case reflect.Map: // keys are matched when they are strings; values are walked whatever the keys
+		return t.Key().Kind() == reflect.String && len(c.keys.all) > 0 || c.needs(t.Elem(), seen)
 	case reflect.Slice, reflect.Array:
 		if t.Elem().Kind() == reflect.Uint8 {
 			return c.scan
@@ -187,13 +188,19 @@ func (s *state) reflectValue(rv reflect.Value, ti *typeInfo, scan bool) (slog.Va
 	case reflect.Struct:
 		return s.structValue(rv, ti)
 	case reflect.Map:
-		if rv.Type().Key().Kind() != reflect.String {
-			return slog.Value{}, unchanged // fmt and json print such keys; values are not matched
-		}
+		// A map with string keys is matched by key; one with other keys
+		// (ints, structs) has its values walked, and once one changes it
+		// becomes a map[string]any keyed by the keys as fmt prints them.
 		var e edits
 		for it := rv.MapRange(); it.Next(); {
-			k := it.Key().String()
-			v, o := s.rmember(k, s.c.sensitive(k), s.c.scans(k), it.Value())
+			k := mapKey(it.Key())
+			var v slog.Value
+			var o outcome
+			if it.Key().Kind() == reflect.String {
+				v, o = s.rmember(k, s.c.sensitive(k), s.c.scans(k), it.Value())
+			} else {
+				v, o = s.rmember(k, false, s.c.scan, it.Value())
+			}
 			e.note(0, k, v, o)
 		}
 		if len(e.at) == 0 {
@@ -202,7 +209,7 @@ func (s *state) reflectValue(rv reflect.Value, ti *typeInfo, scan bool) (slog.Va
 		m := make(map[string]any, rv.Len())
 		for it := rv.MapRange(); it.Next(); {
 			if it.Value().CanInterface() {
-				m[it.Key().String()] = it.Value().Interface()
+				m[mapKey(it.Key())] = it.Value().Interface()
 			}
 		}
 		return slog.AnyValue(applyMap(m, e, toAny)), replaced
@@ -227,6 +234,18 @@ func (s *state) reflectValue(rv reflect.Value, ti *typeInfo, scan bool) (slog.Va
 		return slog.AnyValue(applySeq(l, e, func(_ any, v slog.Value) any { return toAny(v) })), replaced
 	}
 	return slog.Value{}, unchanged
+}
+
+// mapKey is the string form of a map key: the string itself, or what fmt
+// prints for it.
+func mapKey(k reflect.Value) string {
+	if k.Kind() == reflect.String {
+		return k.String()
+	}
+	if !k.CanInterface() {
+		return k.Kind().String()
+	}
+	return fmt.Sprint(k.Interface())
 }
 
 // structValue walks the fields of a struct that json writes. Once a field
