@@ -153,8 +153,15 @@ func (d *detectors) match(s string) bool {
 	if len(s) < d.minLen {
 		return false
 	}
-	if d.on != 0 && d.candidate(s) && !d.each(s, func(int, int) bool { return false }) {
-		return true
+	if d.on != 0 && d.candidate(s) {
+		if !d.each(s, func(int, int) bool { return false }) {
+			return true
+		}
+		// A JSON member name may be escaped ("pass\u0077ord"): only
+		// maskJSON, which decodes names, can tell.
+		if d.on&KeyValuePairs != 0 && strings.IndexByte(s, '\\') >= 0 && looksJSON(s) {
+			return true
+		}
 	}
 	for _, re := range d.patterns {
 		if re.MatchString(s) {
@@ -621,8 +628,8 @@ func (d *detectors) pairAt(s string, p int) (int, int) {
 
 // bareEnd returns the end of an unquoted value starting at v: a space or a
 // quote; in a query or form body also '&' or '#'; and a ';' that starts
-// the next pair of a ';' list (list: the key followed a ';'), or any ';'
-// followed by "key=".
+// the next pair of a ';' list (list: the key followed a ';'), or a ';'
+// followed by "key=" (a key without spaces).
 func bareEnd(s string, v int, query, list bool) int {
 	e := v
 	for ; e < len(s) && !isSpace(s[e]) && s[e] != '"' && s[e] != '\''; e++ {
@@ -641,7 +648,7 @@ func bareEnd(s string, v int, query, list bool) int {
 }
 
 // nextIsPair reports whether s[i:] starts with "key=" (a key of letters,
-// digits, spaces, _ - ., within 64 bytes), or is empty.
+// digits, _ - ., within 64 bytes), or is empty.
 func nextIsPair(s string, i int) bool {
 	if i == len(s) {
 		return true
@@ -650,7 +657,7 @@ func nextIsPair(s string, i int) bool {
 		switch c := s[j]; {
 		case c == '=':
 			return j > i
-		case !isKeyChar(c) && c != ' ':
+		case !isKeyChar(c):
 			return false
 		}
 	}

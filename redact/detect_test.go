@@ -120,6 +120,15 @@ func TestDSNDetector(t *testing.T) {
 		{"https://h/p?session_id=s1&tokens_used=3", "https://h/p?session_id=s1&tokens_used=3"},
 		{"redis://:pw@cache:6379", "redis://:[REDACTED]@cache:6379"},
 		{"not a url: a:b@c", "not a url: a:b@c"},
+		{"amqp://guest:guest-pw@mq:5672/vhost", "amqp://guest:[REDACTED]@mq:5672/vhost"},
+		{"mongodb+srv://app:m0ng0@cluster0.example.net/db?retryWrites=true", "mongodb+srv://app:[REDACTED]@cluster0.example.net/db?retryWrites=true"},
+		{"rediss://default:r3d1s@cache:6380/0", "rediss://default:[REDACTED]@cache:6380/0"},
+		{"postgres://bob:p%40ss%2Fw0rd@db/x", "postgres://bob:[REDACTED]@db/x"}, // percent-encoded
+		{"open bob:hunter2@tcp(db:3306)/app?parseTime=true: refused", "open bob:[REDACTED]@tcp(db:3306)/app?parseTime=true: refused"},
+		{"bob:p@ss:w0rd@unix(/tmp/mysql.sock)/app", "bob:[REDACTED]@unix(/tmp/mysql.sock)/app"},
+		{"dsn=bob:pw@/app", "dsn=bob:[REDACTED]@/app"}, // no protocol: the default
+		{"bob@tcp(db:3306)/app", "bob@tcp(db:3306)/app"},   // no password
+		{"mail bob@example.com at 12:30", "mail bob@example.com at 12:30"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -164,6 +173,17 @@ func TestKeyValuePairsDetector(t *testing.T) {
 		{"pin=1", "pin=[REDACTED]"}, // the shortest default key: minLen must not skip it
 		{"password=", "password="},
 		{"password: ", "password: "},
+		// libpq keyword/value, JDBC and ADO.NET lists: the user and host stay.
+		{"host=db port=5432 user=bob password='pw with space' dbname=app", "host=db port=5432 user=bob password='[REDACTED]' dbname=app"},
+		{"jdbc:sqlserver://db:1433;user=bob;password=jdbcpw;databaseName=app", "jdbc:sqlserver://db:1433;user=bob;password=[REDACTED];databaseName=app"},
+		{"jdbc:mysql://db:3306/app?user=bob&password=pw&useSSL=true", "jdbc:mysql://db:3306/app?user=bob&password=[REDACTED]&useSSL=true"},
+		{"Server=db;Database=app;User Id=bob;Password=ado.pw;Encrypt=true", "Server=db;Database=app;User Id=bob;Password=[REDACTED];Encrypt=true"},
+		{"Password=first;Server=db", "Password=[REDACTED];Server=db"},
+		{"Driver={ODBC};Server=db;UID=bob;PWD={p;w};", "Driver={ODBC};Server=db;UID=bob;PWD={[REDACTED]};"},
+		{"password=a;b host=db", "password=[REDACTED] host=db"}, // a ';' not followed by key= is the value's
+		// Form bodies.
+		{"grant_type=client_credentials&client_secret=cs1&scope=read", "grant_type=client_credentials&client_secret=[REDACTED]&scope=read"},
+		{"password=pw1&user=bob", "password=[REDACTED]&user=bob"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
