@@ -86,4 +86,3 @@ func TestBodiesNeedKeyValuePairs(t *testing.T) {
 	newLogger(&buf, &redact.Options{Detectors: redact.AllDetectors &^ redact.KeyValuePairs}).Info("m", "body", `{"pin":1234}`)
 	assert.Contains(t, buf.String(), "1234")
 }
-

@@ -126,8 +126,8 @@ func TestDSNDetector(t *testing.T) {
 		{"postgres://bob:p%40ss%2Fw0rd@db/x", "postgres://bob:[REDACTED]@db/x"}, // percent-encoded
 		{"open bob:hunter2@tcp(db:3306)/app?parseTime=true: refused", "open bob:[REDACTED]@tcp(db:3306)/app?parseTime=true: refused"},
 		{"bob:p@ss:w0rd@unix(/tmp/mysql.sock)/app", "bob:[REDACTED]@unix(/tmp/mysql.sock)/app"},
-		{"dsn=bob:pw@/app", "dsn=bob:[REDACTED]@/app"}, // no protocol: the default
-		{"bob@tcp(db:3306)/app", "bob@tcp(db:3306)/app"},   // no password
+		{"dsn=bob:pw@/app", "dsn=bob:[REDACTED]@/app"},   // no protocol: the default
+		{"bob@tcp(db:3306)/app", "bob@tcp(db:3306)/app"}, // no password
 		{"mail bob@example.com at 12:30", "mail bob@example.com at 12:30"},
 	}
 	for _, tt := range tests {

@@ -44,7 +44,7 @@ func DefaultKeys() []string {
 }
 
 // NormalizeKey returns the form in which keys are compared: lower case, with
-// every '_', '-', '.' and ' ' removed. "creditCard", "credit_card",
+// every '_', '-', '.' and ' ' (and every invalid UTF-8 byte) removed. "creditCard", "credit_card",
 // "Credit-Card" and "CREDITCARD" all normalise to "creditcard".
 func NormalizeKey(key string) string {
 	var buf [maxStackKey]byte
@@ -88,7 +88,7 @@ func normalizeASCII(dst []byte, key string) (int, bool) {
 func normalizeSlow(key string) string {
 	out := make([]rune, 0, len(key))
 	for _, r := range key {
-		if r < utf8.RuneSelf && isSeparator(byte(r)) {
+		if r < utf8.RuneSelf && isSeparator(byte(r)) || r == utf8.RuneError {
 			continue
 		}
 		out = append(out, unicode.ToLower(unicode.ToUpper(r)))
@@ -291,7 +291,7 @@ func splitWords(key string) []string {
 		}
 	}
 	for i, r := range rs {
-		if r < utf8.RuneSelf && isSeparator(byte(r)) {
+		if r < utf8.RuneSelf && isSeparator(byte(r)) || r == utf8.RuneError { // an invalid byte separates too
 			flush()
 			continue
 		}

@@ -230,4 +230,3 @@ func scannedRaw(t *testing.T, s string, opts *redact.Options) string {
 	logString(t, h, s)
 	return got
 }
-
