@@ -8,6 +8,7 @@ import (
 
 	"github.com/lmittmann/tint"
 
+	"github.com/provobs/provobs"
 	"github.com/provobs/provobs/internal/term"
 	"github.com/provobs/provobs/redact"
 )
@@ -72,9 +73,16 @@ func New(cfg Config) (slog.Handler, func(context.Context) error, error) {
 
 // RedactDefaults returns the options New gives the redaction handler when
 // Config.Redact is nil: redact's defaults (every listed key by trailing
-// words, struct fields, every value detector) and the scan of record
-// messages. Every format gets the same; see the package documentation
-// ("Redaction") for how to turn each part off.
+// words, struct fields, every value detector), the scan of record
+// messages, and trace_id and span_id (provobs.KeyTraceID,
+// provobs.KeySpanID) as allowed keys, whose hex ids are never scanned: a
+// span id of 16 decimal digits can pass the Luhn check. Every format gets
+// the same; see the package documentation ("Redaction") for how to turn
+// each part off.
 func RedactDefaults() redact.Options {
-	return redact.Options{Detectors: redact.AllDetectors, ScanMessage: true}
+	return redact.Options{
+		Detectors:   redact.AllDetectors,
+		ScanMessage: true,
+		AllowKeys:   []string{provobs.KeyTraceID, provobs.KeySpanID},
+	}
 }

@@ -16,8 +16,9 @@ type Detector uint16
 const (
 	// CardNumbers: 13 to 19 digits, bare or grouped by single spaces or
 	// dashes, starting with 2 to 6 (the ISO/IEC 7812 major industry
-	// identifiers of payment cards), that pass the Luhn check. Epoch
-	// milliseconds and nanoseconds start with 1 and pass.
+	// identifiers of payment cards), not touching a letter, that pass the
+	// Luhn check. Epoch milliseconds and nanoseconds start with 1, and
+	// digits inside a hex id or a hash touch letters: they pass.
 	CardNumbers Detector = 1 << iota
 	// BearerTokens: the token of "Bearer <token>" (scheme in any case).
 	BearerTokens
@@ -271,6 +272,10 @@ func (d *detectors) each(s string, yield func(i, j int) bool) bool {
 				continue
 			}
 			end := cardRunEnd(s, p)
+			if p > 0 && isLetter(s[p-1]) || end < len(s) && isLetter(s[end]) {
+				p = end - 1 // digits inside a word: a hex id or a hash, not a card
+				continue
+			}
 			for from := p; end-from >= 13; { // 13 digits at least
 				ci, cj, ok := findCard(s, from, end)
 				if !ok {
@@ -318,6 +323,8 @@ func (d *detectors) each(s string, yield func(i, j int) bool) bool {
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
 func isAlnum(c byte) bool {
 	return isDigit(c) || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z')
