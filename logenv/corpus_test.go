@@ -41,10 +41,10 @@ func luhnValid(s string) bool {
 func operatorValues(t *testing.T) []string {
 	vals := []string{
 		"4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7", // trace and span ids
-		"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", // traceparent
+		"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",                      // traceparent
 		"f47ac10b-58cc-4372-a567-0e02b2c3d479", "F47AC10B-58CC-4372-A567-0E02B2C3D479", // UUIDs
 		"e83c5163316f89bfbde7d9ab23ca2e25604af290", "e83c516", // git SHAs
-		"sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", // image digest
+		"sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",                     // image digest
 		"n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=", "n4bQgYhMfWWaL-qgxVrQFaO_TxsrC4Is0V1sFbDwCgg", // base64 hashes
 		"1s", "150ms", "2h45m0.5s", "1.234567ms", // durations
 		"orders.high-priority", "default", "sqs://queue.example/billing-dlq", "kafka:payments.v2", // queues
