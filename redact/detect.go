@@ -187,7 +187,7 @@ func (d *detectors) candidate(s string) bool {
 		case actCard:
 			digits++
 		case actVendor, actB:
-			if !isWord(prev) && prev != '-' || c == 'B' {
+			if (!isWord(prev) && prev != '-' || c == 'B') && i+1 < len(s) && startPair(c, s[i+1]) {
 				return true
 			}
 		case actJ:

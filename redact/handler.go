@@ -21,6 +21,7 @@ var _ slog.Handler = (*handler)(nil)
 type core struct {
 	keys    keySet // sensitive keys minus allowed keys
 	allowed keySet // whole keys only
+	anyOK   bool   // some key is allowed
 	mode    Mode
 	det     detectors
 	scan    bool // some detector is on
@@ -73,6 +74,7 @@ func NewHandler(next slog.Handler, opts *Options) slog.Handler {
 		structs: !o.NoStructFields,
 		audit:   o.Audit,
 	}
+	c.anyOK = len(allowed) > 0
 	c.det = newDetectors(det, o.Patterns, &c.keys, &c.allowed)
 	c.scan = c.det.active()
 	c.message = o.ScanMessage && c.scan
@@ -157,10 +159,10 @@ func (h *handler) WithGroup(name string) slog.Handler {
 
 // sensitive reports whether a value under key is redacted by its key.
 func (c *core) sensitive(key string) bool {
-	return c.keys.match(key) && (len(c.allowed.all) == 0 || !c.allowed.hasWhole(key))
+	return c.keys.match(key) && (!c.anyOK || !c.allowed.hasWhole(key))
 }
 
 // scans reports whether value detectors apply to the value under key.
 func (c *core) scans(key string) bool {
-	return c.scan && (len(c.allowed.all) == 0 || !c.allowed.hasWhole(key))
+	return c.scan && (!c.anyOK || !c.allowed.hasWhole(key))
 }

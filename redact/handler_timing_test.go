@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/provobs/provobs/logenv"
 	"github.com/provobs/provobs/redact"
 )
 
@@ -19,10 +20,11 @@ type order struct {
 	Items  []string
 }
 
-// preset is what logenv turns on: every detector and the message scan, over
-// the defaults (trailing-word keys, struct fields).
+// preset is what logenv turns on (logenv.RedactDefaults): every detector
+// and the message scan, trace_id and span_id allowed.
 func preset() *redact.Options {
-	return &redact.Options{Detectors: redact.AllDetectors, ScanMessage: true}
+	o := logenv.RedactDefaults()
+	return &o
 }
 
 // BenchmarkHandler compares a bare slog.JSONHandler with the redacting

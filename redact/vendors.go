@@ -107,6 +107,27 @@ var vendors = []vendor{
 // trigger bytes of VendorTokens.
 const vendorFirstBytes = "Agxsrn"
 
+// pairs is the set of the first two bytes of every vendor prefix and of
+// "Bearer" and "-----BEGIN" (from the B): a trigger byte at a word start is
+// looked at further only when the next byte fits.
+var pairs = func() (t [1 << 16 / 64]uint64) {
+	add := func(a, b byte) { i := int(a)<<8 | int(b); t[i/64] |= 1 << (i % 64) }
+	for _, v := range vendors {
+		add(v.prefix[0], v.prefix[1])
+	}
+	for _, p := range []string{"be", "bE", "Be", "BE", "BEGIN"} {
+		add(p[0], p[1])
+	}
+	return t
+}()
+
+// startPair reports whether a and b can start a vendor token, a bearer
+// scheme or a PEM BEGIN.
+func startPair(a, b byte) bool {
+	i := int(a)<<8 | int(b)
+	return pairs[i/64]&(1<<(i%64)) != 0
+}
+
 // minVendorLen is the length of the shortest vendor token ("xoxb-" and
 // 10 bytes).
 const minVendorLen = 15

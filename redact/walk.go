@@ -104,7 +104,19 @@ func (s *state) member(key string, sensitive bool, v slog.Value) (slog.Value, ou
 		return nv, o
 	}
 	switch v.Kind() {
-	case slog.KindGroup, slog.KindAny, slog.KindLogValuer:
+	case slog.KindGroup: // the common nesting, walked here without value's dispatch
+		if !s.enter() {
+			break
+		}
+		n := s.push(key)
+		as, o := s.attrs(v.Group())
+		s.pop(n)
+		s.leave()
+		if o == replaced {
+			return slog.GroupValue(as...), replaced
+		}
+		return v, o
+	case slog.KindAny, slog.KindLogValuer:
 	case slog.KindString:
 		if !s.c.scan || !s.c.det.match(v.String()) {
 			return v, unchanged
