@@ -95,7 +95,7 @@ func TestDetectorsCombined(t *testing.T) {
 	t.Parallel()
 	all := &redact.Options{Detectors: redact.CardNumbers | redact.BearerTokens | redact.JWTs, Patterns: []*regexp.Regexp{regexp.MustCompile(`AKIA[0-9A-Z]{16}`), nil, regexp.MustCompile(`x*`)}}
 	tests := []struct{ in, want string }{
-		{"Bearer " + jwt, "Bearer [REDACTED]"}, // overlapping matches are masked once
+		{"Bearer " + jwt, "Bearer [REDACTED]"},                                 // overlapping matches are masked once
 		{"AKIAABCDEFGHIJKLMNOP4111111111111111", "[REDACTED]4111111111111111"}, // digits glued to a word are no card
 		{"id c0b88d4111111111111111fc9", "id c0b88d4111111111111111fc9"},
 		{"aws AKIAABCDEFGHIJKLMNOP card 4111111111111111 end", "aws [REDACTED] card [REDACTED] end"},

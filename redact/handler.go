@@ -29,6 +29,7 @@ type core struct {
 	structs bool
 	audit   func(path string, reason Reason)
 	types   sync.Map // reflect.Type -> *typeInfo
+	cache   keyCache // decisions of sensitive, by key address
 }
 
 // NewHandler returns a handler that redacts what opts describes (nil
@@ -159,7 +160,12 @@ func (h *handler) WithGroup(name string) slog.Handler {
 
 // sensitive reports whether a value under key is redacted by its key.
 func (c *core) sensitive(key string) bool {
-	return c.keys.match(key) && (!c.anyOK || !c.allowed.hasWhole(key))
+	if s, ok := c.cache.lookup(key); ok {
+		return s
+	}
+	s := c.keys.match(key) && (!c.anyOK || !c.allowed.hasWhole(key))
+	c.cache.store(key, s)
+	return s
 }
 
 // scans reports whether value detectors apply to the value under key.

@@ -2,11 +2,15 @@ package redact_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"unicode"
 
@@ -238,3 +242,57 @@ func TestDefaultKeysDocumented(t *testing.T) {
 	}
 	assert.Equal(t, redact.DefaultKeys(), documented)
 }
+
+// TestKeyCacheByAddress: the handler remembers key decisions by the key's
+// address and length; a key that shares its bytes with another (a
+// substring) is decided by its own length, and many keys that share slots,
+// logged from many goroutines, each keep their own decision.
+func TestKeyCacheByAddress(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	l := newLogger(&buf, &redact.Options{Detectors: redact.NoDetectors})
+	long := strings.Clone("password_hint")
+	short := long[:len("password")] // same address, shorter
+	for range 3 {
+		buf.Reset()
+		l.Info("m", long, "h", short, "s")
+		assert.Equal(t, `{"level":"INFO","msg":"m","password_hint":"h"}`+"\n", buf.String())
+	}
+	// 2,000 distinct keys, half sensitive, through 256 slots, concurrently.
+	keys := make([]string, 2000)
+	for i := range keys {
+		if i%2 == 0 {
+			keys[i] = fmt.Sprintf("k%d_token", i)
+		} else {
+			keys[i] = fmt.Sprintf("k%d_tokens", i)
+		}
+	}
+	var bad atomic.Int64
+	l = slog.New(redact.NewHandler(checkKeys{&bad}, nil)) // one handler, one cache, shared
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for range 5 {
+				for i := g; i < len(keys); i += 3 {
+					l.Info(keys[i], keys[i], 1) // the message names the key
+				}
+			}
+		})
+	}
+	wg.Wait()
+	assert.Zero(t, bad.Load(), "records whose key was decided wrongly")
+}
+
+// checkKeys counts the records whose message, a key, was decided wrongly:
+// a key ending in _token must be dropped, one ending in _tokens kept.
+type checkKeys struct{ bad *atomic.Int64 }
+
+func (checkKeys) Enabled(context.Context, slog.Level) bool { return true }
+func (c checkKeys) Handle(_ context.Context, r slog.Record) error {
+	if strings.HasSuffix(r.Message, "_token") == (r.NumAttrs() > 0) {
+		c.bad.Add(1)
+	}
+	return nil
+}
+func (c checkKeys) WithAttrs([]slog.Attr) slog.Handler { return c }
+func (c checkKeys) WithGroup(string) slog.Handler      { return c }
