@@ -3,6 +3,7 @@ package logenv_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -243,4 +244,27 @@ func TestOTelErrorBecomesException(t *testing.T) {
 	}
 	assert.Equal(t, map[string]string{"exception.message": "boom", "exception.type": "*errors.errorString"}, attrs(recs[0]))
 	assert.Equal(t, map[string]string{"error": "login: password=[REDACTED]"}, attrs(recs[1]))
+}
+
+// TestBodiesStillParse: through logenv.New's JSON format a JSON body in a
+// json.RawMessage stays embedded JSON and one in a string stays a string
+// that parses, each with its sensitive members masked and the rest kept.
+func TestBodiesStillParse(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	h, _, err := logenv.New(logenv.Config{Format: logenv.FormatJSON, Writer: &buf})
+	require.NoError(t, err)
+	const body = `{"user":"bob","password":"pw-body-1","items":[{"sku":"a-1","api_key":{"k":"pw-body-2"}}]}`
+	slog.New(h).Info("request", "raw", json.RawMessage(body), "str", body, "bytes", []byte(body))
+	require.NotContains(t, buf.String(), "pw-body")
+	var line map[string]any
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &line))
+	want := map[string]any{"user": "bob", "password": redact.Redacted,
+		"items": []any{map[string]any{"sku": "a-1", "api_key": redact.Redacted}}}
+	assert.Equal(t, want, line["raw"])
+	for _, k := range []string{"str", "bytes"} {
+		var got map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line[k].(string)), &got), k)
+		assert.Equal(t, want, got, k)
+	}
 }
