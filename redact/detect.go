@@ -256,8 +256,9 @@ func (d *detectors) maskText(s string) (string, bool) {
 // detectors in s, in one pass: a byte no detector starts from costs one
 // table load (act), and at a byte one does, the detectors that start
 // there are tried by the byte's action. After a match the pass resumes at
-// its end, so every byte is looked at a bounded number of times. It
-// returns false if yield did.
+// its end (unless an '@' in it could end a mysql DSN), and every detector
+// looks at a bounded stretch around its trigger, so the pass is linear in
+// len(s). It returns false if yield did.
 func (d *detectors) each(s string, yield func(i, j int) bool) bool {
 	var u uiMemo
 	for p := 0; p < len(s); p++ {
@@ -316,7 +317,9 @@ func (d *detectors) each(s string, yield func(i, j int) bool) bool {
 			if !yield(i, j) {
 				return false
 			}
-			p = max(p, j-1)
+			if d.act['@'] == 0 || strings.IndexByte(s[p:j], '@') < 0 {
+				p = max(p, j-1) // resume after the match; an '@' in it may end a mysql DSN that began before it
+			}
 		}
 	}
 	return true
@@ -604,15 +607,16 @@ func (d *detectors) pairAt(s string, p int) (int, int) {
 	if key := s[k:ke]; !d.keys.match(key) || d.allowed.hasWhole(key) {
 		return 0, 0
 	}
-	// The value.
+	// The value; in a query it starts right after '=', elsewhere spaces
+	// may come first.
 	v := p + 1
-	for v < len(s) && (s[v] == ' ' || s[v] == '\t') {
+	for !query && v < len(s) && (s[v] == ' ' || s[v] == '\t') {
 		v++
 	}
 	if v == len(s) {
 		return 0, 0
 	}
-	if q := s[v]; q == '"' || q == '\'' || q == '{' && quote == 0 && s[p] == '=' {
+	if q := s[v]; !query && (q == '"' || q == '\'' || q == '{' && quote == 0 && s[p] == '=') { // a query value is never quoted
 		if q == '{' {
 			q = '}'
 		}
