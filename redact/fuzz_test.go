@@ -266,7 +266,7 @@ func (g *fuzzGen) leaf(depth int) slog.Attr {
 			return slog.Any(g.plainKey(), fuzzTagged{fuzzEmbedded: fuzzEmbedded{Secret: g.secret()}, Password: g.secret(), Inner: &fuzzInner{Token: g.secret()}})
 		}
 	case 35:
-		if g.url || g.kv {
+		if g.url {
 			return slog.String(g.scanKey(), "redis://:"+g.secret()+"@cache:6379/0")
 		}
 	}
