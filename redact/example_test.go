@@ -1,6 +1,7 @@
 package redact_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -77,4 +78,18 @@ func ExampleOptions_allowKeys() {
 	logger.Info("renewed", "session", "s-1", "TenantID", "t-9", "sessions_renewed", 3)
 	// Output:
 	// {"level":"INFO","msg":"renewed","session":"s-1","sessions_renewed":3}
+}
+
+// The default detectors mask credentials inside values and keep the rest:
+// a vendor token, the password of a mysql DSN, a sensitive member of a
+// JSON body (which still parses).
+func ExampleNewHandler_detectors() {
+	logger := slog.New(redact.NewHandler(stdout(), nil))
+	logger.Info("connect",
+		"dsn", "app:s3cr3t@tcp(db:3306)/orders?parseTime=true",
+		"note", "deploy key AKIAIOSFODNN7EXAMPLE rotated",
+		"body", json.RawMessage(`{"user":"ada","password":"pw","items":[1,2]}`),
+		"trace", "4bf92f3577b34da6a3ce929d0e0e4736")
+	// Output:
+	// {"level":"INFO","msg":"connect","dsn":"app:[REDACTED]@tcp(db:3306)/orders?parseTime=true","note":"deploy key [REDACTED] rotated","body":{"user":"ada","password":"[REDACTED]","items":[1,2]},"trace":"4bf92f3577b34da6a3ce929d0e0e4736"}
 }
