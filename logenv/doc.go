@@ -72,7 +72,7 @@
 // Every sink is wrapped in redact.NewHandler(sink, Config.Redact), the
 // outermost handler, so every format sees the same redacted record. A nil
 // Config.Redact means RedactDefaults(): redact's defaults plus the message
-// scan. Each part is on by default, for every format; to turn one off,
+// scan, with trace_id and span_id allowed. Each part is on by default, for every format; to turn one off,
 // start from the defaults and change that field:
 //
 //	o := logenv.RedactDefaults()
