@@ -18,7 +18,7 @@ import (
 // finds its set full is decided by the trie every time, as without the
 // cache. At most keyCacheSize strings are kept alive. Nothing is
 // allocated. Measured against the trie alone in alternating runs of
-// BenchmarkBudget: defaults 1.315 -> 1.267 x-bare, logenv preset 1.364 ->
+// BenchmarkBudget: defaults 1.315 -> 1.268 x-bare, logenv preset 1.364 ->
 // 1.302 (BENCHMARKS.md, "Redaction, issue 21").
 type keyCache struct {
 	slots [keyCacheSize]keySlot
