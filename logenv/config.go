@@ -51,10 +51,11 @@ type Config struct {
 	// NoColor turns tint's colour off even on a terminal. (Default: false;
 	// colour is always off when Writer is not a terminal.)
 	NoColor bool
-	// Redact configures the redaction handler; the options apply after
-	// RedactDefaults, so they can add to it or turn parts of it off.
-	// (Default: nil, RedactDefaults only.)
-	Redact []redact.Option
+	// Redact configures the redaction handler. It is used as given: start
+	// from RedactDefaults() to change one part and keep the rest.
+	// (Default: nil, RedactDefaults(): every detector and the message
+	// scan.)
+	Redact *redact.Options
 	// NoRedact leaves the redaction handler out. (Default: false.)
 	NoRedact bool
 	// LoggerProvider receives records in the otel format; the caller shuts

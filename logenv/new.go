@@ -8,6 +8,7 @@ import (
 
 	"github.com/lmittmann/tint"
 
+	"github.com/provobs/provobs"
 	"github.com/provobs/provobs/internal/term"
 	"github.com/provobs/provobs/redact"
 )
@@ -60,16 +61,28 @@ func New(cfg Config) (slog.Handler, func(context.Context) error, error) {
 		return nil, nil, fmt.Errorf("logenv: unknown log format %q, want tint, json, text or otel", cfg.Format)
 	}
 	if !cfg.NoRedact {
-		h = redact.NewHandler(h, append(RedactDefaults(), cfg.Redact...)...)
+		opts := cfg.Redact
+		if opts == nil {
+			d := RedactDefaults()
+			opts = &d
+		}
+		h = redact.NewHandler(h, opts)
 	}
 	return h, shutdown, nil
 }
 
-// RedactDefaults returns the options New gives the redaction handler
-// before Config.Redact: every value detector (redact.AllDetectors) and the
-// scan of record messages. The key rules (trailing words) and struct
-// fields are redact's own defaults. Every format gets the same; see the
-// package documentation ("Redaction") for how to turn each part off.
-func RedactDefaults() []redact.Option {
-	return []redact.Option{redact.WithDetectors(redact.AllDetectors), redact.WithMessageScan()}
+// RedactDefaults returns the options New gives the redaction handler when
+// Config.Redact is nil: redact's defaults (every listed key by trailing
+// words, struct fields, every value detector), the scan of record
+// messages, and trace_id and span_id (provobs.KeyTraceID,
+// provobs.KeySpanID) as allowed keys, whose hex ids are never scanned: a
+// span id of 16 decimal digits can pass the Luhn check. Every format gets
+// the same; see the package documentation ("Redaction") for how to turn
+// each part off.
+func RedactDefaults() redact.Options {
+	return redact.Options{
+		Detectors:   redact.AllDetectors,
+		ScanMessage: true,
+		AllowKeys:   []string{provobs.KeyTraceID, provobs.KeySpanID},
+	}
 }

@@ -125,7 +125,7 @@ func TestNewNoRedactAndOptions(t *testing.T) {
 	assert.Contains(t, buf.String(), "hunter2")
 
 	buf.Reset()
-	h, _, err = logenv.New(logenv.Config{Format: logenv.FormatJSON, Writer: &buf, Redact: []redact.Option{redact.WithKeys("user")}})
+	h, _, err = logenv.New(logenv.Config{Format: logenv.FormatJSON, Writer: &buf, Redact: &redact.Options{Keys: append(redact.DefaultKeys(), "user")}})
 	require.NoError(t, err)
 	slog.New(h).Info("login", "user", "ann")
 	assert.NotContains(t, buf.String(), "ann")

@@ -26,10 +26,10 @@ func (inlineValuer) LogValue() slog.Value {
 
 func TestContainers(t *testing.T) {
 	t.Parallel()
-	det := []redact.Option{redact.WithBearerTokens(), redact.WithBearerTokens(), redact.WithMode(redact.Mask)}
+	det := &redact.Options{Detectors: redact.BearerTokens, Mode: redact.Mask}
 	tests := []struct {
 		name string
-		opts []redact.Option
+		opts *redact.Options
 		v    any
 		want string
 	}{
@@ -39,10 +39,10 @@ func TestContainers(t *testing.T) {
 		{"slice of ints is not searched", nil, []int{1, 2}, `[1,2]`},
 		{"array of maps", nil, [2]map[string]string{{"cvv": "1"}, {"k": "v"}}, `[{},{"k":"v"}]`},
 		{"named slice of Secrets", nil, secrets{redact.NewSecret("a")}, `[]`},
-		{"named slice of Secrets masked", []redact.Option{redact.WithMode(redact.Mask)}, secrets{redact.NewSecret("a")}, `["[REDACTED]"]`},
+		{"named slice of Secrets masked", &redact.Options{Mode: redact.Mask}, secrets{redact.NewSecret("a")}, `["[REDACTED]"]`},
 		{"map of maps all dropped", nil, map[string]map[string]string{"x": {"token": "t"}}, `{"x":{}}`},
 		{"LogValuer group with inline group in a map", nil, map[string]any{"v": inlineValuer{}}, `{"v":{"a":1,"b":2}}`},
-		{"slog.Value in a slice", []redact.Option{redact.WithMode(redact.Mask)}, []any{slog.GroupValue(slog.String("ssn", "1"))}, `[{}]`},
+		{"slog.Value in a slice", &redact.Options{Mode: redact.Mask}, []any{slog.GroupValue(slog.String("ssn", "1"))}, `[{"ssn":"[REDACTED]"}]`},
 		{"error in a map", det, map[string]any{"e": errors.New("Bearer x")}, `{"e":"Bearer [REDACTED]"}`},
 		{"error in a map, no match", det, map[string]any{"e": errors.New("x")}, `{"e":{}}`},
 		{"[]byte with a match", det, []byte("Bearer x"), `"Bearer [REDACTED]"`},
@@ -57,7 +57,7 @@ func TestContainers(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var buf bytes.Buffer
-			newLogger(&buf, tt.opts...).Info("m", "v", tt.v)
+			newLogger(&buf, tt.opts).Info("m", "v", tt.v)
 			assert.Equal(t, `{"level":"INFO","msg":"m","v":`+tt.want+"}\n", buf.String())
 		})
 	}
@@ -115,35 +115,34 @@ func TestStructValues(t *testing.T) {
 	cfg := dbConfig{Host: "db", Password: "hunter2", Key: "k-1", Port: 5432, Skipped: "s", internal: "i"}
 	loop := &cyclic{Name: "a"}
 	loop.Next = loop
-	mask := redact.WithMode(redact.Mask)
 	tests := []struct {
 		name string
-		opts []redact.Option
+		opts *redact.Options
 		v    any
 		want string
 	}{
 		{"by value", nil, cfg, `{"Host":"db","port":5432}`},
 		{"by pointer", nil, &cfg, `{"Host":"db","port":5432}`},
-		{"masked", []redact.Option{mask}, cfg, `{"Host":"db","Password":"[REDACTED]","api_key":"[REDACTED]","port":5432}`},
-		{"nested pointer, map and detectors", []redact.Option{redact.WithDetectors(redact.AllDetectors)},
+		{"masked", &redact.Options{Mode: redact.Mask}, cfg, `{"Host":"db","Password":"[REDACTED]","api_key":"[REDACTED]","port":5432}`},
+		{"nested pointer, map and detectors", &redact.Options{Detectors: redact.AllDetectors},
 			credsInside{Name: "n", Creds: &cfg, Meta: map[string]string{"token": "t", "k": "v"}, Note: "dsn postgres://u:pw@h"},
 			`{"Creds":{"Host":"db","port":5432},"Meta":{"k":"v"},"Name":"n","Note":"dsn postgres://u:[REDACTED]@h"}`},
 		{"embedded struct flattened", nil, embedded{dbConfig: cfg, Region: "eu"}, `{"Host":"db","Region":"eu","port":5432}`},
-		{"nothing sensitive passes as it is", []redact.Option{redact.WithDetectors(redact.AllDetectors)}, plain{ID: "o-1", Count: 2}, `{"ID":"o-1","Count":2}`},
+		{"nothing sensitive passes as it is", &redact.Options{Detectors: redact.AllDetectors}, plain{ID: "o-1", Count: 2}, `{"ID":"o-1","Count":2}`},
 		{"unexported sensitive field: converted", nil, hiddenSecret{ID: "x", password: "p"}, `{"ID":"x"}`},
 		{"json.Marshaler left to its method", nil, jsonCustom{Password: "p"}, `"custom"`},
-		{"struct fields off", []redact.Option{redact.WithoutStructFields()}, cfg,
+		{"struct fields off", &redact.Options{NoStructFields: true}, cfg,
 			`{"Host":"db","Password":"hunter2","api_key":"k-1","port":5432}`},
 		{"nil pointer", nil, (*dbConfig)(nil), `null`},
 		{"slice of structs", nil, []dbConfig{cfg}, `[{"Host":"db","port":5432}]`},
 		{"map of struct pointers", nil, map[string]*dbConfig{"a": &cfg}, `{"a":{"Host":"db","port":5432}}`},
-		{"cycle ends at the depth limit", []redact.Option{redact.WithDetectors(redact.AllDetectors), mask}, loop, ``},
+		{"cycle ends at the depth limit", &redact.Options{Mode: redact.Mask}, loop, ``},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var buf bytes.Buffer
-			newLogger(&buf, tt.opts...).Info("m", "v", tt.v)
+			newLogger(&buf, tt.opts).Info("m", "v", tt.v)
 			if tt.want == "" {
 				assert.Contains(t, buf.String(), `"Name":"a"`)
 				assert.Contains(t, buf.String(), redact.Redacted)
@@ -162,7 +161,7 @@ func TestPointerToContainer(t *testing.T) {
 	l := []any{redact.NewSecret("s"), "x"}
 	h := http.Header{"Authorization": {"Basic x"}, "Accept": {"json"}}
 	var buf bytes.Buffer
-	newLogger(&buf).Info("m", "m", &m, "ma", &ma, "l", &l, "h", &h)
+	newLogger(&buf, nil).Info("m", "m", &m, "ma", &ma, "l", &l, "h", &h)
 	assert.Equal(t, `{"level":"INFO","msg":"m","m":{"k":"v"},"ma":{"n":1},"l":["x"],"h":{"Accept":["json"]}}`+"\n", buf.String())
 	assert.Equal(t, "p", m["password"], "not modified")
 }

@@ -9,64 +9,137 @@ import (
 )
 
 // Detector names built-in value detectors; values combine with |. Each
-// masks only the part of a string that matches.
+// masks only the part of a string that matches, and all of them share one
+// pass over the string (see [Options.Detectors]).
 type Detector uint16
 
 const (
 	// CardNumbers: 13 to 19 digits, bare or grouped by single spaces or
-	// dashes, that pass the Luhn check.
+	// dashes, starting with 2 to 6 (the ISO/IEC 7812 major industry
+	// identifiers of payment cards), not touching a letter, that pass the
+	// Luhn check. Epoch milliseconds and nanoseconds start with 1, and
+	// digits inside a hex id or a hash touch letters: they pass.
 	CardNumbers Detector = 1 << iota
 	// BearerTokens: the token of "Bearer <token>" (scheme in any case).
 	BearerTokens
 	// JWTs: three dot-separated base64url segments, the first starting
 	// "eyJ" (the signature may be empty).
 	JWTs
-	// URLCredentials: the password of "scheme://user:password@host" (the
-	// userinfo is what precedes the last '@' before the first '/', '?',
-	// '#' or space after "://"), and the value of a query parameter
-	// ("?token=...", "&password=...") whose name is a sensitive key.
-	URLCredentials
+	// DSNs: the password of a connection string. URL userinfo of any
+	// scheme ("postgres://user:password@host", "amqp://", "mongodb+srv://",
+	// "redis://:password@host"; the userinfo is what precedes the last '@'
+	// before the first '/', '?', '#', space or quote after "://", within
+	// 256 bytes), go-sql-driver/mysql's "user:password@proto(addr)/db" and
+	// "user:password@/db", and the value of a URL query parameter
+	// ("?token=", "&password=") whose name is a sensitive key. The user
+	// name and the host stay readable; a percent-encoded password is
+	// masked whole. libpq keyword/value, JDBC and ADO.NET lists are
+	// key=value pairs: see KeyValuePairs.
+	DSNs
 	// PrivateKeys: a PEM block "-----BEGIN ... PRIVATE KEY-----" through its
 	// END line, or through the end of the string when that is missing.
 	PrivateKeys
-	// KeyValuePairs: the value of "key=value" or "key: value" (spaces
-	// allowed around '=' and after ':'; a bare key is letters, digits and
-	// _ - . and a quoted one, as in JSON, anything up to 128 bytes) when key
-	// is a sensitive key. A quoted value is masked up to its
-	// closing quote, a bare one up to a space or a quote (in a URL query,
-	// also '&' or '#').
-	// An authorization scheme (Basic, Bearer, Digest, Negotiate, Token)
-	// masks the credential after it too.
+	// KeyValuePairs: the value of "key=value" or "key: value" when key is
+	// a sensitive key (spaces allowed around '=' and after ':'; a bare key
+	// is letters, digits and _ - . and a quoted one, as in JSON, anything
+	// up to 128 bytes). A quoted value ('...', "..." or ODBC's {...}) is
+	// masked up to its closing quote; a bare one up to a space or a quote,
+	// in a URL query or a form body also '&' or '#', and in a ';' list
+	// (JDBC, ADO.NET: "Server=db;User Id=bob;Password=pw;") the ';' that
+	// starts the next key=value. An authorization scheme (Basic, Bearer,
+	// Digest, Negotiate, Token) masks the credential after it too. A
+	// string that holds a JSON object or array is rewritten as JSON: the
+	// value of a member whose name is sensitive (string, number, object,
+	// array or literal) becomes "[REDACTED]", the detectors run on its
+	// other string members, and the result still parses.
 	KeyValuePairs
+	// VendorTokens: vendor credentials matched by prefix, length and
+	// alphabet at word boundaries, with the checksum where the vendor
+	// defines one; each format and its source is listed in vendors.go
+	// (AWS access key ids, GitHub classic and fine-grained tokens, GitLab
+	// tokens, Slack tokens, Stripe secret and restricted keys, Google API
+	// keys, npm tokens, OpenAI-style "sk-" keys). There is no "long random
+	// string" rule: trace ids, hashes and UUIDs pass.
+	VendorTokens
 
-	// AllDetectors is every built-in detector.
-	AllDetectors = CardNumbers | BearerTokens | JWTs | URLCredentials | PrivateKeys | KeyValuePairs
+	// AllDetectors is every built-in detector, the default.
+	AllDetectors = CardNumbers | BearerTokens | JWTs | DSNs | PrivateKeys | KeyValuePairs | VendorTokens
+
+	// NoDetectors, as [Options.Detectors], runs no built-in detector.
+	NoDetectors Detector = 1 << 15
 )
 
-// triggers[c] holds the detectors that look at a string where byte c is. A
-// string needs the full scan only when it holds one of these bytes other
-// than a digit, or 13 digits (the shortest card).
-var triggers = func() (t [256]Detector) {
-	for c := '0'; c <= '9'; c++ {
-		t[c] |= CardNumbers
-	}
-	t['b'] |= BearerTokens
-	t['B'] |= BearerTokens | PrivateKeys // the B of "-----BEGIN"
-	t['J'] |= JWTs                       // the J of "eyJ"
-	t[':'] |= URLCredentials | KeyValuePairs
-	t['='] |= URLCredentials | KeyValuePairs
-	return t
-}()
+// The actions of the trigger table: what to try at a byte.
+const (
+	actCard   = 1 + iota // a digit
+	actB                 // 'b' or 'B': bearer, and PEM's "-----BEGIN"
+	actJ                 // 'J' of "eyJ"
+	actColon             // ':' of "://" or of "key: value"
+	actEquals            // '=' of "key=value"
+	actAt                // '@' of mysql's "user:pass@tcp("
+	actVendor            // the first byte of a vendor token prefix
+)
 
 // detectors is the immutable value-detection setup of a handler.
 type detectors struct {
 	on       Detector
-	trig     [256]bool  // trig[c]: a detector that is on may start from byte c
-	fast     [256]uint8 // 2: a byte of trig other than a digit; 1: a digit, counted by match when CardNumbers is on
-	minLen   int        // the shortest string any detector that is on can match in
+	act      [256]uint8 // act[c]: what a detector that is on tries at byte c, 0 for nothing
+	minLen   int        // the shortest string a detector that is on can match in
 	patterns []*regexp.Regexp
 	keys     *keySet // sensitive keys, for KeyValuePairs and query parameters
 	allowed  *keySet // keys that are never sensitive
+}
+
+// newDetectors returns the setup for the built-in detectors on and the
+// caller's patterns.
+func newDetectors(on Detector, patterns []*regexp.Regexp, keys, allowed *keySet) detectors {
+	d := detectors{on: on & AllDetectors, keys: keys, allowed: allowed}
+	for _, re := range patterns {
+		if re != nil {
+			d.patterns = append(d.patterns, re)
+		}
+	}
+	set := func(det Detector, act uint8, bytes string) {
+		if d.on&det != 0 {
+			for i := range len(bytes) {
+				d.act[bytes[i]] = act
+			}
+		}
+	}
+	set(CardNumbers, actCard, "0123456789")
+	set(BearerTokens, actB, "bB")
+	set(PrivateKeys, actB, "B")
+	set(JWTs, actJ, "J")
+	set(DSNs, actColon, ":")
+	set(DSNs, actEquals, "=")
+	set(DSNs, actAt, "@")
+	set(KeyValuePairs, actColon, ":")
+	set(KeyValuePairs, actEquals, "=")
+	set(VendorTokens, actVendor, vendorFirstBytes)
+	// The shortest match of each: a key is at least as many bytes as its
+	// normal form has runes.
+	minKey := math.MaxInt32
+	for k := range keys.all {
+		minKey = min(minKey, utf8.RuneCountInString(k))
+	}
+	d.minLen = math.MaxInt32
+	for _, m := range []struct {
+		d   Detector
+		len int
+	}{
+		{CardNumbers, 13}, {BearerTokens, len("bearer x")}, {JWTs, len("eyJ.x.")},
+		{PrivateKeys, len("-----BEGIN PRIVATE KEY-----")},
+		{DSNs, min(len("://:x@"), len(":x@/"), minKey+len("?=x"))},
+		{KeyValuePairs, minKey + len("=x")}, {VendorTokens, minVendorLen},
+	} {
+		if d.on&m.d != 0 {
+			d.minLen = min(d.minLen, m.len)
+		}
+	}
+	if len(d.patterns) > 0 {
+		d.minLen = 1
+	}
+	return d
 }
 
 // active reports whether any detector is on.
@@ -75,26 +148,21 @@ func (d *detectors) active() bool { return d.on != 0 || len(d.patterns) > 0 }
 // span is a half-open byte range [start, end) of a string.
 type span struct{ start, end int }
 
-// match reports whether any detector finds a non-empty match in s. A
-// string without a byte a detector starts from is settled here, inline.
+// match reports whether any detector finds a non-empty match in s. Most
+// strings are settled by the inline loop of candidate.
 func (d *detectors) match(s string) bool {
 	if len(s) < d.minLen {
 		return false
 	}
-	digits := 0
-	for i := 0; i < len(s); i++ {
-		x := d.fast[s[i]]
-		if x > 1 {
-			return d.matchSlow(s)
+	if d.on != 0 && d.candidate(s) {
+		if !d.each(s, func(int, int) bool { return false }) {
+			return true
 		}
-		digits += int(x)
-	}
-	return digits >= 13 && d.matchSlow(s)
-}
-
-func (d *detectors) matchSlow(s string) bool {
-	if d.on != 0 && !d.each(s, func(int, int) bool { return false }) {
-		return true
+		// A JSON member name may be escaped ("pass\u0077ord"): only
+		// maskJSON, which decodes names, can tell.
+		if d.on&KeyValuePairs != 0 && strings.IndexByte(s, '\\') >= 0 && looksJSON(s) {
+			return true
+		}
 	}
 	for _, re := range d.patterns {
 		if re.MatchString(s) {
@@ -104,9 +172,50 @@ func (d *detectors) matchSlow(s string) bool {
 	return false
 }
 
-// mask replaces every match in s with [Redacted]. Overlapping and adjacent
-// matches are masked once. It reports whether anything was masked.
+// candidate reports whether s holds a place where a detector could
+// start: one table load per byte, and at a trigger byte the check that
+// needs no more than the byte before it (a vendor prefix or "Bearer" at a
+// word boundary, the J of "eyJ", 13 digits in all for a card). Without
+// one, each would find nothing.
+func (d *detectors) candidate(s string) bool {
+	digits := 0
+	prev := byte(0) // the byte before i, 0 at the start
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch d.act[c] {
+		case 0:
+		case actCard:
+			digits++
+		case actVendor, actB:
+			if (!isWord(prev) && prev != '-' || c == 'B') && i+1 < len(s) && startPair(c, s[i+1]) {
+				return true
+			}
+		case actJ:
+			if prev == 'y' {
+				return true
+			}
+		default: // ':', '=', '@'
+			return true
+		}
+		prev = c
+	}
+	return digits >= 13
+}
+
+// mask replaces every match in s with [Redacted] and reports whether
+// anything was masked. A string that holds a JSON document is rewritten
+// as JSON when KeyValuePairs is on (see body.go); otherwise overlapping
+// and adjacent matches are masked once.
 func (d *detectors) mask(s string) (string, bool) {
+	if d.on&KeyValuePairs != 0 && looksJSON(s) {
+		if out, ok, valid := d.maskJSON(s); valid {
+			return out, ok
+		}
+	}
+	return d.maskText(s)
+}
+
+func (d *detectors) maskText(s string) (string, bool) {
 	var buf [8]span
 	spans := buf[:0]
 	if d.on != 0 {
@@ -143,66 +252,31 @@ func (d *detectors) mask(s string) (string, bool) {
 	return b.String(), true
 }
 
-// newDetectors returns the setup for the built-in detectors on and the
-// caller's patterns.
-func newDetectors(on Detector, patterns []*regexp.Regexp, keys, allowed *keySet) detectors {
-	d := detectors{on: on, patterns: slices.Clone(patterns), keys: keys, allowed: allowed}
-	// The shortest match of each: a key is at least as many bytes as its
-	// normal form has runes.
-	minKey := math.MaxInt32
-	for k := range keys.all {
-		minKey = min(minKey, utf8.RuneCountInString(k))
-	}
-	d.minLen = math.MaxInt32
-	for _, m := range []struct {
-		d   Detector
-		len int
-	}{
-		{CardNumbers, 13}, {BearerTokens, len("bearer x")}, {JWTs, len("eyJ.x.")}, {PrivateKeys, len("-----BEGIN PRIVATE KEY-----")},
-		{URLCredentials, min(len("://:x@"), minKey+len("?=x"))}, {KeyValuePairs, minKey + len("=x")},
-	} {
-		if on&m.d != 0 {
-			d.minLen = min(d.minLen, m.len)
-		}
-	}
-	if len(patterns) > 0 {
-		d.minLen = 1
-	}
-	for c := range d.trig {
-		d.trig[c] = triggers[c]&on != 0 || len(patterns) > 0 // a pattern may start anywhere
-		switch {
-		case d.trig[c] && (triggers[c]&^CardNumbers&on != 0 || len(patterns) > 0):
-			d.fast[c] = 2
-		case '0' <= c && c <= '9' && on&CardNumbers != 0:
-			d.fast[c] = 1
-		}
-	}
-	return d
-}
-
-// next returns the index of the first byte at or after p that a detector
-// starts from, or len(s).
-func (d *detectors) next(s string, p int) int {
-	for p < len(s) && !d.trig[s[p]] {
-		p++
-	}
-	return p
-}
-
 // each calls yield with every non-empty match [i, j) of the built-in
-// detectors in s, in one pass over s that stops only at bytes a detector
-// starts from (triggers). It returns false if yield did.
+// detectors in s, in one pass: a byte no detector starts from costs one
+// table load (act), and at a byte one does, the detectors that start
+// there are tried by the byte's action. After a match the pass resumes at
+// its end (unless an '@' in it could end a mysql DSN), and every detector
+// looks at a bounded stretch around its trigger, so the pass is linear in
+// len(s). It returns false if yield did.
 func (d *detectors) each(s string, yield func(i, j int) bool) bool {
-	for p := d.next(s, 0); p < len(s); p = d.next(s, p+1) {
-		c := s[p]
-		t := triggers[c] & d.on
-		if t == 0 {
-			continue // a byte only a pattern may start from
+	var u uiMemo
+	for p := 0; p < len(s); p++ {
+		a := d.act[s[p]]
+		if a == 0 {
+			continue
 		}
 		var i, j int
-		switch {
-		case t&CardNumbers != 0:
+		switch a {
+		case actCard:
+			if p > 0 && isDigit(s[p-1]) {
+				continue
+			}
 			end := cardRunEnd(s, p)
+			if p > 0 && isLetter(s[p-1]) || end < len(s) && isLetter(s[end]) {
+				p = end - 1 // digits inside a word: a hex id or a hash, not a card
+				continue
+			}
 			for from := p; end-from >= 13; { // 13 digits at least
 				ci, cj, ok := findCard(s, from, end)
 				if !ok {
@@ -215,21 +289,37 @@ func (d *detectors) each(s string, yield func(i, j int) bool) bool {
 			}
 			p = end - 1
 			continue
-		case c == 'B' && t&PrivateKeys != 0 && p >= 5 && s[p-5:p] == "-----":
-			i, j = pemAt(s, p-5)
-		case c == 'b' || c == 'B':
-			if t&BearerTokens != 0 {
+		case actB:
+			if s[p] == 'B' && d.on&PrivateKeys != 0 && p >= 5 && s[p-5:p] == "-----" {
+				i, j = pemAt(s, p-5)
+			}
+			if j == 0 && d.on&BearerTokens != 0 {
 				i, j = bearerAt(s, p)
 			}
-		case c == 'J':
+		case actJ:
 			i, j = jwtAt(s, p)
-		case c == ':' && t&URLCredentials != 0 && strings.HasPrefix(s[p:], "://"):
-			i, j = userinfoAt(s, p+3)
-		default: // ':' or '='
+		case actAt:
+			i, j = mysqlAt(s, p)
+		case actVendor:
+			i, j = vendorAt(s, p)
+		case actColon:
+			if d.on&DSNs != 0 && strings.HasPrefix(s[p:], "://") {
+				i, j = u.userinfoAt(s, p+3)
+				if j > i {
+					break
+				}
+			}
+			i, j = d.pairAt(s, p)
+		case actEquals:
 			i, j = d.pairAt(s, p)
 		}
-		if j > i && !yield(i, j) {
-			return false
+		if j > i {
+			if !yield(i, j) {
+				return false
+			}
+			if d.act['@'] == 0 || strings.IndexByte(s[p:j], '@') < 0 {
+				p = max(p, j-1) // resume after the match; an '@' in it may end a mysql DSN that began before it
+			}
 		}
 	}
 	return true
@@ -237,9 +327,14 @@ func (d *detectors) each(s string, yield func(i, j int) bool) bool {
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
 func isAlnum(c byte) bool {
 	return isDigit(c) || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z')
 }
+
+// isWord reports whether c is a regular-expression word byte ([0-9A-Za-z_]).
+func isWord(c byte) bool { return isAlnum(c) || c == '_' }
 
 // isB64URL reports whether c is in the base64url alphabet.
 func isB64URL(c byte) bool { return isAlnum(c) || c == '-' || c == '_' }
@@ -253,6 +348,9 @@ func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\
 // 1111 1111 1111 2030") is still found.
 func findCard(s string, from, end int) (int, int, bool) {
 	for g := from; g < end; g = nextGroup(s, g, end) {
+		if s[g] < '2' || s[g] > '6' {
+			continue
+		}
 		best := -1
 		digits := 0
 		for e := g; e < end; {
@@ -388,11 +486,11 @@ func b64End(s string, i int) int {
 func pemAt(s string, p int) (int, int) {
 	const begin, dashes = "-----BEGIN ", "-----"
 	// 27 bytes: "-----BEGIN PRIVATE KEY-----", the shortest start of a block.
-	if len(s)-p < 27 || s[p+1] != '-' || !strings.HasPrefix(s[p:], begin) {
+	if len(s)-p < 27 || !strings.HasPrefix(s[p:], begin) {
 		return 0, 0
 	}
 	rest := s[p+len(begin):]
-	label := strings.Index(rest, dashes)
+	label := strings.Index(rest[:min(len(rest), 64)], dashes) // labels are short
 	if label < 0 || !strings.Contains(rest[:label], "PRIVATE KEY") {
 		return 0, 0
 	}
@@ -407,22 +505,65 @@ func pemAt(s string, p int) (int, int) {
 	return p, p + len(begin) + end + len("-----END ") + close + len(dashes)
 }
 
+// maxUserinfo bounds how far after "://" the end of a URL's userinfo is
+// looked for, and how far before a mysql '@' its "user:" is.
+const maxUserinfo = 256
+
+// uiMemo remembers the last userinfo scan of one pass, so that many "://"
+// in one stretch of text are scanned once: the pass stays linear.
+type uiMemo struct{ from, end, at int }
+
 // userinfoAt matches the password of a URL's userinfo; a is the first byte
 // after "://".
-func userinfoAt(s string, a int) (int, int) {
-	e := a
-	for e < len(s) && !isSpace(s[e]) && s[e] != '/' && s[e] != '?' && s[e] != '#' && s[e] != '"' && s[e] != '\'' && s[e] != '>' {
-		e++
+func (u *uiMemo) userinfoAt(s string, a int) (int, int) {
+	var e, at int
+	if u.end > 0 && a >= u.from && a <= u.end {
+		e, at = u.end, u.at // the same stretch: its end and its last '@'
+	} else {
+		e = a
+		for lim := min(len(s), a+maxUserinfo); e < lim && !isSpace(s[e]) && s[e] != '/' && s[e] != '?' && s[e] != '#' && s[e] != '"' && s[e] != '\'' && s[e] != '>'; e++ {
+		}
+		at = -1
+		if i := strings.LastIndexByte(s[a:e], '@'); i >= 0 {
+			at = a + i
+		}
+		u.from, u.end, u.at = a, e, at
 	}
-	at := strings.LastIndexByte(s[a:e], '@')
-	if at < 0 {
+	if at < a {
 		return 0, 0
 	}
-	colon := strings.IndexByte(s[a:a+at], ':')
+	colon := strings.IndexByte(s[a:at], ':')
 	if colon < 0 {
 		return 0, 0
 	}
-	return a + colon + 1, a + at
+	return a + colon + 1, at
+}
+
+// mysqlAt matches the password of go-sql-driver/mysql's DSN
+// "user:password@proto(addr)/db" or "user:password@/db" whose '@' is at p:
+// from the first ':' of the word before p (spaces and quotes end it,
+// within maxUserinfo bytes) to p. A URL ("scheme://") is left to
+// userinfoAt.
+func mysqlAt(s string, p int) (int, int) {
+	q := p + 1
+	for q < len(s) && ('a' <= s[q] && s[q] <= 'z' || isDigit(s[q])) {
+		q++
+	}
+	if q >= len(s) || !(s[q] == '(' && q > p+1 || s[q] == '/' && q == p+1) {
+		return 0, 0
+	}
+	b := p
+	for lim := max(0, p-maxUserinfo); b > lim && !isSpace(s[b-1]) && s[b-1] != '"' && s[b-1] != '\'' && s[b-1] != '`'; b-- {
+	}
+	word := s[b:p]
+	if strings.Contains(word, "://") {
+		return 0, 0
+	}
+	colon := strings.IndexByte(word, ':')
+	if colon < 0 || colon == len(word)-1 {
+		return 0, 0
+	}
+	return b + colon + 1, p
 }
 
 // maxQuotedKey bounds how far back a quoted key is looked for.
@@ -431,8 +572,8 @@ const maxQuotedKey = 128
 func isKeyChar(c byte) bool { return isAlnum(c) || c == '_' || c == '-' || c == '.' }
 
 // pairAt matches the value of "key=value" or "key: value" whose '=' or ':'
-// is at p, when key is sensitive. With URLCredentials alone it matches
-// query parameters only ('?' or '&' before the key).
+// is at p, when key is sensitive. With DSNs alone it matches query
+// parameters only ('?' or '&' before the key).
 func (d *detectors) pairAt(s string, p int) (int, int) {
 	// The key, possibly quoted, with spaces before '='.
 	k := p
@@ -459,22 +600,26 @@ func (d *detectors) pairAt(s string, p int) (int, int) {
 	if k == ke {
 		return 0, 0
 	}
-	query := s[p] == '=' && quote == 0 && k > 0 && (s[k-1] == '?' || s[k-1] == '&')
-	if d.on&KeyValuePairs == 0 && !query {
+	query := s[p] == '=' && quote == 0 && (k > 0 && (s[k-1] == '?' || s[k-1] == '&') || k == 0 && strings.IndexByte(s, ' ') < 0)
+	if d.on&KeyValuePairs == 0 && !(query && k > 0) {
 		return 0, 0
 	}
 	if key := s[k:ke]; !d.keys.match(key) || d.allowed.hasWhole(key) {
 		return 0, 0
 	}
-	// The value.
+	// The value; in a query it starts right after '=', elsewhere spaces
+	// may come first.
 	v := p + 1
-	for v < len(s) && (s[v] == ' ' || s[v] == '\t') {
+	for !query && v < len(s) && (s[v] == ' ' || s[v] == '\t') {
 		v++
 	}
 	if v == len(s) {
 		return 0, 0
 	}
-	if q := s[v]; q == '"' || q == '\'' {
+	if q := s[v]; !query && (q == '"' || q == '\'' || q == '{' && quote == 0 && s[p] == '=') { // a query value is never quoted
+		if q == '{' {
+			q = '}'
+		}
 		e := v + 1
 		for e < len(s) && s[e] != q {
 			if s[e] == '\\' {
@@ -484,21 +629,50 @@ func (d *detectors) pairAt(s string, p int) (int, int) {
 		}
 		return v + 1, min(e, len(s))
 	}
-	e := bareEnd(s, v, query)
+	list := k > 0 && s[k-1] == ';'
+	e := bareEnd(s, v, query, list)
 	if isAuthScheme(s[v:e]) && e+1 < len(s) && s[e] == ' ' && !isSpace(s[e+1]) {
-		e = bareEnd(s, e+1, query)
+		e = bareEnd(s, e+1, query, list)
 	}
 	return v, e
 }
 
 // bareEnd returns the end of an unquoted value starting at v: a space or a
-// quote, and in a query also '&' or '#'.
-func bareEnd(s string, v int, query bool) int {
+// quote; in a query or form body also '&' or '#'; and a ';' that starts
+// the next pair of a ';' list (list: the key followed a ';'), or a ';'
+// followed by "key=" (a key without spaces).
+func bareEnd(s string, v int, query, list bool) int {
 	e := v
-	for e < len(s) && !isSpace(s[e]) && s[e] != '"' && s[e] != '\'' && !(query && (s[e] == '&' || s[e] == '#')) {
-		e++
+	for ; e < len(s) && !isSpace(s[e]) && s[e] != '"' && s[e] != '\''; e++ {
+		switch s[e] {
+		case '&', '#':
+			if query {
+				return e
+			}
+		case ';':
+			if list || nextIsPair(s, e+1) {
+				return e
+			}
+		}
 	}
 	return e
+}
+
+// nextIsPair reports whether s[i:] starts with "key=" (a key of letters,
+// digits, _ - ., within 64 bytes), or is empty.
+func nextIsPair(s string, i int) bool {
+	if i == len(s) {
+		return true
+	}
+	for j := i; j < len(s) && j < i+64; j++ {
+		switch c := s[j]; {
+		case c == '=':
+			return j > i
+		case !isKeyChar(c):
+			return false
+		}
+	}
+	return false
 }
 
 // isAuthScheme reports whether w is an HTTP authorization scheme whose

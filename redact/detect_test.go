@@ -12,12 +12,15 @@ import (
 
 // scanned logs s under a plain key with the given detectors and returns
 // the value that reached the JSON handler.
-func scanned(t *testing.T, s string, opts ...redact.Option) string {
+func scanned(t *testing.T, s string, opts *redact.Options) string {
 	t.Helper()
 	var buf bytes.Buffer
-	newLogger(&buf, opts...).Info("m", "v", s)
+	newLogger(&buf, opts).Info("m", "v", s)
 	return decodeLine(t, buf.Bytes())["v"].(string)
 }
+
+// only runs the detectors d.
+func only(d redact.Detector) *redact.Options { return &redact.Options{Detectors: d} }
 
 func TestCardDetector(t *testing.T) {
 	t.Parallel()
@@ -44,7 +47,7 @@ func TestCardDetector(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
 			t.Parallel()
-			assert.Equal(t, tt.want, scanned(t, tt.in, redact.WithCardNumbers()))
+			assert.Equal(t, tt.want, scanned(t, tt.in, only(redact.CardNumbers)))
 		})
 	}
 }
@@ -64,7 +67,7 @@ func TestBearerDetector(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
 			t.Parallel()
-			assert.Equal(t, tt.want, scanned(t, tt.in, redact.WithBearerTokens()))
+			assert.Equal(t, tt.want, scanned(t, tt.in, only(redact.BearerTokens)))
 		})
 	}
 }
@@ -83,32 +86,30 @@ func TestJWTDetector(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
 			t.Parallel()
-			assert.Equal(t, tt.want, scanned(t, tt.in, redact.WithJWTs()))
+			assert.Equal(t, tt.want, scanned(t, tt.in, only(redact.JWTs)))
 		})
 	}
 }
 
 func TestDetectorsCombined(t *testing.T) {
 	t.Parallel()
-	all := []redact.Option{
-		redact.WithCardNumbers(), redact.WithBearerTokens(), redact.WithJWTs(),
-		redact.WithPatterns(regexp.MustCompile(`AKIA[0-9A-Z]{16}`), nil, regexp.MustCompile(`x*`)),
-	}
+	all := &redact.Options{Detectors: redact.CardNumbers | redact.BearerTokens | redact.JWTs, Patterns: []*regexp.Regexp{regexp.MustCompile(`AKIA[0-9A-Z]{16}`), nil, regexp.MustCompile(`x*`)}}
 	tests := []struct{ in, want string }{
-		{"Bearer " + jwt, "Bearer [REDACTED]"}, // overlapping matches are masked once
-		{"AKIAABCDEFGHIJKLMNOP4111111111111111", "[REDACTED]"},
+		{"Bearer " + jwt, "Bearer [REDACTED]"},                                 // overlapping matches are masked once
+		{"AKIAABCDEFGHIJKLMNOP4111111111111111", "[REDACTED]4111111111111111"}, // digits glued to a word are no card
+		{"id c0b88d4111111111111111fc9", "id c0b88d4111111111111111fc9"},
 		{"aws AKIAABCDEFGHIJKLMNOP card 4111111111111111 end", "aws [REDACTED] card [REDACTED] end"},
 		{"only empty matches", "only empty matches"}, // x* matches empty strings: nothing masked
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
 			t.Parallel()
-			assert.Equal(t, tt.want, scanned(t, tt.in, all...))
+			assert.Equal(t, tt.want, scanned(t, tt.in, all))
 		})
 	}
 }
 
-func TestURLCredentialsDetector(t *testing.T) {
+func TestDSNDetector(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"postgres://bob:hunter2@db/x", "postgres://bob:[REDACTED]@db/x"},
@@ -120,11 +121,20 @@ func TestURLCredentialsDetector(t *testing.T) {
 		{"https://h/p?session_id=s1&tokens_used=3", "https://h/p?session_id=s1&tokens_used=3"},
 		{"redis://:pw@cache:6379", "redis://:[REDACTED]@cache:6379"},
 		{"not a url: a:b@c", "not a url: a:b@c"},
+		{"amqp://guest:guest-pw@mq:5672/vhost", "amqp://guest:[REDACTED]@mq:5672/vhost"},
+		{"mongodb+srv://app:m0ng0@cluster0.example.net/db?retryWrites=true", "mongodb+srv://app:[REDACTED]@cluster0.example.net/db?retryWrites=true"},
+		{"rediss://default:r3d1s@cache:6380/0", "rediss://default:[REDACTED]@cache:6380/0"},
+		{"postgres://bob:p%40ss%2Fw0rd@db/x", "postgres://bob:[REDACTED]@db/x"}, // percent-encoded
+		{"open bob:hunter2@tcp(db:3306)/app?parseTime=true: refused", "open bob:[REDACTED]@tcp(db:3306)/app?parseTime=true: refused"},
+		{"bob:p@ss:w0rd@unix(/tmp/mysql.sock)/app", "bob:[REDACTED]@unix(/tmp/mysql.sock)/app"},
+		{"dsn=bob:pw@/app", "dsn=bob:[REDACTED]@/app"},   // no protocol: the default
+		{"bob@tcp(db:3306)/app", "bob@tcp(db:3306)/app"}, // no password
+		{"mail bob@example.com at 12:30", "mail bob@example.com at 12:30"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
 			t.Parallel()
-			assert.Equal(t, tt.want, scanned(t, tt.in, redact.WithDetectors(redact.URLCredentials)))
+			assert.Equal(t, tt.want, scanned(t, tt.in, only(redact.DSNs)))
 		})
 	}
 }
@@ -144,7 +154,7 @@ func TestPrivateKeyDetector(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
 			t.Parallel()
-			assert.Equal(t, tt.want, scanned(t, tt.in, redact.WithDetectors(redact.PrivateKeys)))
+			assert.Equal(t, tt.want, scanned(t, tt.in, only(redact.PrivateKeys)))
 		})
 	}
 }
@@ -164,37 +174,48 @@ func TestKeyValuePairsDetector(t *testing.T) {
 		{"pin=1", "pin=[REDACTED]"}, // the shortest default key: minLen must not skip it
 		{"password=", "password="},
 		{"password: ", "password: "},
+		// libpq keyword/value, JDBC and ADO.NET lists: the user and host stay.
+		{"host=db port=5432 user=bob password='pw with space' dbname=app", "host=db port=5432 user=bob password='[REDACTED]' dbname=app"},
+		{"jdbc:sqlserver://db:1433;user=bob;password=jdbcpw;databaseName=app", "jdbc:sqlserver://db:1433;user=bob;password=[REDACTED];databaseName=app"},
+		{"jdbc:mysql://db:3306/app?user=bob&password=pw&useSSL=true", "jdbc:mysql://db:3306/app?user=bob&password=[REDACTED]&useSSL=true"},
+		{"Server=db;Database=app;User Id=bob;Password=ado.pw;Encrypt=true", "Server=db;Database=app;User Id=bob;Password=[REDACTED];Encrypt=true"},
+		{"Password=first;Server=db", "Password=[REDACTED];Server=db"},
+		{"Driver={ODBC};Server=db;UID=bob;PWD={p;w};", "Driver={ODBC};Server=db;UID=bob;PWD={[REDACTED]};"},
+		{"password=a;b host=db", "password=[REDACTED] host=db"}, // a ';' not followed by key= is the value's
+		// Form bodies.
+		{"grant_type=client_credentials&client_secret=cs1&scope=read", "grant_type=client_credentials&client_secret=[REDACTED]&scope=read"},
+		{"password=pw1&user=bob", "password=[REDACTED]&user=bob"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
 			t.Parallel()
-			assert.Equal(t, tt.want, scanned(t, tt.in, redact.WithDetectors(redact.KeyValuePairs)))
+			assert.Equal(t, tt.want, scanned(t, tt.in, only(redact.KeyValuePairs)))
 		})
 	}
 	// Allowed and whole-key settings apply inside strings too.
 	assert.Equal(t, "session=s1 db_password=[REDACTED]", scanned(t, "session=s1 db_password=x",
-		redact.WithDetectors(redact.KeyValuePairs), redact.WithAllowedKeys("session")))
-	assert.Equal(t, "db_password=x password=[REDACTED]", scanned(t, "db_password=x password=y",
-		redact.WithDetectors(redact.KeyValuePairs), redact.WithWholeKeys()))
-	assert.Equal(t, "x=[REDACTED]", scanned(t, "x=y", redact.WithDetectors(redact.KeyValuePairs), redact.WithKeys("x")))
+		&redact.Options{Detectors: redact.KeyValuePairs, AllowKeys: []string{"session"}}))
+	assert.Equal(t, "x=[REDACTED]", scanned(t, "x=y", &redact.Options{Detectors: redact.KeyValuePairs, Keys: append(redact.DefaultKeys(), "x")}))
 }
 
-func TestWithoutDetectors(t *testing.T) {
+func TestDetectorsOff(t *testing.T) {
 	t.Parallel()
 	in := "4111111111111111 Bearer x " + jwt + " postgres://u:p@h " + pemKey + " password=y"
-	all := redact.WithDetectors(redact.AllDetectors)
-	assert.Equal(t, "[REDACTED] Bearer [REDACTED] [REDACTED] postgres://u:[REDACTED]@h [REDACTED] password=[REDACTED]", scanned(t, in, all))
-	for _, d := range []redact.Detector{redact.CardNumbers, redact.BearerTokens, redact.JWTs, redact.URLCredentials, redact.PrivateKeys, redact.KeyValuePairs} {
-		out := scanned(t, in, all, redact.WithoutDetectors(d))
-		assert.NotEqual(t, scanned(t, in, all), out, "detector %b off", d)
+	want := "[REDACTED] Bearer [REDACTED] [REDACTED] postgres://u:[REDACTED]@h [REDACTED] password=[REDACTED] [REDACTED]"
+	in += " " + ghToken
+	assert.Equal(t, want, scanned(t, in, nil), "the defaults run every detector")
+	assert.Equal(t, want, scanned(t, in, only(redact.AllDetectors)))
+	for _, d := range []redact.Detector{redact.CardNumbers, redact.BearerTokens, redact.JWTs, redact.DSNs, redact.PrivateKeys, redact.KeyValuePairs, redact.VendorTokens} {
+		out := scanned(t, in, only(redact.AllDetectors&^d))
+		assert.NotEqual(t, want, out, "detector %b off", d)
 	}
-	assert.Equal(t, in, scanned(t, in, all, redact.WithoutDetectors(redact.AllDetectors)))
+	assert.Equal(t, in, scanned(t, in, only(redact.NoDetectors)))
 }
 
 // TestPatternsBesideBuiltins: with a pattern, every byte is a possible
 // start; the built-in detectors still start only from their own bytes.
 func TestPatternsBesideBuiltins(t *testing.T) {
 	t.Parallel()
-	opts := []redact.Option{redact.WithDetectors(redact.AllDetectors), redact.WithPatterns(regexp.MustCompile(`sk_[a-z]+`))}
-	assert.Equal(t, "passwordx tokens_used key [REDACTED] password=[REDACTED]", scanned(t, "passwordx tokens_used key sk_live password=p", opts...))
+	opts := &redact.Options{Detectors: redact.AllDetectors, Patterns: []*regexp.Regexp{regexp.MustCompile(`sk_[a-z]+`)}}
+	assert.Equal(t, "passwordx tokens_used key [REDACTED] password=[REDACTED]", scanned(t, "passwordx tokens_used key sk_live password=p", opts))
 }

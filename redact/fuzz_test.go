@@ -40,7 +40,8 @@ type fuzzGen struct {
 	url    bool
 	pem    bool
 	kv     bool
-	whole  bool // whole-key matching: no trailing-word secrets planted
+	whole  bool // never set: keys always match by trailing words
+	vendor bool
 	noStr  bool // struct fields off: no struct secrets planted
 }
 
@@ -115,7 +116,7 @@ func (g *fuzzGen) scanKey() string {
 
 // leaf returns an attribute that hides a secret (or a plain attribute).
 func (g *fuzzGen) leaf(depth int) slog.Attr {
-	switch g.intn(30) {
+	switch g.intn(37) {
 	case 0:
 		return slog.String(g.sensitiveKey(), g.secret())
 	case 1:
@@ -225,8 +226,66 @@ func (g *fuzzGen) leaf(depth int) slog.Attr {
 			}
 			return slog.Any(g.scanKey(), fmt.Errorf("%s: %w", g.plain(), errors.New(`{"`+k+`": "`+g.secret()+`"}`)))
 		}
+	case 29:
+		if g.vendor { // vendor tokens that carry the marker in their body
+			sec := g.secret()
+			pad := func(n int) string {
+				return (sec + "QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7QZ7")[:n]
+			}
+			tok := []string{
+				"AKIA" + pad(16), ghMake("ghp_", pad(30)), ghMake("ghs_", pad(30)), "glpat-" + pad(20),
+				"xoxb-123456789012-" + pad(24), "sk_live_" + pad(24), "AIza" + pad(35), "npm_" + pad(36),
+				"sk-proj-" + pad(40), "github_pat_" + pad(82),
+			}[g.intn(10)]
+			return slog.String(g.scanKey(), g.plain()+" "+tok+" "+g.plain())
+		}
+	case 30:
+		if g.url { // go-sql-driver/mysql and other schemes
+			dsn := []string{"bob:" + g.secret() + "@tcp(db:3306)/x?parseTime=true", "bob:" + g.secret() + "@/x",
+				"amqp://guest:" + g.secret() + "@mq:5672/", "mongodb+srv://u:" + g.secret() + "@c.example/db"}[g.intn(4)]
+			return slog.Any(g.scanKey(), errors.New("open "+dsn+": refused"))
+		}
+	case 31:
+		if g.kv { // JDBC, ADO.NET and libpq lists
+			dsn := []string{"jdbc:sqlserver://db;user=bob;password=" + g.secret() + ";databaseName=x",
+				"Server=db;User Id=bob;Password=" + g.secret() + ";Database=x", "host=db user=bob password='" + g.secret() + " x' dbname=x"}[g.intn(3)]
+			return slog.String(g.scanKey(), dsn)
+		}
+	case 32:
+		if g.kv { // a JSON body in a string, []byte or json.RawMessage
+			body := `{"a":1,"` + g.sensitiveKey() + `":{"x":"` + g.secret() + `","n":[1,2]},"b":"` + g.plain() + `"}`
+			return []slog.Attr{slog.String(g.scanKey(), body), slog.Any(g.scanKey(), []byte(body)),
+				slog.Any(g.scanKey(), json.RawMessage(body))}[g.intn(3)]
+		}
+	case 33:
+		if g.kv { // a form body
+			return slog.String(g.scanKey(), "a=1&"+strings.ReplaceAll(g.sensitiveKey(), " ", "_")+"="+g.secret()+"&b=2")
+		}
+	case 34:
+		if !g.noStr { // a sensitive Go name behind an innocuous tag, embedded and by pointer
+			return slog.Any(g.plainKey(), fuzzTagged{fuzzEmbedded: fuzzEmbedded{Secret: g.secret()}, Password: g.secret(), Inner: &fuzzInner{Token: g.secret()}})
+		}
+	case 35:
+		if g.url {
+			return slog.String(g.scanKey(), "redis://:"+g.secret()+"@cache:6379/0")
+		}
 	}
 	return slog.String(g.plainKey(), g.plain())
+}
+
+// fuzzTagged hides sensitive Go field names behind innocuous json names.
+type fuzzTagged struct {
+	fuzzEmbedded
+	Password string     `json:"pw"`
+	Inner    *fuzzInner `json:"in"`
+}
+
+type fuzzEmbedded struct {
+	Secret string `json:"s"`
+}
+
+type fuzzInner struct {
+	Token string `json:"t"`
 }
 
 func (g *fuzzGen) attrs(depth int) []slog.Attr {
@@ -253,7 +312,12 @@ func FuzzRedact(f *testing.F) {
 	for _, leaf := range []byte{19, 20, 21, 22, 23, 24, 25, 26, 27, 28} {
 		f.Add([]byte{0xff, 0x07, 0, 0, 4, leaf, leaf, leaf, leaf})
 	}
-	f.Add([]byte{0x00, 0x18, 0, 0, 4, 19, 20, 21, 22}) // whole keys and struct fields off
+	f.Add([]byte{0x00, 0x18, 0, 0, 4, 19, 20, 21, 22}) // struct fields off
+	// Issue 21: vendor tokens, mysql and other DSNs, ; lists, JSON and form
+	// bodies, sensitive Go names behind innocuous tags.
+	for _, leaf := range []byte{29, 30, 31, 32, 33, 34, 35} {
+		f.Add([]byte{0xff, 0x0f, 0, 0, 4, leaf, leaf, leaf, leaf})
+	}
 	f.Fuzz(fuzzOne)
 }
 
@@ -266,55 +330,42 @@ func fuzzOne(t *testing.T, data []byte) {
 	g.jwt, g.pat, g.msg = flags&8 != 0, flags&16 != 0, flags&32 != 0
 	flags2 := g.byte()
 	g.url, g.pem, g.kv = flags2&1 != 0, flags2&2 != 0, flags2&4 != 0
-	g.whole, g.noStr = flags2&8 != 0, flags2&16 != 0
-	opts := []redact.Option{redact.WithAllowedKeys("user")}
-	if g.url {
-		opts = append(opts, redact.WithDetectors(redact.URLCredentials))
+	g.vendor, g.noStr = flags2&8 != 0, flags2&16 != 0
+	opts := &redact.Options{AllowKeys: []string{"user"}, NoStructFields: g.noStr, ScanMessage: g.msg}
+	for _, d := range []struct {
+		on bool
+		d  redact.Detector
+	}{
+		{g.url, redact.DSNs}, {g.pem, redact.PrivateKeys}, {g.kv, redact.KeyValuePairs}, {g.card, redact.CardNumbers},
+		{g.bearer, redact.BearerTokens}, {g.jwt, redact.JWTs}, {g.vendor, redact.VendorTokens},
+	} {
+		if d.on {
+			opts.Detectors |= d.d
+		}
 	}
-	if g.pem {
-		opts = append(opts, redact.WithDetectors(redact.PrivateKeys))
-	}
-	if g.kv {
-		opts = append(opts, redact.WithDetectors(redact.KeyValuePairs))
-	}
-	if g.whole {
-		opts = append(opts, redact.WithWholeKeys())
-	}
-	if g.noStr {
-		opts = append(opts, redact.WithoutStructFields())
+	if opts.Detectors == 0 {
+		opts.Detectors = redact.NoDetectors
 	}
 	if g.mask {
-		opts = append(opts, redact.WithMode(redact.Mask))
-	}
-	if g.card {
-		opts = append(opts, redact.WithCardNumbers())
-	}
-	if g.bearer {
-		opts = append(opts, redact.WithBearerTokens())
-	}
-	if g.jwt {
-		opts = append(opts, redact.WithJWTs())
+		opts.Mode = redact.Mask
 	}
 	if g.pat {
-		opts = append(opts, redact.WithPatterns(fuzzPattern))
-	}
-	if g.msg {
-		opts = append(opts, redact.WithMessageScan())
+		opts.Patterns = []*regexp.Regexp{fuzzPattern}
 	}
 	var (
 		mu    sync.Mutex
 		paths []string
 	)
-	opts = append(opts, redact.WithAudit(func(path string, _ redact.Reason) {
+	opts.Audit = func(path string, _ redact.Reason) {
 		mu.Lock()
 		paths = append(paths, path)
 		mu.Unlock()
-	}))
+	}
 
 	var jsonOut, textOut bytes.Buffer
 	hs := []slog.Handler{
-		redact.NewHandler(slog.NewJSONHandler(&jsonOut, nil), opts...),
-		redact.NewHandler(slog.NewTextHandler(&textOut, nil), opts...),
+		redact.NewHandler(slog.NewJSONHandler(&jsonOut, nil), opts),
+		redact.NewHandler(slog.NewTextHandler(&textOut, nil), opts),
 	}
 	// Draw the chain and the record once; apply them to both handlers.
 	type step struct {

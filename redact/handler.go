@@ -3,7 +3,6 @@ package redact
 import (
 	"context"
 	"log/slog"
-	"slices"
 	"sync"
 )
 
@@ -22,6 +21,7 @@ var _ slog.Handler = (*handler)(nil)
 type core struct {
 	keys    keySet // sensitive keys minus allowed keys
 	allowed keySet // whole keys only
+	anyOK   bool   // some key is allowed
 	mode    Mode
 	det     detectors
 	scan    bool // some detector is on
@@ -29,50 +29,56 @@ type core struct {
 	structs bool
 	audit   func(path string, reason Reason)
 	types   sync.Map // reflect.Type -> *typeInfo
+	cache   keyCache // decisions of sensitive, by key address
 }
 
-// NewHandler returns a handler that redacts sensitive attributes and then
-// passes every record, and every WithAttrs and WithGroup call, to next. With
-// no options it drops the attributes whose keys end in a key of
-// [DefaultKeys], the sensitive fields of struct values and every [Secret];
-// see the package documentation for the rules. It panics if next is nil.
-func NewHandler(next slog.Handler, opts ...Option) slog.Handler {
+// NewHandler returns a handler that redacts what opts describes (nil
+// opts: the defaults, see [Options]) and then passes every record, and
+// every WithAttrs and WithGroup call, to next. It panics if next is nil,
+// a programming error.
+func NewHandler(next slog.Handler, opts *Options) slog.Handler {
 	if next == nil {
 		panic("redact: NewHandler called with a nil next handler")
 	}
-	var cfg config
-	for _, o := range opts {
-		if o != nil {
-			o.apply(&cfg)
-		}
+	var o Options
+	if opts != nil {
+		o = *opts
 	}
-	base := cfg.base
+	base := o.Keys
 	if base == nil {
 		base = defaultKeys[:]
 	}
-	allowed := make(map[string]struct{}, len(cfg.allowed))
-	for _, k := range cfg.allowed {
+	allowed := make(map[string]struct{}, len(o.AllowKeys))
+	for _, k := range o.AllowKeys {
 		if n := NormalizeKey(k); n != "" {
 			allowed[n] = struct{}{}
 		}
 	}
-	keys := make(map[string]struct{}, len(base)+len(cfg.added))
-	for _, k := range slices.Concat(base, cfg.added) {
+	keys := make(map[string]struct{}, len(base))
+	for _, k := range base {
 		n := NormalizeKey(k)
 		if _, ok := allowed[n]; n != "" && !ok {
 			keys[n] = struct{}{}
 		}
 	}
-	c := &core{
-		keys:    newKeySet(keys, cfg.wholeKeys),
-		allowed: newKeySet(allowed, true),
-		mode:    cfg.mode,
-		structs: !cfg.noStructs,
-		audit:   cfg.audit,
+	det := o.Detectors
+	switch {
+	case det == 0:
+		det = AllDetectors
+	case det&NoDetectors != 0:
+		det = 0
 	}
-	c.det = newDetectors(cfg.detect, cfg.patterns, &c.keys, &c.allowed)
+	c := &core{
+		keys:    newKeySet(keys, false),
+		allowed: newKeySet(allowed, true),
+		mode:    o.Mode,
+		structs: !o.NoStructFields,
+		audit:   o.Audit,
+	}
+	c.anyOK = len(allowed) > 0
+	c.det = newDetectors(det, o.Patterns, &c.keys, &c.allowed)
 	c.scan = c.det.active()
-	c.message = cfg.message && c.scan
+	c.message = o.ScanMessage && c.scan
 	return &handler{next: next, c: c}
 }
 
@@ -83,49 +89,37 @@ func (h *handler) Enabled(ctx context.Context, l slog.Level) bool {
 
 // Handle redacts r and passes it to next. A record that needs no change is
 // passed on as it is, without allocating; otherwise a new record is built
-// and r, its attributes and their slices are left untouched.
-//
-// Each attribute is walked once. The walk stops at the first attribute that
-// changes; the new record then takes the attributes before it as they are,
-// that attribute's result, and the rest walked as they are added.
+// from the walk's edits, and r, its attributes and their slices are left
+// untouched.
 func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 	s := state{c: h.c}
 	msg, msgChanged := r.Message, false
 	if h.c.message { // audited as "msg", outside any group
 		s.push(slog.MessageKey)
 		msg, msgChanged = s.scanString(r.Message)
-		s.path = s.path[:0]
 	}
 	s.start(h.path)
-	first := -1 // index of the first attribute that changes
-	var (
-		firstVal slog.Value
-		firstOut outcome
-	)
+	var e edits // nil until an attribute changes
 	i := 0
 	r.Attrs(func(a slog.Attr) bool {
-		if v, o := s.attr(a); o != unchanged {
-			first, firstVal, firstOut = i, v, o
-			return false
-		}
+		v, o := s.attr(a)
+		e.note(i, a.Key, v, o)
 		i++
 		return true
 	})
-	if first < 0 && !msgChanged {
+	if len(e.at) == 0 && !msgChanged {
 		return h.next.Handle(ctx, r)
 	}
 	nr := slog.NewRecord(r.Time, r.Level, msg, r.PC)
-	i = 0
+	i, k := 0, 0
 	r.Attrs(func(a slog.Attr) bool {
-		switch {
-		case first < 0 || i < first:
-			nr.AddAttrs(a)
-		case i == first:
-			if firstOut == replaced {
-				nr.AddAttrs(slog.Attr{Key: a.Key, Value: firstVal})
+		if k < len(e.at) && e.at[k].i == i {
+			if e.at[k].o == replaced {
+				nr.AddAttrs(slog.Attr{Key: a.Key, Value: e.at[k].v})
 			}
-		default:
-			s.appendAttr(&nr, a)
+			k++
+		} else {
+			nr.AddAttrs(a)
 		}
 		i++
 		return true
@@ -141,17 +135,12 @@ func (h *handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	}
 	s := state{c: h.c}
 	s.start(h.path)
-	out := make([]slog.Attr, 0, len(attrs))
-	for _, a := range attrs {
-		switch v, o := s.attr(a); o {
-		case unchanged:
-			out = append(out, a)
-		case replaced:
-			out = append(out, slog.Attr{Key: a.Key, Value: v})
-		}
-	}
-	if len(out) == 0 {
+	out, o := s.attrs(attrs)
+	switch o {
+	case dropped:
 		return h
+	case unchanged:
+		out = append([]slog.Attr(nil), attrs...)
 	}
 	return &handler{next: h.next.WithAttrs(out), c: h.c, path: h.path}
 }
@@ -169,12 +158,17 @@ func (h *handler) WithGroup(name string) slog.Handler {
 	return &handler{next: h.next.WithGroup(name), c: h.c, path: path}
 }
 
-// sensitive reports whether an attribute under key is redacted by its key.
+// sensitive reports whether a value under key is redacted by its key.
 func (c *core) sensitive(key string) bool {
-	return c.keys.match(key) && !c.allowed.hasWhole(key)
+	if s, ok := c.cache.lookup(key); ok {
+		return s
+	}
+	s := c.keys.match(key) && (!c.anyOK || !c.allowed.hasWhole(key))
+	c.cache.store(key, s)
+	return s
 }
 
 // scans reports whether value detectors apply to the value under key.
 func (c *core) scans(key string) bool {
-	return c.scan && !c.allowed.hasWhole(key)
+	return c.scan && (!c.anyOK || !c.allowed.hasWhole(key))
 }

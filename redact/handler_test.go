@@ -32,19 +32,19 @@ func noTime(groups []string, a slog.Attr) slog.Attr {
 
 // newLogger returns a logger writing JSON lines without time through a
 // redacting handler.
-func newLogger(buf *bytes.Buffer, opts ...redact.Option) *slog.Logger {
+func newLogger(buf *bytes.Buffer, opts *redact.Options) *slog.Logger {
 	next := slog.NewJSONHandler(buf, &slog.HandlerOptions{ReplaceAttr: noTime})
-	return slog.New(redact.NewHandler(next, opts...))
+	return slog.New(redact.NewHandler(next, opts))
 }
 
 func TestSlogtest(t *testing.T) {
 	t.Parallel()
-	for name, opts := range map[string][]redact.Option{
+	for name, opts := range map[string]*redact.Options{
 		"defaults": nil,
-		"mask-and-detectors": {
-			redact.WithMode(redact.Mask), redact.WithCardNumbers(), redact.WithBearerTokens(),
-			redact.WithJWTs(), redact.WithMessageScan(), redact.WithAudit(func(string, redact.Reason) {}),
+		"mask-and-message-scan": {
+			Mode: redact.Mask, ScanMessage: true, Audit: func(string, redact.Reason) {},
 		},
+		"no-detectors": {Detectors: redact.NoDetectors},
 	} {
 		t.Run(name+"/Run", func(t *testing.T) {
 			t.Parallel()
@@ -55,7 +55,7 @@ func TestSlogtest(t *testing.T) {
 				mu.Lock()
 				bufs[t] = buf
 				mu.Unlock()
-				return redact.NewHandler(slog.NewJSONHandler(buf, nil), opts...)
+				return redact.NewHandler(slog.NewJSONHandler(buf, nil), opts)
 			}, func(t *testing.T) map[string]any {
 				mu.Lock()
 				buf := bufs[t]
@@ -68,7 +68,7 @@ func TestSlogtest(t *testing.T) {
 		t.Run(name+"/TestHandler", func(t *testing.T) {
 			t.Parallel()
 			var buf bytes.Buffer
-			h := redact.NewHandler(slog.NewJSONHandler(&buf, nil), opts...)
+			h := redact.NewHandler(slog.NewJSONHandler(&buf, nil), opts)
 			results := func() []map[string]any {
 				var ms []map[string]any
 				for _, line := range bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n")) {
@@ -114,11 +114,10 @@ const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sgn-_x"
 
 func TestPaths(t *testing.T) {
 	t.Parallel()
-	mask := redact.WithMode(redact.Mask)
-	det := []redact.Option{redact.WithCardNumbers(), redact.WithBearerTokens(), redact.WithJWTs()}
+	det := &redact.Options{Detectors: redact.CardNumbers | redact.BearerTokens | redact.JWTs}
 	tests := []struct {
 		name string
-		opts []redact.Option
+		opts *redact.Options
 		log  func(l *slog.Logger)
 		want string
 	}{
@@ -129,7 +128,7 @@ func TestPaths(t *testing.T) {
 		},
 		{
 			name: "record attr masked",
-			opts: []redact.Option{mask},
+			opts: &redact.Options{Mode: redact.Mask},
 			log:  func(l *slog.Logger) { l.Info("m", "user", "bob", "password", "hunter2") },
 			want: `{"level":"INFO","msg":"m","user":"bob","password":"[REDACTED]"}`,
 		},
@@ -217,7 +216,7 @@ func TestPaths(t *testing.T) {
 		},
 		{
 			name: "group under a sensitive key masked whole",
-			opts: []redact.Option{mask},
+			opts: &redact.Options{Mode: redact.Mask},
 			log: func(l *slog.Logger) {
 				l.Info("m", slog.Group("credentials", slog.String("user", "u")))
 			},
@@ -230,7 +229,7 @@ func TestPaths(t *testing.T) {
 		},
 		{
 			name: "LogValuer in a group",
-			opts: []redact.Option{mask},
+			opts: &redact.Options{Mode: redact.Mask},
 			log:  func(l *slog.Logger) { l.Info("m", slog.Group("g", slog.Any("user", user{"bob", "hunter2"}))) },
 			want: `{"level":"INFO","msg":"m","g":{"user":{"name":"bob","password":"[REDACTED]"}}}`,
 		},
@@ -272,7 +271,7 @@ func TestPaths(t *testing.T) {
 		},
 		{
 			name: "map[string]string masked",
-			opts: []redact.Option{mask},
+			opts: &redact.Options{Mode: redact.Mask},
 			log: func(l *slog.Logger) {
 				l.Info("m", "headers", map[string]string{"Authorization": "Basic x", "Accept": "json"})
 			},
@@ -299,7 +298,7 @@ func TestPaths(t *testing.T) {
 		},
 		{
 			name: "[]any of maps, Attrs and Secrets",
-			opts: []redact.Option{mask},
+			opts: &redact.Options{Mode: redact.Mask},
 			log: func(l *slog.Logger) {
 				l.Info("m", "items", []any{map[string]any{"token": "t", "id": 1}, redact.NewSecret("s"), "plain", 3})
 			},
@@ -333,7 +332,7 @@ func TestPaths(t *testing.T) {
 		},
 		{
 			name: "Secret masked",
-			opts: []redact.Option{mask},
+			opts: &redact.Options{Mode: redact.Mask},
 			log:  func(l *slog.Logger) { l.Info("m", "dsn", redact.NewSecret("postgres://u:p@h")) },
 			want: `{"level":"INFO","msg":"m","dsn":"[REDACTED]"}`,
 		},
@@ -356,19 +355,25 @@ func TestPaths(t *testing.T) {
 				`"link":"https://x/?t=[REDACTED]&a=1","order":"4111111111111112"}`,
 		},
 		{
-			name: "detectors off by default",
+			name: "detectors on by default",
+			log:  func(l *slog.Logger) { l.Info("m", "note", "4111111111111111 Bearer x "+jwt) },
+			want: `{"level":"INFO","msg":"m","note":"[REDACTED] Bearer [REDACTED] [REDACTED]"}`,
+		},
+		{
+			name: "NoDetectors turns them off",
+			opts: &redact.Options{Detectors: redact.NoDetectors},
 			log:  func(l *slog.Logger) { l.Info("m", "note", "4111111111111111 Bearer x "+jwt) },
 			want: `{"level":"INFO","msg":"m","note":"4111111111111111 Bearer x ` + jwt + `"}`,
 		},
 		{
 			name: "caller pattern",
-			opts: []redact.Option{redact.WithPatterns(regexp.MustCompile(`sk_live_[0-9a-z]+`))},
+			opts: &redact.Options{Patterns: []*regexp.Regexp{regexp.MustCompile(`sk_live_[0-9a-z]+`)}},
 			log:  func(l *slog.Logger) { l.Info("m", "s", "key=sk_live_abc123;", "t", []string{"a", "sk_live_z"}) },
 			want: `{"level":"INFO","msg":"m","s":"key=[REDACTED];","t":["a","[REDACTED]"]}`,
 		},
 		{
 			name: "message scan",
-			opts: append([]redact.Option{redact.WithMessageScan()}, det...),
+			opts: &redact.Options{Detectors: det.Detectors, ScanMessage: true},
 			log:  func(l *slog.Logger) { l.Info("paid with 5555-5555-5555-4444", "n", 1) },
 			want: `{"level":"INFO","msg":"paid with [REDACTED]","n":1}`,
 		},
@@ -380,19 +385,19 @@ func TestPaths(t *testing.T) {
 		},
 		{
 			name: "WithKeys adds",
-			opts: []redact.Option{redact.WithKeys("tenant-id")},
+			opts: &redact.Options{Keys: append(redact.DefaultKeys(), "tenant-id")},
 			log:  func(l *slog.Logger) { l.Info("m", "TenantID", "t", "password", "p", "n", 1) },
 			want: `{"level":"INFO","msg":"m","n":1}`,
 		},
 		{
 			name: "WithOnlyKeys replaces",
-			opts: []redact.Option{redact.WithOnlyKeys("tenant")},
+			opts: &redact.Options{Keys: []string{"tenant"}},
 			log:  func(l *slog.Logger) { l.Info("m", "tenant", "t", "password", "p") },
 			want: `{"level":"INFO","msg":"m","password":"p"}`,
 		},
 		{
 			name: "WithAllowedKeys lets a key pass and skips its detectors",
-			opts: append([]redact.Option{redact.WithAllowedKeys("Session", "order_ref")}, det...),
+			opts: &redact.Options{Detectors: det.Detectors, AllowKeys: []string{"Session", "order_ref"}},
 			log: func(l *slog.Logger) {
 				l.Info("m", "session", "s1", "order_ref", "4111111111111111", "other", "4111111111111111")
 			},
@@ -400,7 +405,7 @@ func TestPaths(t *testing.T) {
 		},
 		{
 			name: "allowed key still redacts a Secret and nested keys",
-			opts: []redact.Option{redact.WithAllowedKeys("auth")},
+			opts: &redact.Options{AllowKeys: []string{"auth"}},
 			log: func(l *slog.Logger) {
 				l.Info("m", slog.Group("auth", slog.String("token", "t"), slog.String("method", "oidc")),
 					"auth", redact.NewSecret("s"))
@@ -412,7 +417,7 @@ func TestPaths(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var buf bytes.Buffer
-			tt.log(newLogger(&buf, tt.opts...))
+			tt.log(newLogger(&buf, tt.opts))
 			assert.Equal(t, tt.want+"\n", buf.String())
 		})
 	}
@@ -428,13 +433,13 @@ func TestAudit(t *testing.T) {
 		mu     sync.Mutex
 		events []event
 	)
-	audit := redact.WithAudit(func(path string, reason redact.Reason) {
+	audit := func(path string, reason redact.Reason) {
 		mu.Lock()
 		events = append(events, event{path, reason})
 		mu.Unlock()
-	})
+	}
 	var buf bytes.Buffer
-	l := newLogger(&buf, audit, redact.WithBearerTokens(), redact.WithMessageScan())
+	l := newLogger(&buf, &redact.Options{Audit: audit, Detectors: redact.BearerTokens, ScanMessage: true})
 	wl := l.WithGroup("req").With("api_key", "k")
 	mu.Lock()
 	assert.Equal(t, []event{{"req.api_key", redact.ReasonKey}}, events, "With attrs are audited once, at With time")
@@ -469,7 +474,7 @@ func TestWithAttrsResolvesOnce(t *testing.T) {
 	t.Parallel()
 	var n atomic.Int32
 	var buf bytes.Buffer
-	l := newLogger(&buf).With("v", countingValuer{&n})
+	l := newLogger(&buf, nil).With("v", countingValuer{&n})
 	for range 3 {
 		l.Info("m")
 	}
@@ -481,7 +486,7 @@ func TestRecordLogValuerResolvedOnce(t *testing.T) {
 	t.Parallel()
 	var n atomic.Int32
 	var buf bytes.Buffer
-	newLogger(&buf).Info("m", "v", countingValuer{&n})
+	newLogger(&buf, nil).Info("m", "v", countingValuer{&n})
 	assert.Equal(t, int32(1), n.Load())
 	assert.Equal(t, `{"level":"INFO","msg":"m","v":"resolved"}`+"\n", buf.String())
 }
@@ -496,8 +501,7 @@ func TestNeverMutatesCaller(t *testing.T) {
 	withCopy := append([]slog.Attr(nil), with...)
 
 	var buf bytes.Buffer
-	h := redact.NewHandler(slog.NewJSONHandler(&buf, &slog.HandlerOptions{ReplaceAttr: noTime}),
-		redact.WithMode(redact.Mask))
+	h := redact.NewHandler(slog.NewJSONHandler(&buf, &slog.HandlerOptions{ReplaceAttr: noTime}), &redact.Options{Mode: redact.Mask})
 	l := slog.New(h.WithAttrs(with))
 	with[1] = slog.String("k", "changed") // the handler must not alias with
 	l.Info("m", slog.Attr{Key: "g", Value: slog.GroupValue(group...)}, "m", m, "list", list)
@@ -516,7 +520,7 @@ func TestNeverMutatesCaller(t *testing.T) {
 func TestEnabledForwarded(t *testing.T) {
 	t.Parallel()
 	next := slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelWarn})
-	h := redact.NewHandler(next)
+	h := redact.NewHandler(next, nil)
 	ctx := context.Background()
 	assert.False(t, h.Enabled(ctx, slog.LevelInfo))
 	assert.True(t, h.Enabled(ctx, slog.LevelWarn))
@@ -525,11 +529,11 @@ func TestEnabledForwarded(t *testing.T) {
 
 func TestWithGroupEmptyNameAndNoAttrs(t *testing.T) {
 	t.Parallel()
-	h := redact.NewHandler(slog.NewJSONHandler(io.Discard, nil))
+	h := redact.NewHandler(slog.NewJSONHandler(io.Discard, nil), nil)
 	assert.Same(t, h, h.WithGroup(""))
 	assert.Same(t, h, h.WithAttrs(nil))
 	assert.NotSame(t, h, h.WithGroup("g"))
-	assert.Panics(t, func() { redact.NewHandler(nil) })
+	assert.Panics(t, func() { redact.NewHandler(nil, nil) })
 }
 
 // TestNoAllocsWhenNothingRedacted holds the hot-path promise: a record that
@@ -543,9 +547,9 @@ func TestNoAllocsWhenNothingRedacted(t *testing.T) {
 	withStruct.AddAttrs(slog.Any("order", order{ID: "o-1", Amount: 3, Items: []string{"a", "b"}}),
 		slog.Any("ptr", &order{ID: "o-2"}))
 	for name, h := range map[string]slog.Handler{
-		"defaults":  redact.NewHandler(bare),
-		"detectors": redact.NewHandler(bare, redact.WithCardNumbers(), redact.WithBearerTokens(), redact.WithJWTs(), redact.WithMessageScan()),
-		"logenv":    redact.NewHandler(bare, preset()...),
+		"defaults":  redact.NewHandler(bare, nil),
+		"detectors": redact.NewHandler(bare, &redact.Options{Detectors: redact.CardNumbers | redact.BearerTokens | redact.JWTs, ScanMessage: true}),
+		"logenv":    redact.NewHandler(bare, preset()),
 	} {
 		for rname, r := range map[string]slog.Record{"plain": benchRecord(), "struct values": withStruct} {
 			ctx := context.Background()
@@ -559,8 +563,7 @@ func TestNoAllocsWhenNothingRedacted(t *testing.T) {
 func TestConcurrentUse(t *testing.T) {
 	t.Parallel()
 	var n atomic.Int64
-	h := redact.NewHandler(slog.NewJSONHandler(io.Discard, nil),
-		redact.WithAudit(func(string, redact.Reason) { n.Add(1) }), redact.WithBearerTokens())
+	h := redact.NewHandler(slog.NewJSONHandler(io.Discard, nil), &redact.Options{Audit: func(string, redact.Reason) { n.Add(1) }, Detectors: redact.BearerTokens})
 	l := slog.New(h).WithGroup("g")
 	var wg sync.WaitGroup
 	for i := range 8 {
@@ -578,7 +581,7 @@ func TestConcurrentUse(t *testing.T) {
 func TestRebuiltRecordKeepsTimeLevelAndSource(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
-	l := slog.New(redact.NewHandler(slog.NewJSONHandler(&buf, &slog.HandlerOptions{AddSource: true})))
+	l := slog.New(redact.NewHandler(slog.NewJSONHandler(&buf, &slog.HandlerOptions{AddSource: true}), nil))
 	l.Warn("m", "password", "p")
 	m := decodeLine(t, buf.Bytes())
 	require.Contains(t, m, "source")

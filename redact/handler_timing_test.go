@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/provobs/provobs/logenv"
 	"github.com/provobs/provobs/redact"
 )
 
@@ -19,10 +20,11 @@ type order struct {
 	Items  []string
 }
 
-// preset is what logenv turns on: every detector and the message scan, over
-// the defaults (trailing-word keys, struct fields).
-func preset() []redact.Option {
-	return []redact.Option{redact.WithDetectors(redact.AllDetectors), redact.WithMessageScan()}
+// preset is what logenv turns on (logenv.RedactDefaults): every detector
+// and the message scan, trace_id and span_id allowed.
+func preset() *redact.Options {
+	o := logenv.RedactDefaults()
+	return &o
 }
 
 // BenchmarkHandler compares a bare slog.JSONHandler with the redacting
@@ -58,31 +60,29 @@ func BenchmarkHandler(b *testing.B) {
 	}
 	benches := []bench{
 		{"bare-json", bare, clean},
-		{"redact-json-nothing-redacted", redact.NewHandler(bare), clean},
-		{"redact-json-nothing-redacted-wholekeys", redact.NewHandler(bare, redact.WithWholeKeys()), clean},
-		{"redact-json-nothing-redacted-detectors", redact.NewHandler(bare, preset()...), clean},
-		{"redact-json-nothing-redacted-detectors-nomessage", redact.NewHandler(bare, redact.WithDetectors(redact.AllDetectors)), clean},
-		{"redact-json-redacting", redact.NewHandler(bare), dirty},
+		{"redact-json-nothing-redacted", redact.NewHandler(bare, nil), clean},
+		{"redact-json-nothing-redacted-detectors", redact.NewHandler(bare, preset()), clean},
+		{"redact-json-nothing-redacted-detectors-nomessage", redact.NewHandler(bare, nil), clean},
+		{"redact-json-redacting", redact.NewHandler(bare, nil), dirty},
 		{"bare-json-struct", bare, withStruct},
-		{"redact-json-struct", redact.NewHandler(bare, preset()...), withStruct},
+		{"redact-json-struct", redact.NewHandler(bare, preset()), withStruct},
 		// The handler's own cost, without a sink's encoding, part by part.
 		{"bare-discard", discard, clean},
-		{"redact-discard-nothing-redacted", redact.NewHandler(discard), clean},
-		{"redact-discard-wholekeys", redact.NewHandler(discard, redact.WithWholeKeys()), clean},
-		{"redact-discard-detectors", redact.NewHandler(discard, preset()...), clean},
-		{"redact-discard-detectors-without-message-scan", redact.NewHandler(discard, redact.WithDetectors(redact.AllDetectors)), clean},
-		{"redact-discard-struct", redact.NewHandler(discard), withStruct},
-		{"redact-discard-struct-detectors", redact.NewHandler(discard, preset()...), withStruct},
-		{"redact-discard-struct-off", redact.NewHandler(discard, redact.WithoutStructFields()), withStruct},
+		{"redact-discard-nothing-redacted", redact.NewHandler(discard, nil), clean},
+		{"redact-discard-detectors", redact.NewHandler(discard, preset()), clean},
+		{"redact-discard-detectors-without-message-scan", redact.NewHandler(discard, &redact.Options{Detectors: redact.AllDetectors}), clean},
+		{"redact-discard-struct", redact.NewHandler(discard, nil), withStruct},
+		{"redact-discard-struct-detectors", redact.NewHandler(discard, preset()), withStruct},
+		{"redact-discard-struct-off", redact.NewHandler(discard, &redact.Options{NoStructFields: true}), withStruct},
 	}
 	for _, d := range []struct {
 		name string
 		d    redact.Detector
 	}{
 		{"cards", redact.CardNumbers}, {"bearer", redact.BearerTokens}, {"jwt", redact.JWTs},
-		{"url", redact.URLCredentials}, {"pem", redact.PrivateKeys}, {"pairs", redact.KeyValuePairs},
+		{"dsn", redact.DSNs}, {"pem", redact.PrivateKeys}, {"pairs", redact.KeyValuePairs}, {"vendor", redact.VendorTokens},
 	} {
-		benches = append(benches, bench{"redact-discard-detector=" + d.name, redact.NewHandler(discard, redact.WithDetectors(d.d)), clean})
+		benches = append(benches, bench{"redact-discard-detector=" + d.name, redact.NewHandler(discard, &redact.Options{Detectors: d.d}), clean})
 	}
 	for _, bc := range benches {
 		b.Run(bc.name, func(b *testing.B) {
@@ -126,9 +126,9 @@ func BenchmarkBudget(b *testing.B) {
 		name string
 		h    slog.Handler
 	}{
-		{"defaults", redact.NewHandler(bare)},
-		{"logenv", redact.NewHandler(bare, preset()...)},
-		{"logenv-without-message-scan", redact.NewHandler(bare, append(preset(), redact.WithoutMessageScan())...)},
+		{"defaults", redact.NewHandler(bare, nil)},
+		{"logenv", redact.NewHandler(bare, preset())},
+		{"no-detectors", redact.NewHandler(bare, &redact.Options{Detectors: redact.NoDetectors})},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			runtime.LockOSThread()

@@ -1,7 +1,10 @@
 package redact_test
 
 import (
+	"context"
+	"hash/crc32"
 	"log/slog"
+	"testing"
 	"time"
 )
 
@@ -20,4 +23,47 @@ func benchRecord() slog.Record {
 		slog.Duration("wait", 150*time.Millisecond),
 	)
 	return r
+}
+
+// ghChecksum is the reference GitHub token checksum: CRC32 (IEEE) of the
+// 30 random bytes, base62 (0-9A-Za-z), six bytes left-padded with '0'.
+func ghChecksum(random string) string {
+	const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	n := uint64(crc32.ChecksumIEEE([]byte(random)))
+	out := make([]byte, 6)
+	for i := 5; i >= 0; i-- {
+		out[i] = alphabet[n%62]
+		n /= 62
+	}
+	return string(out)
+}
+
+// ghMake returns a GitHub classic token with prefix (ghp_, gho_, ...) and
+// the 30 random bytes given, with a valid checksum.
+func ghMake(prefix, random string) string { return prefix + random + ghChecksum(random) }
+
+// ghToken is a made-up GitHub personal access token with a valid checksum.
+var ghToken = ghMake("ghp_", "Zx9QwErTyUiOp1AsDfGhJkL2zXcVbN")
+
+// captureHandler hands the string value of the attribute "v" of each
+// record to f, as the redacting handler passed it on.
+type captureHandler struct{ f func(string) }
+
+func (captureHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (c captureHandler) Handle(_ context.Context, r slog.Record) error {
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "v" {
+			c.f(a.Value.String())
+		}
+		return true
+	})
+	return nil
+}
+func (c captureHandler) WithAttrs([]slog.Attr) slog.Handler { return c }
+func (c captureHandler) WithGroup(string) slog.Handler      { return c }
+
+// logString logs s under the key "v" through h.
+func logString(t *testing.T, h slog.Handler, s string) {
+	t.Helper()
+	slog.New(h).Info("m", "v", s)
 }

@@ -27,7 +27,7 @@ var defaultKeys = [...]string{
 }
 
 // DefaultKeys returns a copy of the built-in sensitive keys that
-// [NewHandler] matches unless [WithOnlyKeys] replaces them. The list is:
+// [NewHandler] matches unless [Options.Keys] replaces them. The list is:
 //
 //	password passwd pwd passphrase secret secret_key client_secret
 //	private_key credential credentials token access_token refresh_token
@@ -44,7 +44,7 @@ func DefaultKeys() []string {
 }
 
 // NormalizeKey returns the form in which keys are compared: lower case, with
-// every '_', '-', '.' and ' ' removed. "creditCard", "credit_card",
+// every '_', '-', '.' and ' ' (and every invalid UTF-8 byte) removed. "creditCard", "credit_card",
 // "Credit-Card" and "CREDITCARD" all normalise to "creditcard".
 func NormalizeKey(key string) string {
 	var buf [maxStackKey]byte
@@ -88,7 +88,7 @@ func normalizeASCII(dst []byte, key string) (int, bool) {
 func normalizeSlow(key string) string {
 	out := make([]rune, 0, len(key))
 	for _, r := range key {
-		if r < utf8.RuneSelf && isSeparator(byte(r)) {
+		if r < utf8.RuneSelf && isSeparator(byte(r)) || r == utf8.RuneError {
 			continue
 		}
 		out = append(out, unicode.ToLower(unicode.ToUpper(r)))
@@ -98,7 +98,7 @@ func normalizeSlow(key string) string {
 
 // keySet is an immutable set of sensitive keys in normalised form. A key
 // matches when its trailing words, normalised, form a listed key
-// ([WithWholeKeys]: when the whole key does), where words are split at
+// (whole: when the whole key does; the allowed set), where words are split at
 // separators and at changes of case: "db_password", "userPassword" and
 // "AWS-Secret-Access-Key" end in listed keys; "password_hint" and
 // "tokens_used" do not.
@@ -291,7 +291,7 @@ func splitWords(key string) []string {
 		}
 	}
 	for i, r := range rs {
-		if r < utf8.RuneSelf && isSeparator(byte(r)) {
+		if r < utf8.RuneSelf && isSeparator(byte(r)) || r == utf8.RuneError { // an invalid byte separates too
 			flush()
 			continue
 		}

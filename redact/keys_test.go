@@ -2,11 +2,15 @@ package redact_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"unicode"
 
@@ -56,7 +60,7 @@ func TestDefaultKeys(t *testing.T) {
 		t.Run(k, func(t *testing.T) {
 			t.Parallel()
 			var buf bytes.Buffer
-			newLogger(&buf).Info("m", k, "v", "keep", 1)
+			newLogger(&buf, nil).Info("m", k, "v", "keep", 1)
 			assert.Equal(t, map[string]any{"level": "INFO", "msg": "m", "keep": 1.0}, decodeLine(t, buf.Bytes()))
 		})
 	}
@@ -76,7 +80,7 @@ func TestKeyMatchingVariants(t *testing.T) {
 		t.Run(k, func(t *testing.T) {
 			t.Parallel()
 			var buf bytes.Buffer
-			newLogger(&buf).Info("m", k, "v")
+			newLogger(&buf, nil).Info("m", k, "v")
 			_, kept := decodeLine(t, buf.Bytes())[k]
 			expectDropped, listed := want[k]
 			if !listed {
@@ -98,20 +102,20 @@ func TestKeysOfAnyLengthAndScript(t *testing.T) {
 	longQ := "q" + strings.Repeat("_long", 20) + "_z"
 	tests := []struct {
 		name   string
-		opts   []redact.Option
+		opts   *redact.Options
 		logged []string // keys logged; each must be dropped
 	}{
-		{"non-ASCII WithKeys", []redact.Option{redact.WithKeys("contraseña")}, []string{"contraseña", "CONTRASEÑA", "contra_seña"}},
-		{"non-ASCII compound WithKeys", []redact.Option{redact.WithKeys("geheimnis_schlüssel")}, []string{"geheimnis_schlüssel", "GeheimnisSchlüssel"}},
-		{"64 bytes WithKeys", []redact.Option{redact.WithKeys(long64)}, []string{long64, strings.ToUpper(long64), "k_" + long64[1:]}},
-		{"long WithOnlyKeys", []redact.Option{redact.WithOnlyKeys(longQ)}, []string{longQ, strings.ToUpper(longQ), strings.ReplaceAll(longQ, "_", "-")}},
+		{"non-ASCII WithKeys", &redact.Options{Keys: append(redact.DefaultKeys(), "contraseña")}, []string{"contraseña", "CONTRASEÑA", "contra_seña"}},
+		{"non-ASCII compound WithKeys", &redact.Options{Keys: append(redact.DefaultKeys(), "geheimnis_schlüssel")}, []string{"geheimnis_schlüssel", "GeheimnisSchlüssel"}},
+		{"64 bytes WithKeys", &redact.Options{Keys: append(redact.DefaultKeys(), long64)}, []string{long64, strings.ToUpper(long64), "k_" + long64[1:]}},
+		{"long WithOnlyKeys", &redact.Options{Keys: []string{longQ}}, []string{longQ, strings.ToUpper(longQ), strings.ReplaceAll(longQ, "_", "-")}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			for _, k := range tt.logged {
 				var buf bytes.Buffer
-				newLogger(&buf, tt.opts...).Info("m", k, "s3cret", "n", 1)
+				newLogger(&buf, tt.opts).Info("m", k, "s3cret", "n", 1)
 				assert.Equal(t, `{"level":"INFO","msg":"m","n":1}`+"\n", buf.String(), "key %q", k)
 			}
 		})
@@ -121,12 +125,12 @@ func TestKeysOfAnyLengthAndScript(t *testing.T) {
 func TestWithOnlyKeysEmptyDisablesKeys(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
-	newLogger(&buf, redact.WithOnlyKeys()).Info("m", "password", "p")
+	newLogger(&buf, &redact.Options{Keys: []string{}}).Info("m", "password", "p")
 	assert.Equal(t, `{"level":"INFO","msg":"m","password":"p"}`+"\n", buf.String())
 }
 
 // TestTrailingWords checks the trailing-word rule on the keys of the production-defaults review
-// and on provobs's own keys, and WithWholeKeys turning it off.
+// and on provobs's own keys.
 func TestTrailingWords(t *testing.T) {
 	t.Parallel()
 	sensitive := []string{
@@ -138,14 +142,10 @@ func TestTrailingWords(t *testing.T) {
 		"error", "messages", "events", "items", "sessions_renewed", "sessions_cleaned", "instances", "empty_polls",
 		"passwordless", "tokenizer", "keyboard", "cache_key", "author", "spin", "oauth",
 	}
-	for _, whole := range []bool{false, true} {
-		var opts []redact.Option
-		if whole {
-			opts = append(opts, redact.WithWholeKeys())
-		}
+	for _, whole := range []bool{false} {
 		for _, k := range append(sensitive, routing...) {
 			var buf bytes.Buffer
-			newLogger(&buf, opts...).Info("m", k, "v")
+			newLogger(&buf, nil).Info("m", k, "v")
 			_, kept := decodeLine(t, buf.Bytes())[k]
 			want := whole || slices.Contains(routing, k)
 			assert.Equal(t, want, kept, "key %q, whole keys only: %v", k, whole)
@@ -207,8 +207,7 @@ func TestKeyMatchingAgreesWithReference(t *testing.T) {
 		}
 		key := b.String()
 		var buf bytes.Buffer
-		slog.New(redact.NewHandler(slog.NewJSONHandler(&buf, &slog.HandlerOptions{ReplaceAttr: noTime}),
-			redact.WithKeys(extra...))).Info("m", key, 1)
+		slog.New(redact.NewHandler(slog.NewJSONHandler(&buf, &slog.HandlerOptions{ReplaceAttr: noTime}), &redact.Options{Keys: append(redact.DefaultKeys(), extra...)})).Info("m", key, 1)
 		_, kept := decodeLine(t, buf.Bytes())[key]
 		dropped := !kept
 		want := trailingWordsRef(listed, key)
@@ -243,3 +242,57 @@ func TestDefaultKeysDocumented(t *testing.T) {
 	}
 	assert.Equal(t, redact.DefaultKeys(), documented)
 }
+
+// TestKeyCacheByAddress: the handler remembers key decisions by the key's
+// address and length; a key that shares its bytes with another (a
+// substring) is decided by its own length, and many keys that share slots,
+// logged from many goroutines, each keep their own decision.
+func TestKeyCacheByAddress(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	l := newLogger(&buf, &redact.Options{Detectors: redact.NoDetectors})
+	long := strings.Clone("password_hint")
+	short := long[:len("password")] // same address, shorter
+	for range 3 {
+		buf.Reset()
+		l.Info("m", long, "h", short, "s")
+		assert.Equal(t, `{"level":"INFO","msg":"m","password_hint":"h"}`+"\n", buf.String())
+	}
+	// 2,000 distinct keys, half sensitive, through 256 slots, concurrently.
+	keys := make([]string, 2000)
+	for i := range keys {
+		if i%2 == 0 {
+			keys[i] = fmt.Sprintf("k%d_token", i)
+		} else {
+			keys[i] = fmt.Sprintf("k%d_tokens", i)
+		}
+	}
+	var bad atomic.Int64
+	l = slog.New(redact.NewHandler(checkKeys{&bad}, nil)) // one handler, one cache, shared
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for range 5 {
+				for i := g; i < len(keys); i += 3 {
+					l.Info(keys[i], keys[i], 1) // the message names the key
+				}
+			}
+		})
+	}
+	wg.Wait()
+	assert.Zero(t, bad.Load(), "records whose key was decided wrongly")
+}
+
+// checkKeys counts the records whose message, a key, was decided wrongly:
+// a key ending in _token must be dropped, one ending in _tokens kept.
+type checkKeys struct{ bad *atomic.Int64 }
+
+func (checkKeys) Enabled(context.Context, slog.Level) bool { return true }
+func (c checkKeys) Handle(_ context.Context, r slog.Record) error {
+	if strings.HasSuffix(r.Message, "_token") == (r.NumAttrs() > 0) {
+		c.bad.Add(1)
+	}
+	return nil
+}
+func (c checkKeys) WithAttrs([]slog.Attr) slog.Handler { return c }
+func (c checkKeys) WithGroup(string) slog.Handler      { return c }

@@ -3,6 +3,7 @@ package redact
 import (
 	"encoding"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"reflect"
 	"strings"
@@ -13,6 +14,7 @@ var (
 	logValuerType     = reflect.TypeFor[slog.LogValuer]()
 	errorType         = reflect.TypeFor[error]()
 	attrType          = reflect.TypeFor[slog.Attr]()
+	attrsType         = reflect.TypeFor[[]slog.Attr]()
 	valueType         = reflect.TypeFor[slog.Value]()
 	jsonMarshalerType = reflect.TypeFor[json.Marshaler]()
 	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
@@ -31,7 +33,7 @@ type typeInfo struct {
 type fieldInfo struct {
 	index     []int
 	name      string // the json name: the tag's, or the field's
-	sensitive bool   // the field name or json name is a sensitive key
+	sensitive bool   // the Go name or the json name is a sensitive key
 	scan      bool   // detectors apply to the field's strings
 	walk      bool   // the field's type can hold something to redact
 }
@@ -49,12 +51,17 @@ func (c *core) info(t reflect.Type) *typeInfo {
 	return v.(*typeInfo)
 }
 
-// mayNeed reports whether x's type can hold something to redact.
-func (c *core) mayNeed(x any) bool { return c.info(reflect.TypeOf(x)).need }
+// mayHold reports whether v can hold something to redact.
+func (c *core) mayHold(v slog.Value) bool {
+	if v.Kind() != slog.KindAny {
+		return v.Kind() == slog.KindGroup || v.Kind() == slog.KindLogValuer
+	}
+	x := v.Any()
+	return x != nil && c.info(reflect.TypeOf(x)).need
+}
 
-// leftToMethod reports whether the sink renders values of the struct type
-// t (or pointer to one) with a method of its own rather than field by
-// field.
+// leftToMethod reports whether the sink renders values of the type t with
+// a method of its own rather than field by field.
 func leftToMethod(t reflect.Type) bool {
 	return t.Implements(jsonMarshalerType) || t.Implements(textMarshalerType)
 }
@@ -77,8 +84,8 @@ func (c *core) needs(t reflect.Type, seen map[reflect.Type]bool) bool {
 		return true
 	case reflect.String:
 		return c.scan
-	case reflect.Map:
-		return t.Key().Kind() == reflect.String && (len(c.keys.all) > 0 || c.needs(t.Elem(), seen))
+	case reflect.Map: // keys are matched when they are strings; values are walked whatever the keys
+		return t.Key().Kind() == reflect.String && len(c.keys.all) > 0 || c.needs(t.Elem(), seen)
 	case reflect.Slice, reflect.Array:
 		if t.Elem().Kind() == reflect.Uint8 {
 			return c.scan
@@ -162,193 +169,153 @@ func (c *core) fields(t reflect.Type, index []int, seen map[reflect.Type]bool) (
 // arrays, structs and pointers to any of them, but only when their type
 // can hold something to redact. A changed container becomes a
 // map[string]any or []any, a changed struct a map[string]any keyed by json
-// names. The value returned with unchanged is meaningless.
-func (s *state) reflect(x any) (any, outcome) {
+// names.
+func (s *state) reflect(x any, scan bool) (slog.Value, outcome) {
 	ti := s.c.info(reflect.TypeOf(x))
 	if !ti.need {
-		return nil, unchanged
+		return slog.Value{}, unchanged
 	}
-	return s.reflectValue(reflect.ValueOf(x), ti)
+	return s.reflectValue(reflect.ValueOf(x), ti, scan)
 }
 
-func (s *state) reflectValue(rv reflect.Value, ti *typeInfo) (any, outcome) {
+func (s *state) reflectValue(rv reflect.Value, ti *typeInfo, scan bool) (slog.Value, outcome) {
 	switch rv.Kind() {
 	case reflect.Pointer:
 		if rv.IsNil() {
-			return nil, unchanged
+			return slog.Value{}, unchanged
 		}
-		e := rv.Elem()
-		if e.Kind() != reflect.Struct {
-			if !e.CanInterface() {
-				return nil, unchanged
-			}
-			return s.any(e.Interface(), s.c.scan) // a pointer to a map or slice is walked like it
-		}
-		if s.depth >= maxDepth {
-			return s.redactAny(ReasonDepth)
-		}
-		s.depth++
-		defer func() { s.depth-- }()
-		return s.structValue(e, s.c.info(e.Type()))
+		return s.elem(rv.Elem(), scan)
 	case reflect.Struct:
 		return s.structValue(rv, ti)
 	case reflect.Map:
-		return s.reflectMap(rv)
+		// A map with string keys is matched by key; one with other keys
+		// (ints, structs) has its values walked, and once one changes it
+		// becomes a map[string]any keyed by the keys as fmt prints them.
+		var e edits
+		for it := rv.MapRange(); it.Next(); {
+			k := mapKey(it.Key())
+			var v slog.Value
+			var o outcome
+			if it.Key().Kind() == reflect.String {
+				v, o = s.rmember(k, s.c.sensitive(k), s.c.scans(k), it.Value())
+			} else {
+				v, o = s.rmember(k, false, s.c.scan, it.Value())
+			}
+			e.note(0, k, v, o)
+		}
+		if len(e.at) == 0 {
+			return slog.Value{}, unchanged
+		}
+		m := make(map[string]any, rv.Len())
+		for it := rv.MapRange(); it.Next(); {
+			if it.Value().CanInterface() {
+				m[mapKey(it.Key())] = it.Value().Interface()
+			}
+		}
+		return slog.AnyValue(applyMap(m, e, toAny)), replaced
 	case reflect.Slice, reflect.Array:
 		if rv.Kind() == reflect.Slice && rv.IsNil() {
-			return nil, unchanged
+			return slog.Value{}, unchanged
 		}
-		var out []any
+		var e edits
 		for i := range rv.Len() {
-			ev := rv.Index(i)
-			if !ev.CanInterface() {
-				return nil, unchanged
-			}
-			ne, o := s.elem(ev, s.c.scan)
-			if o == unchanged {
-				if out != nil {
-					out = append(out, ev.Interface())
-				}
-				continue
-			}
-			if out == nil {
-				out = make([]any, 0, rv.Len())
-				for j := range i {
-					out = append(out, rv.Index(j).Interface())
-				}
-			}
-			if o == replaced {
-				out = append(out, ne)
+			v, o := s.elem(rv.Index(i), scan)
+			e.note(i, "", v, o)
+		}
+		if len(e.at) == 0 {
+			return slog.Value{}, unchanged
+		}
+		l := make([]any, rv.Len())
+		for i := range l {
+			if ev := rv.Index(i); ev.CanInterface() {
+				l[i] = ev.Interface()
 			}
 		}
-		if out == nil {
-			return nil, unchanged
-		}
-		return out, replaced
+		return slog.AnyValue(applySeq(l, e, func(_ any, v slog.Value) any { return toAny(v) })), replaced
 	}
-	return nil, unchanged
+	return slog.Value{}, unchanged
 }
 
-// reflectMap walks a map with string keys. On the first change it copies
-// every entry, then the walk goes on writing changes into the copy: the
-// entries already walked were unchanged.
-func (s *state) reflectMap(rv reflect.Value) (any, outcome) {
-	if rv.Type().Key().Kind() != reflect.String {
-		return nil, unchanged
+// mapKey is the string form of a map key: the string itself, or what fmt
+// prints for it.
+func mapKey(k reflect.Value) string {
+	if k.Kind() == reflect.String {
+		return k.String()
 	}
-	var out map[string]any
-	for it := rv.MapRange(); it.Next(); {
-		k := it.Key().String()
-		ev := it.Value()
-		if !ev.CanInterface() {
-			return nil, unchanged
-		}
-		ne, o := s.entry(k, ev.Interface())
-		if o == unchanged {
-			continue
-		}
-		if out == nil {
-			out = make(map[string]any, rv.Len())
-			for it2 := rv.MapRange(); it2.Next(); {
-				out[it2.Key().String()] = it2.Value().Interface()
-			}
-		}
-		if o == replaced {
-			out[k] = ne
-		} else {
-			delete(out, k)
-		}
+	if !k.CanInterface() {
+		return k.Kind().String()
 	}
-	if out == nil {
-		return nil, unchanged
-	}
-	return out, replaced
+	return fmt.Sprint(k.Interface())
 }
 
 // structValue walks the fields of a struct that json writes. Once a field
 // changes (or always, when a field json skips has a sensitive name) the
 // struct becomes a map[string]any of its fields by json name.
-func (s *state) structValue(rv reflect.Value, ti *typeInfo) (any, outcome) {
-	var out map[string]any
-	if ti.hides {
-		out = make(map[string]any, len(ti.fields))
-	}
+func (s *state) structValue(rv reflect.Value, ti *typeInfo) (slog.Value, outcome) {
+	var e edits
 	for i, f := range ti.fields {
+		if !f.sensitive && !f.walk {
+			continue
+		}
 		fv, err := rv.FieldByIndexErr(f.index)
 		if err != nil || !fv.CanInterface() {
 			continue // a nil embedded pointer, or a field of an unexported embedded struct
 		}
-		ne, o := s.field(f, fv)
-		if o == unchanged && out == nil {
-			continue
-		}
-		if out == nil {
-			out = make(map[string]any, len(ti.fields))
-			for _, pf := range ti.fields[:i] {
-				if pv, err := rv.FieldByIndexErr(pf.index); err == nil && pv.CanInterface() {
-					out[pf.name] = pv.Interface()
-				}
-			}
-		}
-		switch o {
-		case unchanged:
-			out[f.name] = fv.Interface()
-		case replaced:
-			out[f.name] = ne
+		v, o := s.rmember(f.name, f.sensitive, f.scan, fv)
+		e.note(i, f.name, v, o)
+	}
+	if len(e.at) == 0 && !ti.hides {
+		return slog.Value{}, unchanged
+	}
+	m := make(map[string]any, len(ti.fields))
+	for _, f := range ti.fields {
+		if fv, err := rv.FieldByIndexErr(f.index); err == nil && fv.CanInterface() {
+			m[f.name] = fv.Interface()
 		}
 	}
-	if out == nil {
-		return nil, unchanged
-	}
-	return out, replaced
+	return slog.AnyValue(applyMap(m, e, toAny)), replaced
 }
 
-// field walks one struct field.
-func (s *state) field(f fieldInfo, fv reflect.Value) (any, outcome) {
-	if !f.sensitive && !f.walk {
-		return nil, unchanged
+// rmember is member for a value reached through reflection.
+func (s *state) rmember(key string, sensitive, scan bool, v reflect.Value) (slog.Value, outcome) {
+	if sensitive {
+		return s.member(key, true, slog.Value{})
 	}
-	n := s.push(f.name)
-	defer s.pop(n)
-	if f.sensitive {
-		return s.redactAny(ReasonKey)
-	}
-	return s.elem(fv, f.scan)
+	n := s.push(key)
+	nv, o := s.elem(v, scan)
+	s.pop(n)
+	return nv, o
 }
 
-var attrsType = reflect.TypeFor[[]slog.Attr]()
-
-// elem walks a value reached through reflection: a field, or an element of
-// a slice or array. Strings, and slices, arrays, structs and pointers of
-// types without methods, are walked as reflect.Values, without boxing
-// them (which would allocate for a value behind a pointer); the rest go
-// through any.
-func (s *state) elem(v reflect.Value, scan bool) (any, outcome) {
+// elem walks a value reached through reflection: a field, a map value, an
+// element of a slice or array, or what a pointer points to. Strings, and
+// slices, arrays, structs and pointers of types without methods, are
+// walked as reflect.Values, without boxing them (which would allocate);
+// the rest go through value.
+func (s *state) elem(v reflect.Value, scan bool) (slog.Value, outcome) {
 	t := v.Type()
 	if t.NumMethod() == 0 && t != attrsType {
 		switch v.Kind() {
 		case reflect.String:
-			if scan {
-				if m, ok := s.scanString(v.String()); ok {
-					return m, replaced
-				}
+			if m, ok := s.scanIf(scan, v.String()); ok {
+				return slog.StringValue(m), replaced
 			}
-			return nil, unchanged
+			return slog.Value{}, unchanged
 		case reflect.Slice, reflect.Array, reflect.Struct, reflect.Pointer:
 			ti := s.c.info(t)
 			if !ti.need {
-				return nil, unchanged
+				return slog.Value{}, unchanged
 			}
-			if s.depth >= maxDepth {
-				return s.redactAny(ReasonDepth)
+			if !s.enter() {
+				return s.redact(ReasonDepth)
 			}
-			s.depth++
-			defer func() { s.depth-- }()
-			return s.reflectValue(v, ti)
+			nv, o := s.reflectValue(v, ti, scan)
+			s.leave()
+			return nv, o
 		}
 	}
 	if !v.CanInterface() {
-		return nil, unchanged
+		return slog.Value{}, unchanged
 	}
-	return s.any(v.Interface(), scan)
+	return s.value(slog.AnyValue(v.Interface()), scan)
 }

@@ -1,9 +1,9 @@
 package redact
 
 import (
+	"encoding/json"
 	"log/slog"
 	"maps"
-	"slices"
 )
 
 // outcome says what the walk did to a value.
@@ -15,15 +15,14 @@ const (
 	dropped                  // the value is removed
 )
 
-// maxDepth bounds how deep the walk follows maps, slices, pointers and
-// structs; a cyclic value would otherwise never end.
+// maxDepth bounds how deep the walk follows groups, LogValuers, maps,
+// slices, pointers and structs; a cyclic value would otherwise never end.
 const maxDepth = 32
 
 // state carries one walk through a record's attributes (or the attributes
 // of one WithAttrs call), as log/slog's handleState carries one record
-// through a handler. The walk returns, for each value, an outcome and the
-// replacement; it copies a group, map or slice only once something in it
-// changes, and never modifies what it was given.
+// through a handler. Every value, whatever holds it, is walked as a
+// slog.Value and comes back with an outcome and its replacement.
 type state struct {
 	c     *core
 	path  []byte // dotted key path of the value walked, kept only for audit
@@ -59,123 +58,138 @@ func (s *state) report(reason Reason) {
 	}
 }
 
-// attr walks one attribute. This is the one place of the fast-path rule:
-// an attribute under a sensitive key is redacted; otherwise a scalar
-// passes, and so does a string in which no detector finds anything; only
-// groups, LogValuers, values of kind Any and strings with a match are
-// walked further.
-func (s *state) attr(a slog.Attr) (slog.Value, outcome) {
-	if a.Key == "" { // an inline group: its attributes are matched by their keys
-		return s.value(a.Value, s.c.scan)
-	}
-	if s.c.sensitive(a.Key) {
-		n := s.push(a.Key)
-		v, o := s.redact(ReasonKey)
-		s.pop(n)
-		return v, o
-	}
-	switch a.Value.Kind() {
-	case slog.KindGroup, slog.KindAny, slog.KindLogValuer:
-	case slog.KindString:
-		if !s.c.scan || !s.c.det.match(a.Value.String()) {
-			return a.Value, unchanged
-		}
-	default:
-		return a.Value, unchanged
-	}
-	n := s.push(a.Key)
-	v, o := s.value(a.Value, s.c.scans(a.Key))
-	s.pop(n)
-	return v, o
-}
+// masked is the value that replaces a masked one.
+var masked = slog.StringValue(Redacted)
 
-// appendAttr adds the walked form of a to r, unless it is dropped.
-func (s *state) appendAttr(r *slog.Record, a slog.Attr) {
-	switch v, o := s.attr(a); o {
-	case unchanged:
-		r.AddAttrs(a)
-	case replaced:
-		r.AddAttrs(slog.Attr{Key: a.Key, Value: v})
-	}
-}
-
-// redact applies the mode to the value at the current path.
+// redact is the one redaction step: it audits the value at the current
+// path and applies the mode.
 func (s *state) redact(reason Reason) (slog.Value, outcome) {
 	s.report(reason)
 	if s.c.mode == Mask {
-		return slog.StringValue(Redacted), replaced
+		return masked, replaced
 	}
 	return slog.Value{}, dropped
 }
 
-// redactAny is redact for a value inside a map, slice or struct.
-func (s *state) redactAny(reason Reason) (any, outcome) {
-	s.report(reason)
-	if s.c.mode == Mask {
-		return Redacted, replaced
+// enter is the one depth guard: it reports whether the walk may go one
+// level deeper, and if so goes; leave comes back.
+func (s *state) enter() bool {
+	if s.depth >= maxDepth {
+		return false
 	}
-	return nil, dropped
+	s.depth++
+	return true
+}
+
+func (s *state) leave() { s.depth-- }
+
+// attr walks one attribute.
+func (s *state) attr(a slog.Attr) (slog.Value, outcome) {
+	if a.Key == "" { // an inline group: its attributes are matched by their keys
+		return s.value(a.Value, s.c.scan)
+	}
+	return s.member(a.Key, s.c.sensitive(a.Key), a.Value)
+}
+
+// member walks the value v under key: an attribute, a map entry or a
+// struct field. This is the one place of the fast-path rule: a value under
+// a sensitive key is redacted; otherwise a scalar passes, and so does a
+// string in which no detector finds anything; only groups, LogValuers,
+// values of kind Any and strings with a match are walked further.
+func (s *state) member(key string, sensitive bool, v slog.Value) (slog.Value, outcome) {
+	if sensitive {
+		n := s.push(key)
+		nv, o := s.redact(ReasonKey)
+		s.pop(n)
+		return nv, o
+	}
+	switch v.Kind() {
+	case slog.KindGroup: // the common nesting, walked here without value's dispatch
+		if !s.enter() {
+			break
+		}
+		n := s.push(key)
+		as, o := s.attrs(v.Group())
+		s.pop(n)
+		s.leave()
+		if o == replaced {
+			return slog.GroupValue(as...), replaced
+		}
+		return v, o
+	case slog.KindAny, slog.KindLogValuer:
+	case slog.KindString:
+		if !s.c.scan || !s.c.det.match(v.String()) {
+			return v, unchanged
+		}
+	default:
+		return v, unchanged
+	}
+	n := s.push(key)
+	nv, o := s.value(v, s.c.scans(key))
+	s.pop(n)
+	return nv, o
 }
 
 // value walks v; scan says whether detectors apply to its strings.
 func (s *state) value(v slog.Value, scan bool) (slog.Value, outcome) {
-	o := unchanged
-	if v.Kind() == slog.KindLogValuer {
-		if isSecret(v.Any()) {
-			return s.redact(ReasonSecret) // never resolved
-		}
-		v, o = v.Resolve(), replaced // resolved once, here
-	}
 	switch v.Kind() {
-	case slog.KindGroup:
-		switch as, go_ := s.attrs(v.Group()); go_ {
-		case dropped:
-			return slog.Value{}, dropped
-		case replaced:
-			return slog.GroupValue(as...), replaced
-		}
 	case slog.KindString:
 		if scan {
 			if m, ok := s.scanString(v.String()); ok {
 				return slog.StringValue(m), replaced
 			}
 		}
-	case slog.KindAny:
-		switch x, xo := s.any(v.Any(), scan); xo {
-		case dropped:
-			return slog.Value{}, dropped
-		case replaced:
-			return slog.AnyValue(x), replaced
-		}
+		return v, unchanged
+	case slog.KindGroup, slog.KindAny, slog.KindLogValuer:
+	default:
+		return v, unchanged
 	}
-	return v, o
+	if !s.enter() {
+		if s.c.mayHold(v) {
+			return s.redact(ReasonDepth)
+		}
+		return v, unchanged
+	}
+	nv, o := s.nested(v, scan)
+	s.leave()
+	return nv, o
 }
 
-// attrs walks a group's attributes, copying the slice once something
-// changes. A non-empty group left empty is dropped, as slog handlers omit
-// empty groups.
+// nested walks a group, a LogValuer or a value of kind Any, one level down.
+func (s *state) nested(v slog.Value, scan bool) (slog.Value, outcome) {
+	switch v.Kind() {
+	case slog.KindLogValuer:
+		if isSecret(v.Any()) {
+			return s.redact(ReasonSecret) // never resolved
+		}
+		r := v.Resolve() // once, here; Resolve recovers a panic and stops a LogValuer that returns itself
+		if nv, o := s.value(r, scan); o != unchanged {
+			return nv, o
+		}
+		return r, replaced
+	case slog.KindGroup:
+		as, o := s.attrs(v.Group())
+		if o == replaced {
+			return slog.GroupValue(as...), replaced
+		}
+		return v, o
+	}
+	return s.any(v.Any(), scan)
+}
+
+// attrs walks a group's attributes. A non-empty group left empty is
+// dropped, as slog handlers omit empty groups.
 func (s *state) attrs(as []slog.Attr) ([]slog.Attr, outcome) {
-	var out []slog.Attr
+	var e edits
 	for i, a := range as {
 		v, o := s.attr(a)
-		if o == unchanged {
-			if out != nil {
-				out = append(out, a)
-			}
-			continue
-		}
-		if out == nil {
-			out = make([]slog.Attr, i, len(as))
-			copy(out, as[:i])
-		}
-		if o == replaced {
-			out = append(out, slog.Attr{Key: a.Key, Value: v})
-		}
+		e.note(i, a.Key, v, o)
 	}
-	switch {
-	case out == nil:
+	if len(e.at) == 0 {
 		return as, unchanged
-	case len(out) == 0:
+	}
+	out := applySeq(as, e, func(a slog.Attr, v slog.Value) slog.Attr { return slog.Attr{Key: a.Key, Value: v} })
+	if len(out) == 0 {
 		return nil, dropped
 	}
 	return out, replaced
@@ -201,195 +215,144 @@ func isSecret(x any) bool {
 	return false
 }
 
-// any walks a value held by a slog.Value of kind Any, or an element of a
-// map, slice or struct. A container that changes is copied (the common
-// types keep their type, others become map[string]any or []any), never
-// modified.
-func (s *state) any(x any, scan bool) (any, outcome) {
-	if s.depth >= maxDepth {
-		if x != nil && s.c.mayNeed(x) {
-			return s.redactAny(ReasonDepth)
-		}
-		return x, unchanged
-	}
-	s.depth++
-	defer func() { s.depth-- }()
+// any walks a Go value held by a slog.Value of kind Any. A container that
+// changes is copied (the common types keep their type, others become
+// map[string]any or []any), never modified.
+func (s *state) any(x any, scan bool) (slog.Value, outcome) {
 	switch t := x.(type) {
 	case nil:
 	case Secret, *Secret:
-		return s.redactAny(ReasonSecret)
-	case slog.LogValuer:
-		v, o := s.value(slog.AnyValue(t).Resolve(), scan)
-		if o == dropped {
-			return nil, dropped
-		}
-		return valueToAny(v), replaced
+		return s.redact(ReasonSecret)
 	case slog.Attr:
-		v, o := s.attr(t)
-		if o == replaced {
-			return slog.Attr{Key: t.Key, Value: v}, replaced
+		if v, o := s.attr(t); o != unchanged {
+			return slog.AnyValue(slog.Attr{Key: t.Key, Value: v}), o
 		}
-		return x, o
 	case slog.Value:
-		v, o := s.value(t, scan)
-		if o == replaced {
-			return v, replaced
-		}
-		return x, o
+		return s.value(t, scan)
 	case error:
-		if scan {
-			if m, ok := s.scanString(t.Error()); ok {
-				return m, replaced
-			}
-		}
-	case string:
-		if scan {
-			if m, ok := s.scanString(t); ok {
-				return m, replaced
-			}
+		if m, ok := s.scanIf(scan, t.Error()); ok {
+			return slog.StringValue(m), replaced
 		}
 	case []byte:
-		if scan && s.c.scan {
-			if m, ok := s.scanString(string(t)); ok {
-				return m, replaced
+		if m, ok := s.scanIf(scan, string(t)); ok {
+			return slog.StringValue(m), replaced
+		}
+	case json.RawMessage:
+		if m, ok := s.scanIf(scan, string(t)); ok {
+			if json.Valid([]byte(m)) {
+				return slog.AnyValue(json.RawMessage(m)), replaced
 			}
+			return slog.StringValue(m), replaced
 		}
 	case map[string]any:
-		if out, o := s.mapAny(t); o != unchanged {
-			return out, o
-		}
+		return walkMap(s, t, slog.AnyValue, toAny)
 	case map[string]string:
-		if out, o := s.mapString(t); o != unchanged {
-			return out, o
-		}
+		return walkMap(s, t, slog.StringValue, slog.Value.String)
 	case []any:
-		if out, o := s.sliceAny(t); o != unchanged {
-			return out, o
-		}
+		return walkSlice(s, t, scan, slog.AnyValue, toAny)
 	case []string:
-		if out, o := s.sliceString(t); o != unchanged {
-			return out, o
-		}
+		return walkSlice(s, t, scan, slog.StringValue, slog.Value.String)
 	case []slog.Attr:
-		if out, o := s.attrs(t); o != unchanged {
-			if o == dropped {
-				out = []slog.Attr{}
-			}
-			return out, replaced
+		out, o := s.attrs(t)
+		if o == dropped {
+			return slog.AnyValue([]slog.Attr{}), replaced
 		}
+		return slog.AnyValue(out), o
 	default:
-		return s.reflect(x)
+		return s.reflect(x, scan)
 	}
-	return x, unchanged
+	return slog.Value{}, unchanged
 }
 
-// entry walks the value e under map key k.
-func (s *state) entry(k string, e any) (any, outcome) {
-	n := s.push(k)
-	defer s.pop(n)
-	if s.c.sensitive(k) {
-		return s.redactAny(ReasonKey)
+// scanIf is scanString when scan is set.
+func (s *state) scanIf(scan bool, str string) (string, bool) {
+	if !scan {
+		return str, false
 	}
-	return s.any(e, s.c.scans(k))
+	return s.scanString(str)
 }
 
-// mapAny walks a map by its keys and values; the copy keeps the map's type.
-func (s *state) mapAny(m map[string]any) (map[string]any, outcome) {
-	var out map[string]any
-	for k, e := range m {
-		ne, o := s.entry(k, e)
-		if o == unchanged {
-			continue
-		}
-		if out == nil {
-			out = maps.Clone(m)
-		}
-		if o == replaced {
-			out[k] = ne
-		} else {
-			delete(out, k)
-		}
-	}
-	if out == nil {
-		return m, unchanged
-	}
-	return out, replaced
+// edit is the outcome of the element at index i (under key, for maps) of
+// a container, when it is not unchanged.
+type edit struct {
+	i   int
+	key string
+	v   slog.Value
+	o   outcome
 }
 
-// mapString walks a map by its keys and values; the copy keeps the map's
-// type.
-func (s *state) mapString(m map[string]string) (map[string]string, outcome) {
-	var out map[string]string
-	for k, e := range m {
-		ne, o := s.entry(k, e)
-		if o == unchanged {
-			continue
-		}
-		if out == nil {
-			out = maps.Clone(m)
-		}
-		if o == replaced {
-			out[k] = ne.(string)
-		} else {
-			delete(out, k)
-		}
+// edits is the one copy-on-change helper: a container's walk notes the
+// outcome of each element, nothing is allocated until an element
+// changes, and the copy is built from the original and its edits.
+type edits struct{ at []edit }
+
+func (e *edits) note(i int, key string, v slog.Value, o outcome) {
+	if o != unchanged {
+		e.at = append(e.at, edit{i, key, v, o})
 	}
-	if out == nil {
-		return m, unchanged
-	}
-	return out, replaced
 }
 
-// sliceAny walks each element; a dropped element is removed.
-func (s *state) sliceAny(l []any) ([]any, outcome) {
-	var out []any
-	for i, e := range l {
-		ne, o := s.any(e, s.c.scan)
-		if o == unchanged {
-			if out != nil {
-				out = append(out, e)
+// applySeq returns a copy of the sequence in with e's edits applied, in
+// order: a replaced element is with(old, new), a dropped one is removed.
+func applySeq[T any](in []T, e edits, with func(T, slog.Value) T) []T {
+	out := make([]T, 0, len(in))
+	k := 0
+	for i, x := range in {
+		if k < len(e.at) && e.at[k].i == i {
+			if e.at[k].o == replaced {
+				out = append(out, with(x, e.at[k].v))
 			}
+			k++
 			continue
 		}
-		if out == nil {
-			out = make([]any, i, len(l))
-			copy(out, l[:i])
-		}
-		if o == replaced {
-			out = append(out, ne)
-		}
+		out = append(out, x)
 	}
-	if out == nil {
-		return l, unchanged
-	}
-	return out, replaced
+	return out
 }
 
-// sliceString applies the detectors to each element.
-func (s *state) sliceString(l []string) ([]string, outcome) {
-	if !s.c.scan {
-		return l, unchanged
-	}
-	var out []string
-	for i, e := range l {
-		m, ok := s.scanString(e)
-		if !ok {
-			continue
+// applyMap returns a copy of m with e's edits applied by key.
+func applyMap[V any](m map[string]V, e edits, conv func(slog.Value) V) map[string]V {
+	out := maps.Clone(m)
+	for _, ed := range e.at {
+		if ed.o == replaced {
+			out[ed.key] = conv(ed.v)
+		} else {
+			delete(out, ed.key)
 		}
-		if out == nil {
-			out = slices.Clone(l)
-		}
-		out[i] = m
 	}
-	if out == nil {
-		return l, unchanged
-	}
-	return out, replaced
+	return out
 }
 
-// valueToAny converts a resolved, walked value back to a plain Go value
-// for storing in a map or slice: a group becomes a map[string]any.
-func valueToAny(v slog.Value) any {
+// walkMap walks a map by its keys and values (wrap makes an element a
+// slog.Value, conv makes it back); the copy keeps the map's type.
+func walkMap[V any](s *state, m map[string]V, wrap func(V) slog.Value, conv func(slog.Value) V) (slog.Value, outcome) {
+	var e edits
+	for k, x := range m {
+		v, o := s.member(k, s.c.sensitive(k), wrap(x))
+		e.note(0, k, v, o)
+	}
+	if len(e.at) == 0 {
+		return slog.Value{}, unchanged
+	}
+	return slog.AnyValue(applyMap(m, e, conv)), replaced
+}
+
+// walkSlice walks each element; a dropped element is removed.
+func walkSlice[V any](s *state, l []V, scan bool, wrap func(V) slog.Value, conv func(slog.Value) V) (slog.Value, outcome) {
+	var e edits
+	for i, x := range l {
+		v, o := s.value(wrap(x), scan)
+		e.note(i, "", v, o)
+	}
+	if len(e.at) == 0 {
+		return slog.Value{}, unchanged
+	}
+	return slog.AnyValue(applySeq(l, e, func(_ V, v slog.Value) V { return conv(v) })), replaced
+}
+
+// toAny converts a walked value back to a plain Go value for a map or a
+// slice: a group becomes a map[string]any.
+func toAny(v slog.Value) any {
 	if v.Kind() != slog.KindGroup {
 		return v.Any()
 	}
@@ -404,6 +367,6 @@ func addGroup(m map[string]any, as []slog.Attr) {
 			addGroup(m, a.Value.Group())
 			continue
 		}
-		m[a.Key] = valueToAny(a.Value)
+		m[a.Key] = toAny(a.Value)
 	}
 }

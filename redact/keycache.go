@@ -1,0 +1,83 @@
+package redact
+
+import (
+	"sync/atomic"
+	"unsafe"
+)
+
+// keyCache remembers, per handler, whether a key string is sensitive, by
+// the key's address and length: the keys of log calls are mostly string
+// literals, met again on every record. A slot holds the key's data
+// pointer, which keeps those bytes alive, so no other string can take the
+// address while the slot holds it, and (address, length) names one
+// immutable content (a string made with unsafe.String over bytes that
+// are later changed breaks Go's own rule for unsafe.String, and would
+// break this cache). The cache is filled once: a key is stored only in an
+// empty slot of its set (two slots, by a multiplicative hash of the
+// address), and nothing is evicted, so keys never thrash; a key that
+// finds its set full is decided by the trie every time, as without the
+// cache. At most keyCacheSize strings are kept alive. Nothing is
+// allocated. Measured against the trie alone in alternating runs of
+// BenchmarkBudget: defaults 1.315 -> 1.268 x-bare, logenv preset 1.364 ->
+// 1.302 (BENCHMARKS.md, "Redaction, issue 21").
+type keyCache struct {
+	slots [keyCacheSize]keySlot
+}
+
+const keyCacheSize = 1024 // a power of two; 512 sets of two slots
+
+type keySlot struct {
+	ptr  atomic.Pointer[byte] // the key's data; nil while the slot is empty
+	meta atomic.Uint64        // len<<2 | 2 (valid) | 1 (sensitive)
+}
+
+// setOf returns the first slot of the set of the key at p with length n.
+func setOf(p *byte, n int) int {
+	h := (uint64(uintptr(unsafe.Pointer(p))) ^ uint64(n)) * 0x9E3779B97F4A7C15
+	return int(h>>55) &^ 1 // the top 9 bits, even: 512 sets
+}
+
+// lookup returns the remembered decision for key, if any. A slot is
+// written once, meta before pointer, so a published pointer's meta is
+// its own.
+func (kc *keyCache) lookup(key string) (sensitive, ok bool) {
+	p := unsafe.StringData(key)
+	if p == nil {
+		return false, false
+	}
+	i := setOf(p, len(key))
+	for k := i; k < i+2; k++ {
+		sl := &kc.slots[k]
+		if sl.ptr.Load() == p {
+			if m := sl.meta.Load(); m>>2 == uint64(len(key)) {
+				return m&1 != 0, true
+			}
+		}
+	}
+	return false, false
+}
+
+// store remembers the decision for key in an empty slot of its set, if
+// there is one.
+func (kc *keyCache) store(key string, sensitive bool) {
+	p := unsafe.StringData(key)
+	if p == nil {
+		return
+	}
+	i := setOf(p, len(key))
+	m := uint64(len(key))<<2 | 2
+	if sensitive {
+		m |= 1
+	}
+	for k := i; k < i+2; k++ {
+		sl := &kc.slots[k]
+		if sl.ptr.Load() != nil {
+			continue
+		}
+		// Claim the empty slot by its meta, then publish the pointer.
+		if sl.meta.CompareAndSwap(0, m) {
+			sl.ptr.Store(p)
+			return
+		}
+	}
+}
