@@ -55,8 +55,12 @@ func (m *interceptor) observe(ctx context.Context, c *provobs.Call, err error, e
 	level := slog.LevelDebug
 	var claimed uint64 // empty polls this record stands for
 	msg := provobs.MessageOK
-	errType := provobs.ErrorTypeOf(ctx, err)
-	switch outcome := provobs.OutcomeOf(ctx, err); {
+	var errType provobs.ErrorType
+	outcome := provobs.OutcomeOK
+	if err != nil { // the success path classifies nothing
+		errType, outcome = provobs.ErrorTypeOf(ctx, err), provobs.OutcomeOf(ctx, err)
+	}
+	switch {
 	case outcome == provobs.OutcomeCanceled:
 		// The caller's own cancellation: DEBUG, never WARN or ERROR.
 		msg = provobs.MessageCanceled
