@@ -30,31 +30,6 @@ func (e *SchemaVersionError) Error() string {
 		e.Schema, e.Version, e.Supported)
 }
 
-// Causes of the errors the provider builds itself.
-var (
-	errTokenInvalid = errors.New("lock token is unknown, expired or already used")
-	errClosed       = errors.New("provider is closed")
-)
-
-func newErr(op provobs.Op, t provobs.ErrorType, cause error) *provobs.Error {
-	return provobs.NewError(op, t, cause)
-}
-
-func lockLost(op provobs.Op) *provobs.Error { return newErr(op, provobs.TypeLockLost, errTokenInvalid) }
-
-func invalidArg(op provobs.Op, format string, args ...any) *provobs.Error {
-	return newErr(op, provobs.TypeInvalidArgument, fmt.Errorf(format, args...))
-}
-
-func closedErr(op provobs.Op) *provobs.Error { return newErr(op, provobs.TypeClosed, errClosed) }
-
-func canceledErr(op provobs.Op, cause error) *provobs.Error {
-	if cause == nil {
-		cause = context.Canceled
-	}
-	return newErr(op, provobs.TypeCanceled, cause)
-}
-
 // classify turns an error from pgx into a *provobs.Error for op, branching
 // on the SQLSTATE code and the error's Go type, never on its text:
 //
@@ -68,7 +43,8 @@ func canceledErr(op provobs.Op, cause error) *provobs.Error {
 //	  timeout (without a cancelled context)
 //	22xxx data exception (such as a NUL byte or    invalid_argument
 //	  invalid UTF-8 in a text argument)
-//	a cancelled or expired context                 canceled
+//	a cancelled context                            canceled
+//	a passed deadline                              deadline_exceeded
 //	a closed pool                                  closed
 //	anything else                                  unknown
 //
@@ -84,27 +60,27 @@ func classify(ctx context.Context, op provobs.Op, err error) *provobs.Error {
 		if !errors.Is(err, cerr) {
 			err = fmt.Errorf("%w: %w", cerr, err)
 		}
-		return newErr(op, provobs.TypeCanceled, err)
+		return provobs.ContextError(op, err)
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return newErr(op, provobs.TypeCanceled, err)
+		return provobs.ContextError(op, err)
 	}
 	if errors.Is(err, puddle.ErrClosedPool) {
-		return newErr(op, provobs.TypeClosed, err)
+		return provobs.ClosedError(op, err)
 	}
 	if pe, ok := errors.AsType[*pgconn.PgError](err); ok {
-		return newErr(op, sqlStateType(pe.Code), err)
+		return provobs.NewError(op, sqlStateType(pe.Code), err)
 	}
 	if _, ok := errors.AsType[*pgconn.ConnectError](err); ok {
-		return newErr(op, provobs.TypeTransactionFailed, err)
+		return provobs.NewError(op, provobs.TypeTransactionFailed, err)
 	}
 	if _, ok := errors.AsType[net.Error](err); ok {
-		return newErr(op, provobs.TypeTransactionFailed, err)
+		return provobs.NewError(op, provobs.TypeTransactionFailed, err)
 	}
 	if pgconn.SafeToRetry(err) || pgconn.Timeout(err) {
-		return newErr(op, provobs.TypeTransactionFailed, err)
+		return provobs.NewError(op, provobs.TypeTransactionFailed, err)
 	}
-	return newErr(op, provobs.TypeUnknown, err)
+	return provobs.NewError(op, provobs.TypeUnknown, err)
 }
 
 // sqlStateType maps a SQLSTATE code to an error type (see classify).
@@ -124,4 +100,60 @@ func sqlStateType(code string) provobs.ErrorType {
 		return provobs.TypeInvalidArgument
 	}
 	return provobs.TypeUnknown
+}
+
+// validateID refuses an empty id or one with a NUL byte, which PostgreSQL
+// text cannot hold, for the ids a call names outside a work item.
+func validateID(op provobs.Op, what, id string) error {
+	if id == "" {
+		return provobs.InvalidArgumentError(op, "empty %s", what)
+	}
+	if strings.IndexByte(id, 0) >= 0 {
+		return provobs.InvalidArgumentError(op, "%s contains a NUL byte", what)
+	}
+	return nil
+}
+
+// PostgreSQL text cannot hold a NUL byte, so on top of the contract's rules
+// (provobs.Validate*) the ids of every item must be free of them.
+
+func validateOrchItem(op provobs.Op, it provobs.WorkItem) error {
+	if err := provobs.ValidateOrchestratorItem(op, it); err != nil {
+		return err
+	}
+	return validateItemIDs(op, it)
+}
+
+func validateWorkerItem(op provobs.Op, it provobs.WorkItem) error {
+	if err := provobs.ValidateWorkerItem(op, it); err != nil {
+		return err
+	}
+	return validateItemIDs(op, it)
+}
+
+func validateAck(op provobs.Op, ack provobs.OrchestrationAck) error {
+	if err := provobs.ValidateAck(op, ack); err != nil {
+		return err
+	}
+	for _, it := range ack.WorkerItems {
+		if err := validateItemIDs(op, it); err != nil {
+			return err
+		}
+	}
+	for _, it := range ack.OrchestratorItems {
+		if err := validateItemIDs(op, it); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func validateItemIDs(op provobs.Op, it provobs.WorkItem) error {
+	if err := validateID(op, "instance id", it.InstanceID); err != nil {
+		return err
+	}
+	if it.SessionID != "" {
+		return validateID(op, "session id", it.SessionID)
+	}
+	return nil
 }
