@@ -13,7 +13,6 @@ import (
 	"github.com/provobs/provobs/internal/wake"
 )
 
-
 // keyRequests is the log attribute of how many requests a batch held. The
 // shared keys (operation, instance_id, duration_ms, error_type, error) are
 // the root package's vocabulary, so the provider's own records and
