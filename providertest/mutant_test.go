@@ -181,7 +181,7 @@ func (m *mutant) FetchOrchestrationItem(ctx context.Context, opts provobs.FetchO
 		opts.LockTimeout = time.Minute
 		it, err := m.full.FetchOrchestrationItem(context.WithoutCancel(ctx), opts)
 		if ctx.Err() != nil {
-			return nil, provobs.NewError(provobs.OpFetch, provobs.TypeCanceled, ctx.Err())
+			return nil, provobs.ContextError(provobs.OpFetch, ctx.Err())
 		}
 		return it, err
 	}
@@ -279,7 +279,7 @@ func (m *mutant) EnqueueOrchestrator(ctx context.Context, w provobs.WorkItem, de
 	if m.kind == "enqueue_lies_on_cancel" {
 		err := m.full.EnqueueOrchestrator(context.WithoutCancel(ctx), w, delay)
 		if ctx.Err() != nil {
-			return provobs.NewError(provobs.OpEnqueue, provobs.TypeCanceled, ctx.Err())
+			return provobs.ContextError(provobs.OpEnqueue, ctx.Err())
 		}
 		return err
 	}
