@@ -81,13 +81,18 @@
 //	serialization_error  no         a payload would not encode or decode
 //	lock_lost            no         the lock token is invalid, expired or used
 //	conflict             no         a duplicate event id or other constraint violation
-//	canceled             no         the caller's context was cancelled or timed out
+//	canceled             no         the caller's context was cancelled
+//	deadline_exceeded    no         the caller's deadline passed (ContextError builds either)
 //	invalid_argument     no         unusable arguments (empty instance id, bad kind)
 //	closed               no         the provider was closed
 //	unknown              no         anything unclassified
 //
-// invalid_argument and closed extend the specification's list so that bad
-// input and use after Close get a type of their own instead of unknown.
+// invalid_argument, closed and deadline_exceeded extend the
+// specification's list so that bad input, use after Close and a passed
+// deadline get a type of their own. A provider builds its own errors with
+// LockLostError, ClosedError, InvalidArgumentError and ContextError, and
+// checks its arguments with the Validate functions of validate.go, so
+// every provider refuses the same input with the same type.
 // ErrorType is a small integer with String, numbered densely from 1, so
 // arrays indexed by it replace switches (NumErrorTypes slots).
 package provobs
