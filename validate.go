@@ -10,8 +10,8 @@ import (
 // provider calls these before it touches its store, so bad input fails the
 // same way everywhere (TypeInvalidArgument, TypeLockLost for an empty
 // token; nothing changed). The providertest suite checks each rule through
-// the provider under test. A provider's method opens with ValidateCall,
-// then the rules of its arguments:
+// the provider under test. A provider's method opens with ValidateCall and
+// the rules of its arguments:
 //
 //	FetchOrchestrationItem      ValidateFetch
 //	AckOrchestrationItem        ValidateAck, ValidateToken
@@ -20,14 +20,15 @@ import (
 //	EnqueueOrchestrator         ValidateOrchestratorItem, ValidateDelay
 //	EnqueueWorker               ValidateWorkerItem
 //	DequeueWorker               ValidateFetch, ValidateSession
-//	AckWorker                   ValidateOrchestratorItem (a completion), ValidateToken
+//	AckWorker                   ValidateCompletion, ValidateToken
 //	AbandonWorker               ValidateAbandon, ValidateToken
 //	RenewWorkerLock             ValidateExtension, ValidateToken
 //	RenewSessionLock            ValidateExtension
 //	CleanupOrphanedSessions     ValidateIdleTimeout
 //	ReadHistory, InstanceInfo   ValidateInstanceID
 //
-// and takes its durations and page size from LockDuration and ListLimit.
+// all given to ValidateCall in one call, and takes its durations and page
+// size from LockDuration and ListLimit.
 
 // The defaults of the contract.
 const (
@@ -81,6 +82,15 @@ func ValidateWorkerItem(op Op, it WorkItem) error {
 	return validateItem(op, it)
 }
 
+// ValidateCompletion checks an AckWorker completion: nil (delete the item
+// only) or an item for the orchestrator queue (ValidateOrchestratorItem).
+func ValidateCompletion(op Op, completion *WorkItem) error {
+	if completion == nil {
+		return nil
+	}
+	return ValidateOrchestratorItem(op, *completion)
+}
+
 // ValidateAck checks an orchestration ack: an execution id in 1..MaxID,
 // event ids up to MaxID, and every item it enqueues.
 func ValidateAck(op Op, ack OrchestrationAck) error {
@@ -121,15 +131,27 @@ func validateItem(op Op, it WorkItem) error {
 	return nil
 }
 
-// ValidateCall is the opening check of every operation: TypeClosed when
-// the provider is closed, then the context's error (see ContextError) when
-// ctx is done. Either way the call must change nothing.
-func ValidateCall(ctx context.Context, op Op, closed bool) error {
+// ValidateCall is the opening check of every operation, given the results
+// of the argument rules that apply to it (see the table above): TypeClosed
+// when the provider is closed, then the context's error (see ContextError)
+// when ctx is done, then the first rule that failed. Whatever it returns,
+// the call must fail with it and change nothing:
+//
+//	if err := provobs.ValidateCall(ctx, op, p.closed.Load(),
+//		provobs.ValidateAbandon(op, opts), provobs.ValidateToken(op, token)); err != nil {
+//		return err
+//	}
+func ValidateCall(ctx context.Context, op Op, closed bool, rules ...error) error {
 	if closed {
 		return ClosedError(op, nil)
 	}
 	if err := ctx.Err(); err != nil {
 		return ContextError(op, err)
+	}
+	for _, err := range rules {
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }

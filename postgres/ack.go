@@ -28,13 +28,8 @@ $18, $19, $20, $21, $22, $23, $24)`
 // process. On any failure nothing changes and the lock stays held.
 func (p *Provider) AckOrchestrationItem(ctx context.Context, lockToken string, ack provobs.OrchestrationAck) error {
 	const op = provobs.OpAckOrch
-	if err := provobs.ValidateCall(ctx, op, p.closed.Load()); err != nil {
-		return err
-	}
-	if err := validateAck(op, ack); err != nil {
-		return err
-	}
-	if err := provobs.ValidateToken(op, lockToken); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateAck(op, ack), validateItemText(op, ack.WorkerItems...),
+		validateItemText(op, ack.OrchestratorItems...), provobs.ValidateToken(op, lockToken)); err != nil {
 		return err
 	}
 	md := ack.Metadata
@@ -91,13 +86,7 @@ func columns(items []provobs.WorkItem) itemColumns {
 // gives back the attempt counted at fetch (never below zero).
 func (p *Provider) AbandonOrchestrationItem(ctx context.Context, lockToken string, opts provobs.AbandonOptions) error {
 	const op = provobs.OpAbandonOrch
-	if err := provobs.ValidateCall(ctx, op, p.closed.Load()); err != nil {
-		return err
-	}
-	if err := provobs.ValidateAbandon(op, opts); err != nil {
-		return err
-	}
-	if err := provobs.ValidateToken(op, lockToken); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateAbandon(op, opts), provobs.ValidateToken(op, lockToken)); err != nil {
 		return err
 	}
 	err := p.byToken(ctx, op, sqlAbandonOrch, lockToken, nanos(opts.Delay), store.BoolInt(opts.IgnoreAttempt))
@@ -112,15 +101,9 @@ func (p *Provider) AbandonOrchestrationItem(ctx context.Context, lockToken strin
 // token fails with TypeLockLost.
 func (p *Provider) RenewOrchestrationItemLock(ctx context.Context, lockToken string, extendFor time.Duration) error {
 	const op = provobs.OpRenewOrch
-	if err := provobs.ValidateCall(ctx, op, p.closed.Load()); err != nil {
-		return err
-	}
-	if err := provobs.ValidateExtension(op, extendFor); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateExtension(op, extendFor), provobs.ValidateToken(op, lockToken)); err != nil {
 		return err
 	}
 	d := provobs.LockDuration(extendFor, p.cfg.lockTimeout)
-	if err := provobs.ValidateToken(op, lockToken); err != nil {
-		return err
-	}
 	return p.byToken(ctx, op, sqlRenewOrch, lockToken, nanos(d))
 }

@@ -79,10 +79,7 @@ func (p *Provider) ListInstances(ctx context.Context, opts provobs.ListOptions) 
 // InstanceInfo describes one instance; an unknown instance yields (nil, nil).
 func (p *Provider) InstanceInfo(ctx context.Context, instanceID string) (*provobs.InstanceInfo, error) {
 	const op = provobs.OpInstanceInfo
-	if err := provobs.ValidateCall(ctx, op, p.closed.Load()); err != nil {
-		return nil, err
-	}
-	if err := validateID(op, "instance id", instanceID); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateInstanceID(op, instanceID), validateText(op, "instance id", instanceID)); err != nil {
 		return nil, err
 	}
 	info, err := scanInstance(p.pool.QueryRow(ctx, sqlInstanceInfo, instanceID))

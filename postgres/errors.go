@@ -102,58 +102,31 @@ func sqlStateType(code string) provobs.ErrorType {
 	return provobs.TypeUnknown
 }
 
-// validateID refuses an empty id or one with a NUL byte, which PostgreSQL
-// text cannot hold, for the ids a call names outside a work item.
-func validateID(op provobs.Op, what, id string) error {
-	if id == "" {
-		return provobs.InvalidArgumentError(op, "empty %s", what)
-	}
-	if strings.IndexByte(id, 0) >= 0 {
-		return provobs.InvalidArgumentError(op, "%s contains a NUL byte", what)
-	}
-	return nil
-}
-
 // PostgreSQL text cannot hold a NUL byte, so on top of the contract's rules
-// (provobs.Validate*) the ids of every item must be free of them.
+// (provobs.Validate*) the ids a call stores or names must be free of them;
+// the provider refuses them with TypeInvalidArgument before they reach the
+// server.
 
-func validateOrchItem(op provobs.Op, it provobs.WorkItem) error {
-	if err := provobs.ValidateOrchestratorItem(op, it); err != nil {
-		return err
-	}
-	return validateItemIDs(op, it)
-}
-
-func validateWorkerItem(op provobs.Op, it provobs.WorkItem) error {
-	if err := provobs.ValidateWorkerItem(op, it); err != nil {
-		return err
-	}
-	return validateItemIDs(op, it)
-}
-
-func validateAck(op provobs.Op, ack provobs.OrchestrationAck) error {
-	if err := provobs.ValidateAck(op, ack); err != nil {
-		return err
-	}
-	for _, it := range ack.WorkerItems {
-		if err := validateItemIDs(op, it); err != nil {
-			return err
-		}
-	}
-	for _, it := range ack.OrchestratorItems {
-		if err := validateItemIDs(op, it); err != nil {
-			return err
+// validateText refuses ids (what names them) that hold a NUL byte.
+func validateText(op provobs.Op, what string, ids ...string) error {
+	for _, id := range ids {
+		if strings.IndexByte(id, 0) >= 0 {
+			return provobs.InvalidArgumentError(op, "%s contains a NUL byte", what)
 		}
 	}
 	return nil
 }
 
-func validateItemIDs(op provobs.Op, it provobs.WorkItem) error {
-	if err := validateID(op, "instance id", it.InstanceID); err != nil {
-		return err
-	}
-	if it.SessionID != "" {
-		return validateID(op, "session id", it.SessionID)
+// validateItemText applies validateText to the instance and session ids of
+// items.
+func validateItemText(op provobs.Op, items ...provobs.WorkItem) error {
+	for _, it := range items {
+		if err := validateText(op, "instance id", it.InstanceID); err != nil {
+			return err
+		}
+		if err := validateText(op, "session id", it.SessionID); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -29,10 +29,7 @@ const (
 // a delayed message or expiring lock wakes it when it becomes eligible.
 func (p *Provider) FetchOrchestrationItem(ctx context.Context, opts provobs.FetchOptions) (*provobs.OrchestrationItem, error) {
 	const op = provobs.OpFetch
-	if err := provobs.ValidateCall(ctx, op, p.closed.Load()); err != nil {
-		return nil, err
-	}
-	if err := provobs.ValidateFetch(op, opts); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateFetch(op, opts)); err != nil {
 		return nil, err
 	}
 	lock := provobs.LockDuration(opts.LockTimeout, p.cfg.lockTimeout)
@@ -97,13 +94,7 @@ func (p *Provider) fetchOnce(ctx context.Context, lock time.Duration, wantNext b
 // the instance row.
 func (p *Provider) EnqueueOrchestrator(ctx context.Context, item provobs.WorkItem, delay time.Duration) error {
 	const op = provobs.OpEnqueue
-	if err := provobs.ValidateCall(ctx, op, p.closed.Load()); err != nil {
-		return err
-	}
-	if err := validateOrchItem(op, item); err != nil {
-		return err
-	}
-	if err := provobs.ValidateDelay(op, delay); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateOrchestratorItem(op, item), validateItemText(op, item), provobs.ValidateDelay(op, delay)); err != nil {
 		return err
 	}
 	err := p.exec(ctx, op, sqlEnqueueOrch, item.InstanceID, int32(item.Kind), int64(item.ExecutionID),

@@ -23,10 +23,7 @@ const (
 // every process; items are dequeued in insertion order.
 func (p *Provider) EnqueueWorker(ctx context.Context, item provobs.WorkItem) error {
 	const op = provobs.OpEnqueueWorker
-	if err := provobs.ValidateCall(ctx, op, p.closed.Load()); err != nil {
-		return err
-	}
-	if err := validateWorkerItem(op, item); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateWorkerItem(op, item), validateItemText(op, item)); err != nil {
 		return err
 	}
 	err := p.exec(ctx, op, sqlEnqueueWorker, item.InstanceID, int32(item.Kind), int64(item.ExecutionID),
@@ -46,18 +43,12 @@ func (p *Provider) EnqueueWorker(ctx context.Context, item provobs.WorkItem) err
 // work; opts.PollTimeout > 0 waits for some.
 func (p *Provider) DequeueWorker(ctx context.Context, opts provobs.FetchOptions, session *provobs.SessionConfig) (*provobs.WorkerItem, error) {
 	const op = provobs.OpDequeue
-	if err := provobs.ValidateCall(ctx, op, p.closed.Load()); err != nil {
-		return nil, err
-	}
-	if err := provobs.ValidateFetch(op, opts); err != nil {
-		return nil, err
-	}
-	if err := provobs.ValidateSession(op, session); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateFetch(op, opts), provobs.ValidateSession(op, session)); err != nil {
 		return nil, err
 	}
 	d := dequeue{lock: provobs.LockDuration(opts.LockTimeout, p.cfg.lockTimeout), withSession: session != nil}
 	if session != nil {
-		if err := validateID(op, "owner id", session.OwnerID); err != nil {
+		if err := validateText(op, "owner id", session.OwnerID); err != nil {
 			return nil, err
 		}
 		d.owner, d.lease = session.OwnerID, provobs.LockDuration(session.LockTimeout, p.cfg.lockTimeout)
@@ -111,17 +102,12 @@ func (p *Provider) dequeueOnce(ctx context.Context, d dequeue, wantNext bool) (*
 // leaves the item to be fetched again after its lock expires.
 func (p *Provider) AckWorker(ctx context.Context, lockToken string, completion *provobs.WorkItem) error {
 	const op = provobs.OpAckWorker
-	if err := provobs.ValidateCall(ctx, op, p.closed.Load()); err != nil {
-		return err
-	}
 	var c provobs.WorkItem
 	if completion != nil {
-		if err := validateOrchItem(op, *completion); err != nil {
-			return err
-		}
 		c = *completion
 	}
-	if err := provobs.ValidateToken(op, lockToken); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateCompletion(op, completion),
+		validateItemText(op, c), provobs.ValidateToken(op, lockToken)); err != nil {
 		return err
 	}
 	err := p.byToken(ctx, op, sqlAckWorker, lockToken, completion != nil, c.InstanceID, int32(c.Kind),
@@ -137,13 +123,7 @@ func (p *Provider) AckWorker(ctx context.Context, lockToken string, completion *
 // attempt counted at dequeue (never below zero).
 func (p *Provider) AbandonWorker(ctx context.Context, lockToken string, opts provobs.AbandonOptions) error {
 	const op = provobs.OpAbandonWorker
-	if err := provobs.ValidateCall(ctx, op, p.closed.Load()); err != nil {
-		return err
-	}
-	if err := provobs.ValidateAbandon(op, opts); err != nil {
-		return err
-	}
-	if err := provobs.ValidateToken(op, lockToken); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateAbandon(op, opts), provobs.ValidateToken(op, lockToken)); err != nil {
 		return err
 	}
 	err := p.byToken(ctx, op, sqlAbandonWorker, lockToken, nanos(opts.Delay), store.BoolInt(opts.IgnoreAttempt))
@@ -158,15 +138,9 @@ func (p *Provider) AbandonWorker(ctx context.Context, lockToken string, opts pro
 // tells the worker its activity was cancelled or taken over.
 func (p *Provider) RenewWorkerLock(ctx context.Context, lockToken string, extendFor time.Duration) error {
 	const op = provobs.OpRenewWorker
-	if err := provobs.ValidateCall(ctx, op, p.closed.Load()); err != nil {
-		return err
-	}
-	if err := provobs.ValidateExtension(op, extendFor); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateExtension(op, extendFor), provobs.ValidateToken(op, lockToken)); err != nil {
 		return err
 	}
 	d := provobs.LockDuration(extendFor, p.cfg.lockTimeout)
-	if err := provobs.ValidateToken(op, lockToken); err != nil {
-		return err
-	}
 	return p.byToken(ctx, op, sqlRenewWorker, lockToken, nanos(d))
 }

@@ -20,13 +20,7 @@ import (
 // releases the lock. On any failure nothing changes and the lock stays held.
 func (p *Provider) AckOrchestrationItem(ctx context.Context, lockToken string, ack provobs.OrchestrationAck) error {
 	const op = provobs.OpAckOrch
-	if err := provobs.ValidateCall(ctx, op, p.closed.Load()); err != nil {
-		return err
-	}
-	if err := provobs.ValidateAck(op, ack); err != nil {
-		return err
-	}
-	if err := provobs.ValidateToken(op, lockToken); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateAck(op, ack), provobs.ValidateToken(op, lockToken)); err != nil {
 		return err
 	}
 	return p.submit(ctx, op, func(t *wtx) error {
@@ -120,13 +114,7 @@ func (t *wtx) ackOrch(token string, ack *provobs.OrchestrationAck) error {
 // gives back the attempt counted at fetch (never below zero).
 func (p *Provider) AbandonOrchestrationItem(ctx context.Context, lockToken string, opts provobs.AbandonOptions) error {
 	const op = provobs.OpAbandonOrch
-	if err := provobs.ValidateCall(ctx, op, p.closed.Load()); err != nil {
-		return err
-	}
-	if err := provobs.ValidateAbandon(op, opts); err != nil {
-		return err
-	}
-	if err := provobs.ValidateToken(op, lockToken); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateAbandon(op, opts), provobs.ValidateToken(op, lockToken)); err != nil {
 		return err
 	}
 	return p.submit(ctx, op, func(t *wtx) error {
@@ -167,16 +155,10 @@ const sqlRenewInstance = `UPDATE instance_locks SET locked_until = ?1 WHERE lock
 // token fails with TypeLockLost.
 func (p *Provider) RenewOrchestrationItemLock(ctx context.Context, lockToken string, extendFor time.Duration) error {
 	const op = provobs.OpRenewOrch
-	if err := provobs.ValidateCall(ctx, op, p.closed.Load()); err != nil {
-		return err
-	}
-	if err := provobs.ValidateExtension(op, extendFor); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateExtension(op, extendFor), provobs.ValidateToken(op, lockToken)); err != nil {
 		return err
 	}
 	d := provobs.LockDuration(extendFor, p.cfg.lockTimeout)
-	if err := provobs.ValidateToken(op, lockToken); err != nil {
-		return err
-	}
 	return p.submit(ctx, op, func(t *wtx) error {
 		now := t.nowNanos()
 		n, err := t.execN(sqlRenewInstance, addDur(now, d), lockToken, now)

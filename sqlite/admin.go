@@ -100,10 +100,7 @@ func (p *Provider) ListInstances(ctx context.Context, opts provobs.ListOptions) 
 // InstanceInfo describes one instance; an unknown instance yields (nil, nil).
 func (p *Provider) InstanceInfo(ctx context.Context, instanceID string) (*provobs.InstanceInfo, error) {
 	const op = provobs.OpInstanceInfo
-	if err := provobs.ValidateCall(ctx, op, p.closed.Load()); err != nil {
-		return nil, err
-	}
-	if err := provobs.ValidateInstanceID(op, instanceID); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateInstanceID(op, instanceID)); err != nil {
 		return nil, err
 	}
 	var info *provobs.InstanceInfo

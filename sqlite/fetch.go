@@ -68,10 +68,7 @@ const sqlInsertOrch = `INSERT INTO orchestrator_queue
 // enqueue, ack or abandon in this process wakes it at once.
 func (p *Provider) FetchOrchestrationItem(ctx context.Context, opts provobs.FetchOptions) (*provobs.OrchestrationItem, error) {
 	const op = provobs.OpFetch
-	if err := provobs.ValidateCall(ctx, op, p.closed.Load()); err != nil {
-		return nil, err
-	}
-	if err := provobs.ValidateFetch(op, opts); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateFetch(op, opts)); err != nil {
 		return nil, err
 	}
 	f := orchFetch{lock: provobs.LockDuration(opts.LockTimeout, p.cfg.lockTimeout), wantNext: opts.PollTimeout > 0}
@@ -249,13 +246,7 @@ func (t *wtx) loadBatch(inst, token string, now int64) (*provobs.OrchestrationIt
 // now+delay. It never creates the instance row.
 func (p *Provider) EnqueueOrchestrator(ctx context.Context, item provobs.WorkItem, delay time.Duration) error {
 	const op = provobs.OpEnqueue
-	if err := provobs.ValidateCall(ctx, op, p.closed.Load()); err != nil {
-		return err
-	}
-	if err := provobs.ValidateOrchestratorItem(op, item); err != nil {
-		return err
-	}
-	if err := provobs.ValidateDelay(op, delay); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateOrchestratorItem(op, item), provobs.ValidateDelay(op, delay)); err != nil {
 		return err
 	}
 	return p.submit(ctx, op, func(t *wtx) error {

@@ -67,10 +67,7 @@ func readEvents(q queryer, inst string, exec int64) ([]provobs.Event, error) {
 // execution yields an empty slice and no error.
 func (p *Provider) ReadHistory(ctx context.Context, instanceID string, executionID uint64) ([]provobs.Event, error) {
 	const op = provobs.OpReadHistory
-	if err := provobs.ValidateCall(ctx, op, p.closed.Load()); err != nil {
-		return nil, err
-	}
-	if err := provobs.ValidateInstanceID(op, instanceID); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateInstanceID(op, instanceID)); err != nil {
 		return nil, err
 	}
 	if executionID > provobs.MaxID {

@@ -55,10 +55,7 @@ func (t *wtx) touchSession(sid string, now int64) error {
 // it renewed. It never re-acquires an expired lease.
 func (p *Provider) RenewSessionLock(ctx context.Context, ownerIDs []string, extendFor, idleTimeout time.Duration) (int, error) {
 	const op = provobs.OpRenewSessionLock
-	if err := provobs.ValidateCall(ctx, op, p.closed.Load()); err != nil {
-		return 0, err
-	}
-	if err := provobs.ValidateExtension(op, extendFor); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateExtension(op, extendFor)); err != nil {
 		return 0, err
 	}
 	d := provobs.LockDuration(extendFor, p.cfg.lockTimeout)
@@ -88,10 +85,7 @@ func (p *Provider) RenewSessionLock(ctx context.Context, ownerIDs []string, exte
 // older than idleTimeout, and returns how many it deleted.
 func (p *Provider) CleanupOrphanedSessions(ctx context.Context, idleTimeout time.Duration) (int, error) {
 	const op = provobs.OpCleanupOrphanedSessions
-	if err := provobs.ValidateCall(ctx, op, p.closed.Load()); err != nil {
-		return 0, err
-	}
-	if err := provobs.ValidateIdleTimeout(op, idleTimeout); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateIdleTimeout(op, idleTimeout)); err != nil {
 		return 0, err
 	}
 	var n int64

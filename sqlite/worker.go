@@ -69,10 +69,7 @@ func (t *wtx) insertWorker(it provobs.WorkItem, now int64) error {
 // dequeued in insertion order.
 func (p *Provider) EnqueueWorker(ctx context.Context, item provobs.WorkItem) error {
 	const op = provobs.OpEnqueueWorker
-	if err := provobs.ValidateCall(ctx, op, p.closed.Load()); err != nil {
-		return err
-	}
-	if err := provobs.ValidateWorkerItem(op, item); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateWorkerItem(op, item)); err != nil {
 		return err
 	}
 	return p.submit(ctx, op, func(t *wtx) error {
@@ -88,13 +85,7 @@ func (p *Provider) EnqueueWorker(ctx context.Context, item provobs.WorkItem) err
 // means no eligible work; opts.PollTimeout > 0 waits for some.
 func (p *Provider) DequeueWorker(ctx context.Context, opts provobs.FetchOptions, session *provobs.SessionConfig) (*provobs.WorkerItem, error) {
 	const op = provobs.OpDequeue
-	if err := provobs.ValidateCall(ctx, op, p.closed.Load()); err != nil {
-		return nil, err
-	}
-	if err := provobs.ValidateFetch(op, opts); err != nil {
-		return nil, err
-	}
-	if err := provobs.ValidateSession(op, session); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateFetch(op, opts), provobs.ValidateSession(op, session)); err != nil {
 		return nil, err
 	}
 	d := workerDequeue{lock: provobs.LockDuration(opts.LockTimeout, p.cfg.lockTimeout), withSession: session != nil, wantNext: opts.PollTimeout > 0}
@@ -232,15 +223,7 @@ func (t *wtx) dequeue(lock time.Duration, withSession bool, owner string, lease 
 // leaves the item to be fetched again after its lock expires.
 func (p *Provider) AckWorker(ctx context.Context, lockToken string, completion *provobs.WorkItem) error {
 	const op = provobs.OpAckWorker
-	if err := provobs.ValidateCall(ctx, op, p.closed.Load()); err != nil {
-		return err
-	}
-	if completion != nil {
-		if err := provobs.ValidateOrchestratorItem(op, *completion); err != nil {
-			return err
-		}
-	}
-	if err := provobs.ValidateToken(op, lockToken); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateCompletion(op, completion), provobs.ValidateToken(op, lockToken)); err != nil {
 		return err
 	}
 	var c provobs.WorkItem
@@ -270,13 +253,7 @@ func (p *Provider) AckWorker(ctx context.Context, lockToken string, completion *
 // attempt counted at dequeue (never below zero).
 func (p *Provider) AbandonWorker(ctx context.Context, lockToken string, opts provobs.AbandonOptions) error {
 	const op = provobs.OpAbandonWorker
-	if err := provobs.ValidateCall(ctx, op, p.closed.Load()); err != nil {
-		return err
-	}
-	if err := provobs.ValidateAbandon(op, opts); err != nil {
-		return err
-	}
-	if err := provobs.ValidateToken(op, lockToken); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateAbandon(op, opts), provobs.ValidateToken(op, lockToken)); err != nil {
 		return err
 	}
 	return p.submit(ctx, op, func(t *wtx) error {
@@ -305,16 +282,10 @@ func (t *wtx) abandonWorker(token string, delay time.Duration, ignoreAttempt boo
 // tells the worker its activity was cancelled or taken over.
 func (p *Provider) RenewWorkerLock(ctx context.Context, lockToken string, extendFor time.Duration) error {
 	const op = provobs.OpRenewWorker
-	if err := provobs.ValidateCall(ctx, op, p.closed.Load()); err != nil {
-		return err
-	}
-	if err := provobs.ValidateExtension(op, extendFor); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateExtension(op, extendFor), provobs.ValidateToken(op, lockToken)); err != nil {
 		return err
 	}
 	d := provobs.LockDuration(extendFor, p.cfg.lockTimeout)
-	if err := provobs.ValidateToken(op, lockToken); err != nil {
-		return err
-	}
 	return p.submit(ctx, op, func(t *wtx) error {
 		now := t.nowNanos()
 		var sid string
