@@ -16,13 +16,7 @@ import (
 var migrationFS embed.FS
 
 // migrations returns the embedded migrations in version order.
-func migrations() ([]store.Migration, error) {
-	ms, err := store.Migrations(migrationFS, "migrations")
-	if err != nil {
-		return nil, fmt.Errorf("postgres: %w", err)
-	}
-	return ms, nil
-}
+func migrations() ([]store.Migration, error) { return store.Migrations(migrationFS, "migrations") }
 
 // SchemaVersion is the schema version this code creates and expects.
 var SchemaVersion = func() int {

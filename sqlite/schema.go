@@ -19,13 +19,7 @@ const keyVersion = "schema_version"
 var migrationFS embed.FS
 
 // migrations returns the embedded migrations in version order.
-func migrations() ([]store.Migration, error) {
-	ms, err := store.Migrations(migrationFS, "migrations")
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: %w", err)
-	}
-	return ms, nil
-}
+func migrations() ([]store.Migration, error) { return store.Migrations(migrationFS, "migrations") }
 
 // SchemaVersion is the schema version this code writes and reads: the
 // number of embedded migrations.

@@ -89,7 +89,7 @@ func Migrations(fsys fs.FS, dir string) ([]Migration, error) {
 		num, _, ok := strings.Cut(name, "_")
 		v, err := strconv.Atoi(num)
 		if !ok || err != nil || v <= 0 || path.Ext(name) != ".sql" {
-			return nil, fmt.Errorf("bad migration file name %q", name)
+			return nil, fmt.Errorf("migrations: bad file name %q", name)
 		}
 		b, err := fs.ReadFile(fsys, path.Join(dir, name))
 		if err != nil {
@@ -100,7 +100,7 @@ func Migrations(fsys fs.FS, dir string) ([]Migration, error) {
 	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
 	for i, m := range out {
 		if m.Version != i+1 {
-			return nil, fmt.Errorf("migrations are not numbered 1..n: %q", m.Name)
+			return nil, fmt.Errorf("migrations: not numbered 1..n: %q", m.Name)
 		}
 	}
 	return out, nil
