@@ -69,7 +69,20 @@
 // # Errors
 //
 // Cases classify errors the way callers must: provobs.TypeOf and errors.Is
-// against the sentinels (provobs.ErrLockLost, ...), never the error text.
+// against the sentinels (provobs.ErrLockLost, ...), never the error text. A
+// context whose deadline passed must fail with TypeDeadlineExceeded, a
+// cancelled one with TypeCanceled (provobs.ContextError builds either).
+//
+// # Argument rules
+//
+// The contract's argument rules are code in the root package
+// (provobs.ValidateCall and the Validate functions, with the defaults
+// DefaultLockTimeout and DefaultListLimit), for a provider to call at the
+// top of each method (the table in the root package's validate.go). Each
+// rule has a case (in rules.go, or input.go and errors.go for the older
+// ones) that makes the bad call through the provider and checks the error
+// type and that nothing changed, so a provider that skips or restates a
+// rule differently fails there.
 //
 // # Cases
 //

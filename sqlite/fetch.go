@@ -12,7 +12,8 @@ import (
 	"github.com/provobs/provobs/internal/store"
 )
 
-// Orchestrator queue: fetch, ack, abandon, renew and enqueue.
+// Orchestrator queue: fetch and enqueue (ack, abandon and renew are in
+// ack.go).
 
 // Fetch candidates. A fetch takes the instance of the oldest visible message
 // (by visible_at, then enqueue order) whose lock is absent or expired. Two
