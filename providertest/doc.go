@@ -477,6 +477,9 @@
 //   - ack_event_id_past_max_id: an ack with an event id above provobs.MaxID fails with TypeInvalidArgument and keeps the lock
 //   - enqueue_fire_at_out_of_range: EnqueueOrchestrator with a FireAt after 2262 fails with TypeInvalidArgument and stores nothing
 //   - ack_timer_fire_at_out_of_range: an ack with a timer whose FireAt is after 2262 fails with TypeInvalidArgument and keeps the lock
+//   - renew_orch_zero_extension_uses_default: RenewOrchestrationItemLock with a zero extension renews for the default lock timeout: the lock stays held
+//   - renew_worker_zero_extension_uses_default: RenewWorkerLock with a zero extension renews for the default lock timeout: the lock stays held
+//   - session_zero_lease_uses_default: a dequeue with a zero SessionConfig.LockTimeout claims the session for the default lease: another owner cannot claim it
 //
 // # Races
 //

@@ -56,6 +56,7 @@ var mutants = []struct {
 	{"renew_never_shortens", []string{"expiration/renew_can_shorten_lock", "expiration/worker_renew_can_shorten_lock"}},
 	{"list_default_ignores_after", []string{"admin/list_pages_past_default_limit"}},
 	{"batch_capped_at_100", []string{"queues/batch_of_150_messages"}},
+	{"zero_lock_means_zero", []string{"rules/renew_orch_zero_extension_uses_default", "rules/renew_worker_zero_extension_uses_default", "rules/session_zero_lease_uses_default"}},
 	{"rules_restated_loosely", []string{"rules/fetch_negative_lock_timeout", "rules/dequeue_negative_poll_timeout", "rules/session_empty_owner", "rules/renew_orch_negative_extension", "rules/cleanup_negative_idle_timeout"}},
 }
 
@@ -274,6 +275,8 @@ func (m *mutant) RenewOrchestrationItemLock(ctx context.Context, tok string, d t
 		d = max(d, time.Minute)
 	case "rules_restated_loosely":
 		d = max(d, 0)
+	case "zero_lock_means_zero":
+		d = max(d, time.Nanosecond)
 	}
 	return m.err(m.full.RenewOrchestrationItemLock(ctx, tok, d))
 }
@@ -309,6 +312,10 @@ func (m *mutant) DequeueWorker(ctx context.Context, opts provobs.FetchOptions, s
 		if s != nil && s.OwnerID == "" {
 			s = nil
 		}
+	case "zero_lock_means_zero":
+		if s != nil && s.LockTimeout == 0 {
+			s = &provobs.SessionConfig{OwnerID: s.OwnerID, LockTimeout: time.Nanosecond}
+		}
 	case "no_long_poll":
 		opts.PollTimeout = 0
 	case "poll_sleeps_whole_timeout":
@@ -338,8 +345,11 @@ func (m *mutant) AbandonWorker(ctx context.Context, tok string, opts provobs.Aba
 }
 
 func (m *mutant) RenewWorkerLock(ctx context.Context, tok string, d time.Duration) error {
-	if m.kind == "renew_never_shortens" {
+	switch m.kind {
+	case "renew_never_shortens":
 		d = max(d, time.Minute)
+	case "zero_lock_means_zero":
+		d = max(d, time.Nanosecond)
 	}
 	return m.err(m.full.RenewWorkerLock(ctx, tok, d))
 }

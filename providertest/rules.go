@@ -8,9 +8,10 @@ import (
 
 // The argument rules of the contract that the root package states as code
 // (provobs.ValidateFetch, ValidateSession, ValidateExtension,
-// ValidateIdleTimeout, ValidateInstanceID, ValidateAck and the fire-time
-// rule of ValidateOrchestratorItem), one case each, checked through the
-// provider: a provider that skips a rule fails its case. Every case makes
+// ValidateIdleTimeout, ValidateInstanceID, ValidateAck, the fire-time rule
+// of ValidateOrchestratorItem and the zero-means-default rule of
+// LockDuration), one case each, checked through the provider: a provider
+// that skips a rule fails its case. Every case of a refused argument makes
 // the bad call, wants TypeInvalidArgument, and checks that the call changed
 // nothing. The other rules (empty instance ids, kinds and queues, negative
 // delays, empty and unknown tokens, ExecutionID 0, a done context, a closed
@@ -31,6 +32,9 @@ var ruleCases = []testCase{
 	{"ack_event_id_past_max_id", "an ack with an event id above provobs.MaxID fails with TypeInvalidArgument and keeps the lock", ackEventPastMax},
 	{"enqueue_fire_at_out_of_range", "EnqueueOrchestrator with a FireAt after 2262 fails with TypeInvalidArgument and stores nothing", enqueueFireAtOutOfRange},
 	{"ack_timer_fire_at_out_of_range", "an ack with a timer whose FireAt is after 2262 fails with TypeInvalidArgument and keeps the lock", ackTimerOutOfRange},
+	{"renew_orch_zero_extension_uses_default", "RenewOrchestrationItemLock with a zero extension renews for the default lock timeout: the lock stays held", renewOrchZero},
+	{"renew_worker_zero_extension_uses_default", "RenewWorkerLock with a zero extension renews for the default lock timeout: the lock stays held", renewWorkerZero},
+	{"session_zero_lease_uses_default", "a dequeue with a zero SessionConfig.LockTimeout claims the session for the default lease: another owner cannot claim it", sessionZeroLease},
 }
 
 // farFuture is a fire time Unix nanoseconds cannot hold.
@@ -165,4 +169,33 @@ func ackTimerOutOfRange(h *harness) {
 	timer := orchMsg(provobs.KindTimerFired, "a", "")
 	timer.FireAt = farFuture
 	h.badAck(provobs.OrchestrationAck{OrchestratorItems: []provobs.WorkItem{timer}}, "an ack with a timer firing in 2300")
+}
+
+// The zero-means-default cases need no timing: a provider that took zero
+// literally would leave a lock or lease that has already expired, which the
+// very next call sees.
+
+func renewOrchZero(h *harness) {
+	h.enqueue(startMsg("a"))
+	it := h.wantInstance(h.fetchWith(provobs.FetchOptions{LockTimeout: h.short()}), "a")
+	h.must(h.p.RenewOrchestrationItemLock(h.ctx(), it.LockToken, 0), "RenewOrchestrationItemLock by 0")
+	h.fetchNone("a is still locked after a renew by the default")
+	h.ack(it.LockToken, startAck())
+}
+
+func renewWorkerZero(h *harness) {
+	h.enqueueWorker(activity("a", 1, 1))
+	w := h.wantWorker(h.dequeueWith(provobs.FetchOptions{LockTimeout: h.short()}, nil), activity("a", 1, 1))
+	h.must(h.p.RenewWorkerLock(h.ctx(), w.LockToken, 0), "RenewWorkerLock by 0")
+	h.dequeueNone(nil, "the item is still locked after a renew by the default")
+	h.ackWorker(w.LockToken, nil)
+}
+
+func sessionZeroLease(h *harness) {
+	first := h.enqueueSessionItem(1)
+	w := h.dequeueOne(&provobs.SessionConfig{OwnerID: "A"}, first)
+	h.ackWorker(w.LockToken, nil)
+	next := h.enqueueSessionItem(2)
+	h.dequeueNone(&provobs.SessionConfig{OwnerID: "B", LockTimeout: longLease}, "A holds s for the default lease")
+	h.dequeueOne(&provobs.SessionConfig{OwnerID: "A"}, next)
 }
