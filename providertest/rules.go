@@ -177,7 +177,7 @@ func ackTimerOutOfRange(h *harness) {
 
 func renewOrchZero(h *harness) {
 	h.enqueue(startMsg("a"))
-	it := h.wantInstance(h.fetchWith(provobs.FetchOptions{LockTimeout: h.short()}), "a")
+	it := h.fetchOne("a")
 	h.must(h.p.RenewOrchestrationItemLock(h.ctx(), it.LockToken, 0), "RenewOrchestrationItemLock by 0")
 	h.fetchNone("a is still locked after a renew by the default")
 	h.ack(it.LockToken, startAck())
@@ -185,7 +185,7 @@ func renewOrchZero(h *harness) {
 
 func renewWorkerZero(h *harness) {
 	h.enqueueWorker(activity("a", 1, 1))
-	w := h.wantWorker(h.dequeueWith(provobs.FetchOptions{LockTimeout: h.short()}, nil), activity("a", 1, 1))
+	w := h.dequeueOne(nil, activity("a", 1, 1))
 	h.must(h.p.RenewWorkerLock(h.ctx(), w.LockToken, 0), "RenewWorkerLock by 0")
 	h.dequeueNone(nil, "the item is still locked after a renew by the default")
 	h.ackWorker(w.LockToken, nil)
