@@ -90,12 +90,14 @@
 //	closed               no         the provider was closed
 //	unknown              no         anything unclassified
 //
-// invalid_argument and closed extend the specification's list so that bad
-// input and use after Close get a type of their own instead of unknown.
-// ErrorType is a small integer with String, numbered densely from 1, so
-// arrays indexed by it replace switches (NumErrorTypes slots).
-// ContextError builds the canceled or deadline_exceeded error of an
-// operation that ended with its context.
+// invalid_argument, closed and deadline_exceeded extend the
+// specification's list so that bad input, use after Close and a passed
+// deadline get a type of their own. A provider builds its own errors with
+// LockLostError, ClosedError, InvalidArgumentError and ContextError, and
+// checks its arguments with the Validate functions of validate.go, so
+// every provider refuses the same input with the same type. ErrorType is
+// a small integer with String, numbered densely from 1, so arrays indexed
+// by it replace switches (NumErrorTypes slots).
 //
 // # The caller's cancellation is not a store failure
 //

@@ -3,6 +3,7 @@ package provobs
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 )
 
@@ -201,6 +202,32 @@ func ContextError(op Op, cause error) *Error {
 		return NewError(op, TypeDeadlineExceeded, cause)
 	}
 	return NewError(op, TypeCanceled, cause)
+}
+
+// The causes of the errors a provider builds itself.
+var (
+	errTokenInvalid = errors.New("lock token is unknown, expired or already used")
+	errClosed       = errors.New("provider is closed")
+)
+
+// LockLostError returns the TypeLockLost error of op: the lock token is
+// empty, unknown, expired or already used.
+func LockLostError(op Op) *Error { return NewError(op, TypeLockLost, errTokenInvalid) }
+
+// ClosedError returns the TypeClosed error of op: the provider was closed.
+// cause, when not nil, is what the store said on the way out (a closed
+// pool, a dropped connection); it is joined to the error's cause.
+func ClosedError(op Op, cause error) *Error {
+	if cause != nil {
+		return NewError(op, TypeClosed, errors.Join(errClosed, cause))
+	}
+	return NewError(op, TypeClosed, errClosed)
+}
+
+// InvalidArgumentError returns the TypeInvalidArgument error of op, its
+// cause formatted as fmt.Errorf does.
+func InvalidArgumentError(op Op, format string, args ...any) *Error {
+	return NewError(op, TypeInvalidArgument, fmt.Errorf(format, args...))
 }
 
 // IsRetryable reports whether err is an *Error (anywhere in its chain) marked

@@ -26,8 +26,13 @@ import (
 //     invalid kind, an ActivityExecute item given to EnqueueOrchestrator or
 //     any other kind given to EnqueueWorker, a negative delay, an ack with
 //     ExecutionID 0.
-//   - A cancelled context fails with TypeCanceled, a closed provider with
-//     TypeClosed; neither changes the store.
+//   - A cancelled context fails with TypeCanceled, a context whose
+//     deadline passed with TypeDeadlineExceeded, a closed provider with
+//     TypeClosed; none changes the store.
+//   - These rules are code in validate.go (ValidateCall, ValidateFetch,
+//     ValidateSession, ...) with the defaults (DefaultLockTimeout,
+//     DefaultListLimit) and errors.go's constructors (LockLostError, ...):
+//     a provider calls them rather than restating them.
 //   - Payloads round-trip byte for byte; an empty payload reads back empty.
 type Provider interface {
 	// FetchOrchestrationItem locks the first visible instance whose lock is

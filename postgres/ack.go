@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/internal/store"
 )
 
 // Orchestrator queue: ack, abandon and renew, one function call each.
@@ -27,14 +28,9 @@ $18, $19, $20, $21, $22, $23, $24)`
 // process. On any failure nothing changes and the lock stays held.
 func (p *Provider) AckOrchestrationItem(ctx context.Context, lockToken string, ack provobs.OrchestrationAck) error {
 	const op = provobs.OpAckOrch
-	if err := p.check(ctx, op); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateAck(op, ack), validateItemText(op, ack.WorkerItems...),
+		validateItemText(op, ack.OrchestratorItems...), provobs.ValidateToken(op, lockToken)); err != nil {
 		return err
-	}
-	if err := validateAck(op, ack); err != nil {
-		return err
-	}
-	if lockToken == "" {
-		return lockLost(op)
 	}
 	md := ack.Metadata
 	hIDs := make([]int64, len(ack.HistoryDelta))
@@ -80,7 +76,7 @@ func columns(items []provobs.WorkItem) itemColumns {
 	for i, it := range items {
 		c.inst[i], c.session[i], c.kind[i] = it.InstanceID, it.SessionID, int32(it.Kind)
 		c.exec[i], c.corr[i] = int64(it.ExecutionID), int64(it.CorrelationID)
-		c.fire[i], c.payload[i] = nullNanos(it.FireAt), it.Payload
+		c.fire[i], c.payload[i] = store.NullNanos(it.FireAt), it.Payload
 	}
 	return c
 }
@@ -90,27 +86,14 @@ func columns(items []provobs.WorkItem) itemColumns {
 // gives back the attempt counted at fetch (never below zero).
 func (p *Provider) AbandonOrchestrationItem(ctx context.Context, lockToken string, opts provobs.AbandonOptions) error {
 	const op = provobs.OpAbandonOrch
-	if err := p.check(ctx, op); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateAbandon(op, opts), provobs.ValidateToken(op, lockToken)); err != nil {
 		return err
 	}
-	if opts.Delay < 0 {
-		return invalidArg(op, "negative delay %v", opts.Delay)
-	}
-	if lockToken == "" {
-		return lockLost(op)
-	}
-	err := p.byToken(ctx, op, sqlAbandonOrch, lockToken, nanos(opts.Delay), boolInt(opts.IgnoreAttempt))
+	err := p.byToken(ctx, op, sqlAbandonOrch, lockToken, nanos(opts.Delay), store.BoolInt(opts.IgnoreAttempt))
 	if err == nil {
 		p.wake(true, false)
 	}
 	return err
-}
-
-func boolInt(b bool) int32 {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // RenewOrchestrationItemLock extends a still-valid instance lock to
@@ -118,15 +101,9 @@ func boolInt(b bool) int32 {
 // token fails with TypeLockLost.
 func (p *Provider) RenewOrchestrationItemLock(ctx context.Context, lockToken string, extendFor time.Duration) error {
 	const op = provobs.OpRenewOrch
-	if err := p.check(ctx, op); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateExtension(op, extendFor), provobs.ValidateToken(op, lockToken)); err != nil {
 		return err
 	}
-	d, err := p.lockFor(op, extendFor, "extension")
-	if err != nil {
-		return err
-	}
-	if lockToken == "" {
-		return lockLost(op)
-	}
+	d := provobs.LockDuration(extendFor, p.cfg.lockTimeout)
 	return p.byToken(ctx, op, sqlRenewOrch, lockToken, nanos(d))
 }

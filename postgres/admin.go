@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/internal/store"
 )
 
 // Admin: queue depths and instance listing, one statement each.
@@ -37,7 +38,7 @@ WHERE i.instance_id = $1`
 func (p *Provider) QueueDepths(ctx context.Context) (provobs.QueueDepths, error) {
 	const op = provobs.OpQueueDepths
 	var d provobs.QueueDepths
-	if err := p.check(ctx, op); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load()); err != nil {
 		return d, err
 	}
 	if err := p.pool.QueryRow(ctx, sqlQueueDepths).Scan(&d.Orchestrator, &d.Worker, &d.Timer); err != nil {
@@ -51,13 +52,10 @@ func (p *Provider) QueueDepths(ctx context.Context) (provobs.QueueDepths, error)
 // of them (zero or less: 100).
 func (p *Provider) ListInstances(ctx context.Context, opts provobs.ListOptions) ([]provobs.InstanceInfo, error) {
 	const op = provobs.OpListInstances
-	if err := p.check(ctx, op); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load()); err != nil {
 		return nil, err
 	}
-	limit := opts.Limit
-	if limit <= 0 {
-		limit = defaultListLimit
-	}
+	limit := provobs.ListLimit(opts)
 	rows, err := p.pool.Query(ctx, sqlListInstances, opts.After, limit, string(opts.Status))
 	if err != nil {
 		return nil, p.fail(ctx, op, err)
@@ -81,10 +79,7 @@ func (p *Provider) ListInstances(ctx context.Context, opts provobs.ListOptions) 
 // InstanceInfo describes one instance; an unknown instance yields (nil, nil).
 func (p *Provider) InstanceInfo(ctx context.Context, instanceID string) (*provobs.InstanceInfo, error) {
 	const op = provobs.OpInstanceInfo
-	if err := p.check(ctx, op); err != nil {
-		return nil, err
-	}
-	if err := validateID(op, "instance id", instanceID); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateInstanceID(op, instanceID), validateText(op, "instance id", instanceID)); err != nil {
 		return nil, err
 	}
 	info, err := scanInstance(p.pool.QueryRow(ctx, sqlInstanceInfo, instanceID))
@@ -111,7 +106,7 @@ func scanInstance(s interface{ Scan(...any) error }) (*provobs.InstanceInfo, err
 	info.Status = provobs.InstanceStatus(status)
 	info.ExecutionID = uint64(exec)
 	info.Output = output
-	info.CreatedAt = fromNanos(created)
-	info.UpdatedAt = fromNanos(updated)
+	info.CreatedAt = store.FromNanos(created)
+	info.UpdatedAt = store.FromNanos(updated)
 	return &info, nil
 }

@@ -106,7 +106,8 @@
 // not available (55P03) and a statement timeout (57014) TypeLockTimeout;
 // all retryable. Integrity violations (23xxx, such as a duplicate event id)
 // are TypeConflict, data exceptions (22xxx) TypeInvalidArgument, a
-// cancelled context TypeCanceled (wrapping the context's error), a closed
+// cancelled context TypeCanceled and a passed deadline TypeDeadlineExceeded
+// (both wrapping the context's error), a closed
 // provider or pool TypeClosed, an invalid or expired token TypeLockLost.
 // Text arguments cannot hold a NUL byte in PostgreSQL; ids containing one
 // fail with TypeInvalidArgument before reaching the server.

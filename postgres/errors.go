@@ -30,31 +30,6 @@ func (e *SchemaVersionError) Error() string {
 		e.Schema, e.Version, e.Supported)
 }
 
-// Causes of the errors the provider builds itself.
-var (
-	errTokenInvalid = errors.New("lock token is unknown, expired or already used")
-	errClosed       = errors.New("provider is closed")
-)
-
-func newErr(op provobs.Op, t provobs.ErrorType, cause error) *provobs.Error {
-	return provobs.NewError(op, t, cause)
-}
-
-func lockLost(op provobs.Op) *provobs.Error { return newErr(op, provobs.TypeLockLost, errTokenInvalid) }
-
-func invalidArg(op provobs.Op, format string, args ...any) *provobs.Error {
-	return newErr(op, provobs.TypeInvalidArgument, fmt.Errorf(format, args...))
-}
-
-func closedErr(op provobs.Op) *provobs.Error { return newErr(op, provobs.TypeClosed, errClosed) }
-
-func canceledErr(op provobs.Op, cause error) *provobs.Error {
-	if cause == nil {
-		cause = context.Canceled
-	}
-	return newErr(op, provobs.TypeCanceled, cause)
-}
-
 // classify turns an error from pgx into a *provobs.Error for op, branching
 // on the SQLSTATE code and the error's Go type, never on its text:
 //
@@ -68,7 +43,8 @@ func canceledErr(op provobs.Op, cause error) *provobs.Error {
 //	  timeout (without a cancelled context)
 //	22xxx data exception (such as a NUL byte or    invalid_argument
 //	  invalid UTF-8 in a text argument)
-//	a cancelled or expired context                 canceled
+//	a cancelled context                            canceled
+//	a passed deadline                              deadline_exceeded
 //	a closed pool                                  closed
 //	anything else                                  unknown
 //
@@ -84,27 +60,27 @@ func classify(ctx context.Context, op provobs.Op, err error) *provobs.Error {
 		if !errors.Is(err, cerr) {
 			err = fmt.Errorf("%w: %w", cerr, err)
 		}
-		return newErr(op, provobs.TypeCanceled, err)
+		return provobs.ContextError(op, err)
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return newErr(op, provobs.TypeCanceled, err)
+		return provobs.ContextError(op, err)
 	}
 	if errors.Is(err, puddle.ErrClosedPool) {
-		return newErr(op, provobs.TypeClosed, err)
+		return provobs.ClosedError(op, err)
 	}
 	if pe, ok := errors.AsType[*pgconn.PgError](err); ok {
-		return newErr(op, sqlStateType(pe.Code), err)
+		return provobs.NewError(op, sqlStateType(pe.Code), err)
 	}
 	if _, ok := errors.AsType[*pgconn.ConnectError](err); ok {
-		return newErr(op, provobs.TypeTransactionFailed, err)
+		return provobs.NewError(op, provobs.TypeTransactionFailed, err)
 	}
 	if _, ok := errors.AsType[net.Error](err); ok {
-		return newErr(op, provobs.TypeTransactionFailed, err)
+		return provobs.NewError(op, provobs.TypeTransactionFailed, err)
 	}
 	if pgconn.SafeToRetry(err) || pgconn.Timeout(err) {
-		return newErr(op, provobs.TypeTransactionFailed, err)
+		return provobs.NewError(op, provobs.TypeTransactionFailed, err)
 	}
-	return newErr(op, provobs.TypeUnknown, err)
+	return provobs.NewError(op, provobs.TypeUnknown, err)
 }
 
 // sqlStateType maps a SQLSTATE code to an error type (see classify).
@@ -124,4 +100,33 @@ func sqlStateType(code string) provobs.ErrorType {
 		return provobs.TypeInvalidArgument
 	}
 	return provobs.TypeUnknown
+}
+
+// PostgreSQL text cannot hold a NUL byte, so on top of the contract's rules
+// (provobs.Validate*) the ids a call stores or names must be free of them;
+// the provider refuses them with TypeInvalidArgument before they reach the
+// server.
+
+// validateText refuses ids (what names them) that hold a NUL byte.
+func validateText(op provobs.Op, what string, ids ...string) error {
+	for _, id := range ids {
+		if strings.IndexByte(id, 0) >= 0 {
+			return provobs.InvalidArgumentError(op, "%s contains a NUL byte", what)
+		}
+	}
+	return nil
+}
+
+// validateItemText applies validateText to the instance and session ids of
+// items.
+func validateItemText(op provobs.Op, items ...provobs.WorkItem) error {
+	for _, it := range items {
+		if err := validateText(op, "instance id", it.InstanceID); err != nil {
+			return err
+		}
+		if err := validateText(op, "session id", it.SessionID); err != nil {
+			return err
+		}
+	}
+	return nil
 }

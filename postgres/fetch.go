@@ -2,10 +2,10 @@ package postgres
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/internal/store"
 )
 
 // Orchestrator queue: fetch and enqueue. Each operation is one call of a
@@ -29,31 +29,16 @@ const (
 // a delayed message or expiring lock wakes it when it becomes eligible.
 func (p *Provider) FetchOrchestrationItem(ctx context.Context, opts provobs.FetchOptions) (*provobs.OrchestrationItem, error) {
 	const op = provobs.OpFetch
-	if err := p.check(ctx, op); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateFetch(op, opts)); err != nil {
 		return nil, err
 	}
-	lock, err := p.lockFor(op, opts.LockTimeout, "lock timeout")
-	if err != nil {
-		return nil, err
-	}
-	if opts.PollTimeout < 0 {
-		return nil, invalidArg(op, "negative poll timeout %v", opts.PollTimeout)
-	}
-	var item *provobs.OrchestrationItem
-	err = p.poll(ctx, op, opts.PollTimeout, p.lis.orch, func(wantNext bool) (bool, time.Duration, error) {
-		got, next, err := p.fetchOnce(ctx, lock, wantNext)
-		if err != nil {
-			return false, 0, p.fail(ctx, op, err)
-		}
-		item = got
-		return got != nil, next, nil
+	lock := provobs.LockDuration(opts.LockTimeout, p.cfg.lockTimeout)
+	return poll(p, ctx, op, opts.PollTimeout, p.lis.orch, func(wantNext bool) (*provobs.OrchestrationItem, time.Duration, error) {
+		return p.fetchOnce(ctx, lock, wantNext)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return item, nil
 }
 
+// fetchOnce is one look for work by a fetch: one call of provobs_fetch.
 func (p *Provider) fetchOnce(ctx context.Context, lock time.Duration, wantNext bool) (*provobs.OrchestrationItem, time.Duration, error) {
 	var (
 		inst, token  *string
@@ -94,7 +79,7 @@ func (p *Provider) fetchOnce(ctx context.Context, lock time.Duration, wantNext b
 			InstanceID:    *inst,
 			ExecutionID:   uint64(execs[i]),
 			CorrelationID: uint64(corrs[i]),
-			FireAt:        fromNullNanos(fires[i]),
+			FireAt:        store.FromNullNanos(fires[i]),
 			Payload:       payloads[i],
 		}
 	}
@@ -109,75 +94,13 @@ func (p *Provider) fetchOnce(ctx context.Context, lock time.Duration, wantNext b
 // the instance row.
 func (p *Provider) EnqueueOrchestrator(ctx context.Context, item provobs.WorkItem, delay time.Duration) error {
 	const op = provobs.OpEnqueue
-	if err := p.check(ctx, op); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateOrchestratorItem(op, item), validateItemText(op, item), provobs.ValidateDelay(op, delay)); err != nil {
 		return err
-	}
-	if err := validateOrchItem(op, item); err != nil {
-		return err
-	}
-	if delay < 0 {
-		return invalidArg(op, "negative delay %v", delay)
 	}
 	err := p.exec(ctx, op, sqlEnqueueOrch, item.InstanceID, int32(item.Kind), int64(item.ExecutionID),
-		int64(item.CorrelationID), nullNanos(item.FireAt), item.Payload, nanos(delay))
+		int64(item.CorrelationID), store.NullNanos(item.FireAt), item.Payload, nanos(delay))
 	if err == nil {
 		p.wake(true, false)
 	}
 	return err
-}
-
-// validateID refuses an empty id or one with a NUL byte, which PostgreSQL
-// text cannot hold, for the ids a call names outside a work item.
-func validateID(op provobs.Op, what, id string) error {
-	if id == "" {
-		return invalidArg(op, "empty %s", what)
-	}
-	if strings.IndexByte(id, 0) >= 0 {
-		return invalidArg(op, "%s contains a NUL byte", what)
-	}
-	return nil
-}
-
-// PostgreSQL text cannot hold a NUL byte, so on top of the contract's rules
-// (provobs.Validate*) the ids of every item must be free of them.
-
-func validateOrchItem(op provobs.Op, it provobs.WorkItem) error {
-	if err := provobs.ValidateOrchestratorItem(op, it); err != nil {
-		return err
-	}
-	return validateItemIDs(op, it)
-}
-
-func validateWorkerItem(op provobs.Op, it provobs.WorkItem) error {
-	if err := provobs.ValidateWorkerItem(op, it); err != nil {
-		return err
-	}
-	return validateItemIDs(op, it)
-}
-
-func validateAck(op provobs.Op, ack provobs.OrchestrationAck) error {
-	if err := provobs.ValidateAck(op, ack); err != nil {
-		return err
-	}
-	for _, it := range ack.WorkerItems {
-		if err := validateItemIDs(op, it); err != nil {
-			return err
-		}
-	}
-	for _, it := range ack.OrchestratorItems {
-		if err := validateItemIDs(op, it); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func validateItemIDs(op provobs.Op, it provobs.WorkItem) error {
-	if err := validateID(op, "instance id", it.InstanceID); err != nil {
-		return err
-	}
-	if it.SessionID != "" {
-		return validateID(op, "session id", it.SessionID)
-	}
-	return nil
 }

@@ -26,10 +26,7 @@ ORDER BY event_id`
 // execution yields an empty slice and no error.
 func (p *Provider) ReadHistory(ctx context.Context, instanceID string, executionID uint64) ([]provobs.Event, error) {
 	const op = provobs.OpReadHistory
-	if err := p.check(ctx, op); err != nil {
-		return nil, err
-	}
-	if err := validateID(op, "instance id", instanceID); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateInstanceID(op, instanceID), validateText(op, "instance id", instanceID)); err != nil {
 		return nil, err
 	}
 	if executionID > provobs.MaxID {

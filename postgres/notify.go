@@ -140,17 +140,18 @@ func (l *listener) listen(ctx context.Context, listening func()) error {
 	}
 }
 
-// poll runs try until it finds work, fails, or pollTimeout passes. try
-// returns whether it found work and, when it did not, how long until
-// something becomes eligible by itself (a delayed message turning visible,
-// a lock or lease expiring; 0 if nothing is scheduled), which bounds the
-// wait. A notification from any process retries at once; the poll interval
-// retries anyway. With pollTimeout <= 0, try runs once.
-func (p *Provider) poll(ctx context.Context, op provobs.Op, pollTimeout time.Duration, n *wake.Notifier,
-	try func(wantNext bool) (found bool, next time.Duration, err error)) error {
+// poll runs try until it finds work, fails, or pollTimeout passes, and
+// returns what it found (nil for none). try returns its find and, when it
+// found nothing, how long until something becomes eligible by itself (a
+// delayed message turning visible, a lock or lease expiring; 0 if nothing
+// is scheduled), which bounds the wait. A notification from any process
+// retries at once; the poll interval retries anyway. With pollTimeout <= 0,
+// try runs once.
+func poll[T any](p *Provider, ctx context.Context, op provobs.Op, pollTimeout time.Duration, n *wake.Notifier,
+	try func(wantNext bool) (got *T, next time.Duration, err error)) (*T, error) {
 	if pollTimeout <= 0 {
-		_, _, err := try(false)
-		return err
+		got, _, err := try(false)
+		return got, err
 	}
 	p.lis.ensure(ctx)
 	deadline := time.Now().Add(pollTimeout)
@@ -158,13 +159,13 @@ func (p *Provider) poll(ctx context.Context, op provobs.Op, pollTimeout time.Dur
 	defer timer.Stop()
 	for {
 		wake := n.Wait()
-		found, next, err := try(true)
-		if err != nil || found {
-			return err
+		got, next, err := try(true)
+		if err != nil || got != nil {
+			return got, err
 		}
 		wait := time.Until(deadline)
 		if wait <= 0 {
-			return nil
+			return nil, nil
 		}
 		wait = min(wait, p.cfg.pollInterval)
 		if next > 0 {
@@ -175,9 +176,9 @@ func (p *Provider) poll(ctx context.Context, op provobs.Op, pollTimeout time.Dur
 		case <-wake:
 		case <-timer.C:
 		case <-ctx.Done():
-			return canceledErr(op, ctx.Err())
+			return nil, provobs.ContextError(op, ctx.Err())
 		case <-p.done:
-			return closedErr(op)
+			return nil, provobs.ClosedError(op, nil)
 		}
 	}
 }

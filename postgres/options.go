@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/provobs/provobs"
 )
 
 // Option configures Open. Options are applied in order; a later option
@@ -22,8 +24,9 @@ const (
 	// DefaultSchema is the schema the store lives in unless WithSchema
 	// names another.
 	DefaultSchema = "provobs"
-	// DefaultLockTimeout is the lock duration used when a call asks for zero.
-	DefaultLockTimeout = 30 * time.Second
+	// DefaultLockTimeout is the lock duration used when a call asks for
+	// zero: the contract's default.
+	DefaultLockTimeout = provobs.DefaultLockTimeout
 	// DefaultMaxConns is the pool size when neither WithMaxConns nor the
 	// DSN's pool_max_conns sets one. A runtime's dispatchers each keep a
 	// fetch in flight beside an ack, so pgxpool's own default (4 on a small
@@ -33,7 +36,6 @@ const (
 	// in case a notification was lost.
 	DefaultPollInterval = time.Second
 
-	defaultListLimit = 100
 	// maxSchemaLen keeps "provobs_<schema>", the notification channel,
 	// within PostgreSQL's 63-byte identifiers.
 	maxSchemaLen = 55

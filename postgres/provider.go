@@ -104,17 +104,6 @@ func (p *Provider) Close() error {
 	return p.err
 }
 
-// check is the common preamble of every operation.
-func (p *Provider) check(ctx context.Context, op provobs.Op) error {
-	if p.closed.Load() {
-		return closedErr(op)
-	}
-	if err := ctx.Err(); err != nil {
-		return canceledErr(op, err)
-	}
-	return nil
-}
-
 // fail classifies err for op, as closed when the provider was closed
 // meanwhile.
 func (p *Provider) fail(ctx context.Context, op provobs.Op, err error) error {
@@ -123,7 +112,7 @@ func (p *Provider) fail(ctx context.Context, op provobs.Op, err error) error {
 	}
 	if p.closed.Load() {
 		if _, ok := errors.AsType[*provobs.Error](err); !ok {
-			return newErr(op, provobs.TypeClosed, errors.Join(errClosed, err))
+			return provobs.ClosedError(op, err)
 		}
 	}
 	return classify(ctx, op, err)
@@ -174,18 +163,7 @@ func (p *Provider) byToken(ctx context.Context, op provobs.Op, sql string, args 
 		return err
 	}
 	if !ok {
-		return lockLost(op)
+		return provobs.LockLostError(op)
 	}
 	return nil
-}
-
-// lockFor returns the lock duration to use for a requested one.
-func (p *Provider) lockFor(op provobs.Op, d time.Duration, what string) (time.Duration, error) {
-	if d < 0 {
-		return 0, invalidArg(op, "negative %s %v", what, d)
-	}
-	if d == 0 {
-		return p.cfg.lockTimeout, nil
-	}
-	return d, nil
 }

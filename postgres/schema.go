@@ -4,54 +4,19 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
 	"log/slog"
-	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/provobs/provobs/internal/store"
 )
 
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// migrations returns the embedded migrations in version order; their file
-// names are NNNN_name.sql.
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var out []migration
-	for _, e := range entries {
-		name := e.Name()
-		num, _, ok := strings.Cut(name, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("postgres: bad migration file name %q", name)
-		}
-		b, err := migrationFS.ReadFile("migrations/" + name)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{version: v, name: strings.TrimSuffix(name, ".sql"), sql: string(b)})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	for i, m := range out {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("postgres: migration %s out of sequence", m.name)
-		}
-	}
-	return out, nil
-}
+// migrations returns the embedded migrations in version order.
+func migrations() ([]store.Migration, error) { return store.Migrations(migrationFS, "migrations") }
 
 // SchemaVersion is the schema version this code creates and expects.
 var SchemaVersion = func() int {
@@ -75,7 +40,7 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, schema string, log *slog.L
 		return err
 	}
 	q := pgx.Identifier{schema}.Sanitize()
-	for _, m := range append([]migration{{version: 0}}, ms...) {
+	for _, m := range append([]store.Migration{{Version: 0}}, ms...) {
 		err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 			if _, err := tx.Exec(ctx, migrateLockKey, schema); err != nil {
 				return err
@@ -95,20 +60,20 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, schema string, log *slog.L
 			if cur > len(ms) {
 				return &SchemaVersionError{Schema: schema, Version: cur, Supported: len(ms)}
 			}
-			if m.version == 0 || cur >= m.version {
+			if m.Version == 0 || cur >= m.Version {
 				return nil
 			}
 			if _, err := tx.Exec(ctx, `SET LOCAL search_path TO `+q); err != nil {
 				return err
 			}
-			if _, err := tx.Exec(ctx, m.sql); err != nil {
-				return fmt.Errorf("migration %s: %w", m.name, err)
+			if _, err := tx.Exec(ctx, m.SQL); err != nil {
+				return fmt.Errorf("migration %s: %w", m.Name, err)
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO `+q+`.schema_version (version) VALUES ($1)`, m.version); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO `+q+`.schema_version (version) VALUES ($1)`, m.Version); err != nil {
 				return err
 			}
 			log.LogAttrs(ctx, slog.LevelInfo, "postgres: applied migration",
-				slog.String("schema", schema), slog.String("migration", m.name))
+				slog.String("schema", schema), slog.String("migration", m.Name))
 			return nil
 		})
 		if err != nil {

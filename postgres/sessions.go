@@ -23,22 +23,12 @@ const (
 // it renewed. It never re-acquires an expired lease.
 func (p *Provider) RenewSessionLock(ctx context.Context, ownerIDs []string, extendFor, idleTimeout time.Duration) (int, error) {
 	const op = provobs.OpRenewSessionLock
-	if err := p.check(ctx, op); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateExtension(op, extendFor), validateText(op, "owner id", ownerIDs...)); err != nil {
 		return 0, err
 	}
-	d, err := p.lockFor(op, extendFor, "extension")
-	if err != nil {
-		return 0, err
-	}
+	d := provobs.LockDuration(extendFor, p.cfg.lockTimeout)
 	if len(ownerIDs) == 0 {
 		return 0, nil
-	}
-	for _, o := range ownerIDs {
-		for i := 0; i < len(o); i++ {
-			if o[i] == 0 {
-				return 0, invalidArg(op, "owner id contains a NUL byte")
-			}
-		}
 	}
 	var n int64
 	if err := p.row(ctx, op, sqlRenewSessions, []any{ownerIDs, nanos(d), nanos(max(idleTimeout, 0))}, &n); err != nil {
@@ -52,11 +42,8 @@ func (p *Provider) RenewSessionLock(ctx context.Context, ownerIDs []string, exte
 // older than idleTimeout, and returns how many it deleted.
 func (p *Provider) CleanupOrphanedSessions(ctx context.Context, idleTimeout time.Duration) (int, error) {
 	const op = provobs.OpCleanupOrphanedSessions
-	if err := p.check(ctx, op); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateIdleTimeout(op, idleTimeout)); err != nil {
 		return 0, err
-	}
-	if idleTimeout < 0 {
-		return 0, invalidArg(op, "negative idle timeout %v", idleTimeout)
 	}
 	var n int64
 	if err := p.row(ctx, op, sqlCleanupSessions, []any{nanos(idleTimeout)}, &n); err != nil {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/internal/store"
 )
 
 // Worker queue: enqueue, dequeue, ack, abandon, renew; one function call
@@ -22,14 +23,11 @@ const (
 // every process; items are dequeued in insertion order.
 func (p *Provider) EnqueueWorker(ctx context.Context, item provobs.WorkItem) error {
 	const op = provobs.OpEnqueueWorker
-	if err := p.check(ctx, op); err != nil {
-		return err
-	}
-	if err := validateWorkerItem(op, item); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateWorkerItem(op, item), validateItemText(op, item)); err != nil {
 		return err
 	}
 	err := p.exec(ctx, op, sqlEnqueueWorker, item.InstanceID, int32(item.Kind), int64(item.ExecutionID),
-		int64(item.CorrelationID), item.SessionID, nullNanos(item.FireAt), item.Payload)
+		int64(item.CorrelationID), item.SessionID, store.NullNanos(item.FireAt), item.Payload)
 	if err == nil {
 		p.wake(false, true)
 	}
@@ -45,67 +43,57 @@ func (p *Provider) EnqueueWorker(ctx context.Context, item provobs.WorkItem) err
 // work; opts.PollTimeout > 0 waits for some.
 func (p *Provider) DequeueWorker(ctx context.Context, opts provobs.FetchOptions, session *provobs.SessionConfig) (*provobs.WorkerItem, error) {
 	const op = provobs.OpDequeue
-	if err := p.check(ctx, op); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateFetch(op, opts), provobs.ValidateSession(op, session)); err != nil {
 		return nil, err
 	}
-	lock, err := p.lockFor(op, opts.LockTimeout, "lock timeout")
-	if err != nil {
-		return nil, err
-	}
-	if opts.PollTimeout < 0 {
-		return nil, invalidArg(op, "negative poll timeout %v", opts.PollTimeout)
-	}
-	var owner string
-	var lease time.Duration
+	d := dequeue{lock: provobs.LockDuration(opts.LockTimeout, p.cfg.lockTimeout), withSession: session != nil}
 	if session != nil {
-		if session.OwnerID == "" {
-			return nil, invalidArg(op, "session config with an empty owner id")
-		}
-		if err := validateID(op, "owner id", session.OwnerID); err != nil {
+		if err := validateText(op, "owner id", session.OwnerID); err != nil {
 			return nil, err
 		}
-		owner = session.OwnerID
-		if lease, err = p.lockFor(op, session.LockTimeout, "session lock timeout"); err != nil {
-			return nil, err
-		}
+		d.owner, d.lease = session.OwnerID, provobs.LockDuration(session.LockTimeout, p.cfg.lockTimeout)
 	}
-	var item *provobs.WorkerItem
-	err = p.poll(ctx, op, opts.PollTimeout, p.lis.worker, func(wantNext bool) (bool, time.Duration, error) {
-		var (
-			token, inst, sess *string
-			kind, attempts    *int32
-			exec, corr, fire  *int64
-			payload           []byte
-			next              *int64
-			now               int64
-		)
-		err := p.row(ctx, op, sqlDequeue, []any{nanos(lock), session != nil, owner, nanos(lease), wantNext},
-			&token, &inst, &kind, &exec, &corr, &sess, &fire, &payload, &attempts, &next, &now)
-		if err != nil {
-			return false, 0, err
-		}
-		if token == nil {
-			return false, untilNext(next, now), nil
-		}
-		item = &provobs.WorkerItem{
-			LockToken:    *token,
-			AttemptCount: int(*attempts),
-			Item: provobs.WorkItem{
-				Kind:          provobs.WorkItemKind(*kind),
-				InstanceID:    *inst,
-				ExecutionID:   uint64(*exec),
-				CorrelationID: uint64(*corr),
-				SessionID:     *sess,
-				FireAt:        fromNullNanos(fire),
-				Payload:       payload,
-			},
-		}
-		return true, 0, nil
+	return poll(p, ctx, op, opts.PollTimeout, p.lis.worker, func(wantNext bool) (*provobs.WorkerItem, time.Duration, error) {
+		return p.dequeueOnce(ctx, d, wantNext)
 	})
-	if err != nil {
-		return nil, err
+}
+
+// dequeue is what a DequeueWorker call asks of provobs_dequeue.
+type dequeue struct {
+	lock, lease time.Duration
+	withSession bool
+	owner       string
+}
+
+// dequeueOnce is one look for work by a dequeue: one call of
+// provobs_dequeue.
+func (p *Provider) dequeueOnce(ctx context.Context, d dequeue, wantNext bool) (*provobs.WorkerItem, time.Duration, error) {
+	var (
+		token, inst, sess *string
+		kind, attempts    *int32
+		exec, corr, fire  *int64
+		payload           []byte
+		next              *int64
+		now               int64
+	)
+	err := p.row(ctx, provobs.OpDequeue, sqlDequeue, []any{nanos(d.lock), d.withSession, d.owner, nanos(d.lease), wantNext},
+		&token, &inst, &kind, &exec, &corr, &sess, &fire, &payload, &attempts, &next, &now)
+	if err != nil || token == nil {
+		return nil, untilNext(next, now), err
 	}
-	return item, nil
+	return &provobs.WorkerItem{
+		LockToken:    *token,
+		AttemptCount: int(*attempts),
+		Item: provobs.WorkItem{
+			Kind:          provobs.WorkItemKind(*kind),
+			InstanceID:    *inst,
+			ExecutionID:   uint64(*exec),
+			CorrelationID: uint64(*corr),
+			SessionID:     *sess,
+			FireAt:        store.FromNullNanos(fire),
+			Payload:       payload,
+		},
+	}, 0, nil
 }
 
 // AckWorker deletes a locked worker item and, when completion is not nil,
@@ -114,21 +102,16 @@ func (p *Provider) DequeueWorker(ctx context.Context, opts provobs.FetchOptions,
 // leaves the item to be fetched again after its lock expires.
 func (p *Provider) AckWorker(ctx context.Context, lockToken string, completion *provobs.WorkItem) error {
 	const op = provobs.OpAckWorker
-	if err := p.check(ctx, op); err != nil {
-		return err
-	}
 	var c provobs.WorkItem
 	if completion != nil {
-		if err := validateOrchItem(op, *completion); err != nil {
-			return err
-		}
 		c = *completion
 	}
-	if lockToken == "" {
-		return lockLost(op)
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateCompletion(op, completion),
+		validateItemText(op, c), provobs.ValidateToken(op, lockToken)); err != nil {
+		return err
 	}
 	err := p.byToken(ctx, op, sqlAckWorker, lockToken, completion != nil, c.InstanceID, int32(c.Kind),
-		int64(c.ExecutionID), int64(c.CorrelationID), nullNanos(c.FireAt), c.Payload)
+		int64(c.ExecutionID), int64(c.CorrelationID), store.NullNanos(c.FireAt), c.Payload)
 	if err == nil {
 		p.wake(completion != nil, true)
 	}
@@ -140,16 +123,10 @@ func (p *Provider) AckWorker(ctx context.Context, lockToken string, completion *
 // attempt counted at dequeue (never below zero).
 func (p *Provider) AbandonWorker(ctx context.Context, lockToken string, opts provobs.AbandonOptions) error {
 	const op = provobs.OpAbandonWorker
-	if err := p.check(ctx, op); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateAbandon(op, opts), provobs.ValidateToken(op, lockToken)); err != nil {
 		return err
 	}
-	if opts.Delay < 0 {
-		return invalidArg(op, "negative delay %v", opts.Delay)
-	}
-	if lockToken == "" {
-		return lockLost(op)
-	}
-	err := p.byToken(ctx, op, sqlAbandonWorker, lockToken, nanos(opts.Delay), boolInt(opts.IgnoreAttempt))
+	err := p.byToken(ctx, op, sqlAbandonWorker, lockToken, nanos(opts.Delay), store.BoolInt(opts.IgnoreAttempt))
 	if err == nil {
 		p.wake(false, true)
 	}
@@ -161,15 +138,9 @@ func (p *Provider) AbandonWorker(ctx context.Context, lockToken string, opts pro
 // tells the worker its activity was cancelled or taken over.
 func (p *Provider) RenewWorkerLock(ctx context.Context, lockToken string, extendFor time.Duration) error {
 	const op = provobs.OpRenewWorker
-	if err := p.check(ctx, op); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateExtension(op, extendFor), provobs.ValidateToken(op, lockToken)); err != nil {
 		return err
 	}
-	d, err := p.lockFor(op, extendFor, "extension")
-	if err != nil {
-		return err
-	}
-	if lockToken == "" {
-		return lockLost(op)
-	}
+	d := provobs.LockDuration(extendFor, p.cfg.lockTimeout)
 	return p.byToken(ctx, op, sqlRenewWorker, lockToken, nanos(d))
 }

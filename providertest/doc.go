@@ -69,7 +69,20 @@
 // # Errors
 //
 // Cases classify errors the way callers must: provobs.TypeOf and errors.Is
-// against the sentinels (provobs.ErrLockLost, ...), never the error text.
+// against the sentinels (provobs.ErrLockLost, ...), never the error text. A
+// context whose deadline passed must fail with TypeDeadlineExceeded, a
+// cancelled one with TypeCanceled (provobs.ContextError builds either).
+//
+// # Argument rules
+//
+// The contract's argument rules are code in the root package
+// (provobs.ValidateCall and the Validate functions, with the defaults
+// DefaultLockTimeout and DefaultListLimit), for a provider to call at the
+// top of each method (the table in the root package's validate.go). Each
+// rule has a case (in rules.go, or input.go and errors.go for the older
+// ones) that makes the bad call through the provider and checks the error
+// type and that nothing changed, so a provider that skips or restates a
+// rule differently fails there.
 //
 // # Cases
 //
@@ -104,7 +117,7 @@
 //   - invalid_argument_is_typed: bad input fails with a *provobs.Error matching ErrInvalidArgument, not retryable
 //   - canceled_is_typed: a cancelled context fails with a *provobs.Error matching ErrCanceled, not retryable
 //   - canceled_wraps_context_error: the canceled error wraps the context's error, so errors.Is(err, context.Canceled) holds
-//   - deadline_exceeded_is_canceled: a context whose deadline passed fails with TypeCanceled
+//   - deadline_exceeded_is_typed: a context whose deadline passed fails with a *provobs.Error of TypeDeadlineExceeded that wraps context.DeadlineExceeded, not retryable
 //   - closed_provider_fails_with_closed: after Close (when the provider is an io.Closer) calls fail with TypeClosed
 //   - op_fetch: a failed FetchOrchestrationItem (cancelled context) returns a *provobs.Error whose Op is fetch
 //   - op_ack_orch: a failed AckOrchestrationItem (unknown token) returns a *provobs.Error whose Op is ack_orch
@@ -445,6 +458,29 @@
 //   - ids_are_case_sensitive: instance ids differing only in case are different instances
 //   - similar_ids_do_not_collide: ids that match as SQL LIKE patterns (_ and %) stay distinct
 //
+// # The contract's argument rules (provobs.Validate*)
+//
+// Area "rules", in rules.go:
+//
+//   - fetch_negative_lock_timeout: FetchOrchestrationItem with a negative LockTimeout fails with TypeInvalidArgument and locks nothing
+//   - fetch_negative_poll_timeout: FetchOrchestrationItem with a negative PollTimeout fails with TypeInvalidArgument and locks nothing
+//   - dequeue_negative_lock_timeout: DequeueWorker with a negative LockTimeout fails with TypeInvalidArgument and locks nothing
+//   - dequeue_negative_poll_timeout: DequeueWorker with a negative PollTimeout fails with TypeInvalidArgument and locks nothing
+//   - session_empty_owner: DequeueWorker with a session config without OwnerID fails with TypeInvalidArgument and claims nothing
+//   - session_negative_lease: DequeueWorker with a negative SessionConfig.LockTimeout fails with TypeInvalidArgument and claims nothing
+//   - renew_orch_negative_extension: RenewOrchestrationItemLock with a negative extension fails with TypeInvalidArgument and keeps the lock
+//   - renew_worker_negative_extension: RenewWorkerLock with a negative extension fails with TypeInvalidArgument and keeps the lock
+//   - renew_session_negative_extension: RenewSessionLock with a negative extension fails with TypeInvalidArgument and keeps the lease
+//   - cleanup_negative_idle_timeout: CleanupOrphanedSessions with a negative idleTimeout fails with TypeInvalidArgument and deletes nothing
+//   - instance_info_empty_instance_id: InstanceInfo with an empty instance id fails with TypeInvalidArgument (Admin)
+//   - ack_execution_id_past_max_id: an ack with ExecutionID above provobs.MaxID fails with TypeInvalidArgument and keeps the lock
+//   - ack_event_id_past_max_id: an ack with an event id above provobs.MaxID fails with TypeInvalidArgument and keeps the lock
+//   - enqueue_fire_at_out_of_range: EnqueueOrchestrator with a FireAt after 2262 fails with TypeInvalidArgument and stores nothing
+//   - ack_timer_fire_at_out_of_range: an ack with a timer whose FireAt is after 2262 fails with TypeInvalidArgument and keeps the lock
+//   - renew_orch_zero_extension_uses_default: RenewOrchestrationItemLock with a zero extension renews for the default lock timeout: the lock stays held
+//   - renew_worker_zero_extension_uses_default: RenewWorkerLock with a zero extension renews for the default lock timeout: the lock stays held
+//   - session_zero_lease_uses_default: a dequeue with a zero SessionConfig.LockTimeout claims the session for the default lease: another owner cannot claim it
+//
 // # Races
 //
 // Area "races", in races.go:
@@ -459,8 +495,8 @@
 //
 // Area "interruption", in interruption.go:
 //
-//   - enqueue_with_tiny_deadline_reports_true_outcome: enqueues whose deadline ends during the call either succeed and are stored, or fail with TypeCanceled and are not
-//   - ack_with_tiny_deadline_reports_true_outcome: acks whose deadline ends during the call either succeed and are stored, or fail with TypeCanceled, store nothing and keep the lock
+//   - enqueue_with_tiny_deadline_reports_true_outcome: enqueues whose deadline ends during the call either succeed and are stored, or fail with TypeDeadlineExceeded and are not
+//   - ack_with_tiny_deadline_reports_true_outcome: acks whose deadline ends during the call either succeed and are stored, or fail with TypeDeadlineExceeded, store nothing and keep the lock
 //   - cancelled_fetch_leaves_no_lock: a fetch cancelled during the call leaves the instance fetchable again, with its attempt given back unless the lock had time to expire
 //   - cancelled_dequeue_leaves_no_lock: a dequeue cancelled during the call leaves the item dequeueable again, with its attempt given back unless the lock had time to expire
 //   - close_with_writes_in_flight_keeps_acknowledged_writes: Close during concurrent enqueues: every enqueue that succeeded is in the reopened storage, every one that failed (TypeClosed or TypeCanceled) is not (WithStorage)

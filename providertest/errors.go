@@ -17,7 +17,7 @@ var errorCases = append([]testCase{
 	{"invalid_argument_is_typed", "bad input fails with a *provobs.Error matching ErrInvalidArgument, not retryable", invalidArgumentTyped},
 	{"canceled_is_typed", "a cancelled context fails with a *provobs.Error matching ErrCanceled, not retryable", canceledTyped},
 	{"canceled_wraps_context_error", "the canceled error wraps the context's error, so errors.Is(err, context.Canceled) holds", canceledWrapsCause},
-	{"deadline_exceeded_is_canceled", "a context whose deadline passed fails with TypeCanceled", deadlineIsCanceled},
+	{"deadline_exceeded_is_typed", "a context whose deadline passed fails with a *provobs.Error of TypeDeadlineExceeded that wraps context.DeadlineExceeded, not retryable", deadlineExceededTyped},
 	{"closed_provider_fails_with_closed", "after Close (when the provider is an io.Closer) calls fail with TypeClosed", closedProvider},
 }, errorOpCases()...)
 
@@ -74,11 +74,14 @@ func canceledWrapsCause(h *harness) {
 	}
 }
 
-func deadlineIsCanceled(h *harness) {
+func deadlineExceededTyped(h *harness) {
 	ctx, cancel := context.WithDeadline(h.ctx(), time.Now().Add(-time.Second))
 	defer cancel()
 	err := h.p.EnqueueOrchestrator(ctx, startMsg("a"), 0)
-	h.wantType(err, provobs.TypeCanceled, "EnqueueOrchestrator with an expired deadline")
+	h.wantPermanent(err, provobs.TypeDeadlineExceeded, provobs.ErrDeadlineExceeded)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		h.Fatalf("errors.Is(err, context.DeadlineExceeded) is false for %v", err)
+	}
 	h.fetchNone("the enqueue with an expired deadline stored nothing")
 }
 

@@ -56,6 +56,8 @@ var mutants = []struct {
 	{"renew_never_shortens", []string{"expiration/renew_can_shorten_lock", "expiration/worker_renew_can_shorten_lock"}},
 	{"list_default_ignores_after", []string{"admin/list_pages_past_default_limit"}},
 	{"batch_capped_at_100", []string{"queues/batch_of_150_messages"}},
+	{"zero_lock_means_zero", []string{"rules/renew_orch_zero_extension_uses_default", "rules/renew_worker_zero_extension_uses_default", "rules/session_zero_lease_uses_default"}},
+	{"rules_restated_loosely", []string{"rules/fetch_negative_lock_timeout", "rules/dequeue_negative_poll_timeout", "rules/session_empty_owner", "rules/renew_orch_negative_extension", "rules/cleanup_negative_idle_timeout"}},
 }
 
 // TestMutantsAreCaught runs the suite against each mutant in a child
@@ -171,6 +173,8 @@ func (m *mutant) FetchOrchestrationItem(ctx context.Context, opts provobs.FetchO
 		opts.LockTimeout = time.Minute
 	case "no_long_poll":
 		opts.PollTimeout = 0
+	case "rules_restated_loosely":
+		opts.LockTimeout = max(opts.LockTimeout, 0)
 	}
 	if m.kind == "poll_sleeps_whole_timeout" {
 		d := opts.PollTimeout
@@ -181,7 +185,7 @@ func (m *mutant) FetchOrchestrationItem(ctx context.Context, opts provobs.FetchO
 		opts.LockTimeout = time.Minute
 		it, err := m.full.FetchOrchestrationItem(context.WithoutCancel(ctx), opts)
 		if ctx.Err() != nil {
-			return nil, provobs.NewError(provobs.OpFetch, provobs.TypeCanceled, ctx.Err())
+			return nil, provobs.ContextError(provobs.OpFetch, ctx.Err())
 		}
 		return it, err
 	}
@@ -266,8 +270,13 @@ func (m *mutant) RenewOrchestrationItemLock(ctx context.Context, tok string, d t
 	if m.kind == "renew_orch_ignored" {
 		return nil
 	}
-	if m.kind == "renew_never_shortens" {
+	switch m.kind {
+	case "renew_never_shortens":
 		d = max(d, time.Minute)
+	case "rules_restated_loosely":
+		d = max(d, 0)
+	case "zero_lock_means_zero":
+		d = max(d, time.Nanosecond)
 	}
 	return m.err(m.full.RenewOrchestrationItemLock(ctx, tok, d))
 }
@@ -279,7 +288,7 @@ func (m *mutant) EnqueueOrchestrator(ctx context.Context, w provobs.WorkItem, de
 	if m.kind == "enqueue_lies_on_cancel" {
 		err := m.full.EnqueueOrchestrator(context.WithoutCancel(ctx), w, delay)
 		if ctx.Err() != nil {
-			return provobs.NewError(provobs.OpEnqueue, provobs.TypeCanceled, ctx.Err())
+			return provobs.ContextError(provobs.OpEnqueue, ctx.Err())
 		}
 		return err
 	}
@@ -298,6 +307,15 @@ func (m *mutant) DequeueWorker(ctx context.Context, opts provobs.FetchOptions, s
 	switch m.kind {
 	case "dequeue_ignores_sessions":
 		s = nil
+	case "rules_restated_loosely":
+		opts.PollTimeout = max(opts.PollTimeout, 0)
+		if s != nil && s.OwnerID == "" {
+			s = nil
+		}
+	case "zero_lock_means_zero":
+		if s != nil && s.LockTimeout == 0 {
+			s = &provobs.SessionConfig{OwnerID: s.OwnerID, LockTimeout: time.Nanosecond}
+		}
 	case "no_long_poll":
 		opts.PollTimeout = 0
 	case "poll_sleeps_whole_timeout":
@@ -327,8 +345,11 @@ func (m *mutant) AbandonWorker(ctx context.Context, tok string, opts provobs.Aba
 }
 
 func (m *mutant) RenewWorkerLock(ctx context.Context, tok string, d time.Duration) error {
-	if m.kind == "renew_never_shortens" {
+	switch m.kind {
+	case "renew_never_shortens":
 		d = max(d, time.Minute)
+	case "zero_lock_means_zero":
+		d = max(d, time.Nanosecond)
 	}
 	return m.err(m.full.RenewWorkerLock(ctx, tok, d))
 }
@@ -344,6 +365,9 @@ func (m *mutant) RenewSessionLock(ctx context.Context, owners []string, extend, 
 func (m *mutant) CleanupOrphanedSessions(ctx context.Context, idle time.Duration) (int, error) {
 	if m.kind == "cleanup_noop" {
 		return 0, nil
+	}
+	if m.kind == "rules_restated_loosely" {
+		idle = max(idle, 0)
 	}
 	n, err := m.full.CleanupOrphanedSessions(ctx, idle)
 	return n, m.err(err)

@@ -144,6 +144,7 @@ func areas() []area {
 		{"depths", "Queue depths (Admin)", "depths.go", depthCases},
 		{"admin", "Instance listing and info (Admin)", "admin.go", adminCases},
 		{"input", "Bad and unusual input", "input.go", inputCases},
+		{"rules", "The contract's argument rules (provobs.Validate*)", "rules.go", ruleCases},
 		{"races", "Races", "races.go", raceCases},
 		{"interruption", "Cancellation during a call, Close and reopen", "interruption.go", interruptionCases},
 	}

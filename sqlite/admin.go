@@ -6,6 +6,7 @@ import (
 	"errors"
 
 	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/internal/store"
 )
 
 // Admin: queue depths and instance listing. Each is one statement, hence one
@@ -46,7 +47,7 @@ WHERE i.instance_id = ?1`
 func (p *Provider) QueueDepths(ctx context.Context) (provobs.QueueDepths, error) {
 	const op = provobs.OpQueueDepths
 	var d provobs.QueueDepths
-	if err := p.check(ctx, op); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load()); err != nil {
 		return d, err
 	}
 	err := p.read(ctx, op, func(q queryer, now int64) error {
@@ -63,13 +64,10 @@ func (p *Provider) QueueDepths(ctx context.Context) (provobs.QueueDepths, error)
 // (zero or less: 100).
 func (p *Provider) ListInstances(ctx context.Context, opts provobs.ListOptions) ([]provobs.InstanceInfo, error) {
 	const op = provobs.OpListInstances
-	if err := p.check(ctx, op); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load()); err != nil {
 		return nil, err
 	}
-	limit := opts.Limit
-	if limit <= 0 {
-		limit = defaultListLimit
-	}
+	limit := provobs.ListLimit(opts)
 	out := []provobs.InstanceInfo{}
 	err := p.read(ctx, op, func(q queryer, _ int64) error {
 		out = out[:0]
@@ -102,11 +100,8 @@ func (p *Provider) ListInstances(ctx context.Context, opts provobs.ListOptions) 
 // InstanceInfo describes one instance; an unknown instance yields (nil, nil).
 func (p *Provider) InstanceInfo(ctx context.Context, instanceID string) (*provobs.InstanceInfo, error) {
 	const op = provobs.OpInstanceInfo
-	if err := p.check(ctx, op); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateInstanceID(op, instanceID)); err != nil {
 		return nil, err
-	}
-	if instanceID == "" {
-		return nil, invalidArg(op, "empty instance id")
 	}
 	var info *provobs.InstanceInfo
 	err := p.read(ctx, op, func(q queryer, _ int64) error {
@@ -137,8 +132,8 @@ func scanInstance(s interface{ Scan(...any) error }) (*provobs.InstanceInfo, err
 	}
 	info.Status = provobs.InstanceStatus(status)
 	info.ExecutionID = uint64(exec)
-	info.Output = payloadOut(output, null)
-	info.CreatedAt = fromNanos(created)
-	info.UpdatedAt = fromNanos(updated)
+	info.Output = store.PayloadOut(output, null)
+	info.CreatedAt = store.FromNanos(created)
+	info.UpdatedAt = store.FromNanos(updated)
 	return &info, nil
 }

@@ -98,7 +98,8 @@
 // TypeLockTimeout.
 //
 // Cancellation is atomic per request: a request whose context ends before
-// the writer starts it does nothing and fails with TypeCanceled. Once the
+// the writer starts it does nothing and fails with TypeCanceled (or
+// TypeDeadlineExceeded when its deadline passed). Once the
 // writer has started a mutation its caller waits for the batch and gets the
 // true outcome. A fetch or dequeue whose caller gives up while it runs
 // returns TypeCanceled at once, and the writer releases the lock it took
@@ -128,7 +129,7 @@
 //	failed BEGIN or COMMIT                         transaction_failed (retryable)
 //	unknown, expired, empty or used lock token     lock_lost
 //	bad arguments                                  invalid_argument
-//	the caller's context                           canceled
+//	the caller's context, SQLITE_INTERRUPT         canceled; deadline_exceeded for a passed deadline
 //	use after Close                                closed
 //
 // Where the contract leaves room, this provider chooses: a zero lock

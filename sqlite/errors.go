@@ -51,38 +51,13 @@ func isNotDatabase(err error) bool {
 	return false
 }
 
-// newErr builds a typed error for op with the default retryability of t.
-func newErr(op provobs.Op, t provobs.ErrorType, cause error) *provobs.Error {
-	return provobs.NewError(op, t, cause)
-}
-
-// Causes of the errors the provider builds itself.
-var (
-	errTokenInvalid = errors.New("lock token is unknown, expired or already used")
-	errClosed       = errors.New("provider is closed")
-)
-
-func lockLost(op provobs.Op) *provobs.Error { return newErr(op, provobs.TypeLockLost, errTokenInvalid) }
-
-func invalidArg(op provobs.Op, format string, args ...any) *provobs.Error {
-	return newErr(op, provobs.TypeInvalidArgument, fmt.Errorf(format, args...))
-}
-
-func closedErr(op provobs.Op) *provobs.Error { return newErr(op, provobs.TypeClosed, errClosed) }
-
-func canceledErr(op provobs.Op, cause error) *provobs.Error {
-	if cause == nil {
-		cause = context.Canceled
-	}
-	return newErr(op, provobs.TypeCanceled, cause)
-}
-
 // classify turns any error into a *provobs.Error for op, branching on the
 // SQLite result code, never on the text:
 //
 //	SQLITE_BUSY, SQLITE_LOCKED             lock_timeout (retryable)
 //	SQLITE_CONSTRAINT                      conflict
-//	SQLITE_INTERRUPT, context errors       canceled
+//	SQLITE_INTERRUPT, context errors       canceled, or deadline_exceeded for a
+//	                                       passed deadline (provobs.ContextError)
 //	SQLITE_IOERR, FULL, NOMEM, PROTOCOL    transaction_failed (retryable)
 //	SQLITE_CORRUPT, NOTADB                 unknown, wrapping ErrNotDatabase (permanent)
 //	anything else                          unknown
@@ -97,24 +72,24 @@ func classify(op provobs.Op, err error) *provobs.Error {
 		return provobs.Classify(op, err)
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return newErr(op, provobs.TypeCanceled, err)
+		return provobs.ContextError(op, err)
 	}
 	switch sqliteCode(err) {
 	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
-		return newErr(op, provobs.TypeLockTimeout, err)
+		return provobs.NewError(op, provobs.TypeLockTimeout, err)
 	case sqlite3.SQLITE_CONSTRAINT:
-		return newErr(op, provobs.TypeConflict, err)
+		return provobs.NewError(op, provobs.TypeConflict, err)
 	case sqlite3.SQLITE_INTERRUPT:
-		return newErr(op, provobs.TypeCanceled, err)
+		return provobs.ContextError(op, err)
 	case sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_NOMEM, sqlite3.SQLITE_PROTOCOL:
-		return newErr(op, provobs.TypeTransactionFailed, err)
+		return provobs.NewError(op, provobs.TypeTransactionFailed, err)
 	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
 		return corrupt(op, err)
 	}
 	if errors.Is(err, sql.ErrConnDone) {
-		return newErr(op, provobs.TypeTransactionFailed, err)
+		return provobs.NewError(op, provobs.TypeTransactionFailed, err)
 	}
-	return newErr(op, provobs.TypeUnknown, err)
+	return provobs.NewError(op, provobs.TypeUnknown, err)
 }
 
 // txFailed classifies a failed BEGIN or COMMIT: busy stays lock_timeout, a
@@ -123,15 +98,15 @@ func classify(op provobs.Op, err error) *provobs.Error {
 func txFailed(op provobs.Op, err error) *provobs.Error {
 	switch sqliteCode(err) {
 	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
-		return newErr(op, provobs.TypeLockTimeout, err)
+		return provobs.NewError(op, provobs.TypeLockTimeout, err)
 	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
 		return corrupt(op, err)
 	}
-	return newErr(op, provobs.TypeTransactionFailed, err)
+	return provobs.NewError(op, provobs.TypeTransactionFailed, err)
 }
 
 // corrupt is the permanent error of a damaged database: retrying cannot
 // heal a page, so it is unknown (not retryable) and matches ErrNotDatabase.
 func corrupt(op provobs.Op, err error) *provobs.Error {
-	return newErr(op, provobs.TypeUnknown, fmt.Errorf("%w: %w", ErrNotDatabase, err))
+	return provobs.NewError(op, provobs.TypeUnknown, fmt.Errorf("%w: %w", ErrNotDatabase, err))
 }

@@ -9,9 +9,11 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/internal/store"
 )
 
-// Orchestrator queue: fetch, ack, abandon, renew and enqueue.
+// Orchestrator queue: fetch and enqueue (ack, abandon and renew are in
+// ack.go).
 
 // Fetch candidates. A fetch takes the instance of the oldest visible message
 // (by visible_at, then enqueue order) whose lock is absent or expired. Two
@@ -67,52 +69,56 @@ const sqlInsertOrch = `INSERT INTO orchestrator_queue
 // enqueue, ack or abandon in this process wakes it at once.
 func (p *Provider) FetchOrchestrationItem(ctx context.Context, opts provobs.FetchOptions) (*provobs.OrchestrationItem, error) {
 	const op = provobs.OpFetch
-	if err := p.check(ctx, op); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateFetch(op, opts)); err != nil {
 		return nil, err
 	}
-	lock, err := p.lockFor(op, opts.LockTimeout, "lock timeout")
-	if err != nil {
-		return nil, err
-	}
-	if opts.PollTimeout < 0 {
-		return nil, invalidArg(op, "negative poll timeout %v", opts.PollTimeout)
-	}
-	var item *provobs.OrchestrationItem
-	err = p.poll(ctx, op, opts.PollTimeout, p.w.orch, func() (bool, time.Time, error) {
-		if p.orchIdle.Load() {
-			if found, next, err := p.precheckOrch(ctx, op, opts.PollTimeout > 0); err != nil || !found {
-				return false, next, err
-			}
-		}
-		var next time.Time
-		var got *provobs.OrchestrationItem
-		run := func(t *wtx) error {
-			var err error
-			got, next, err = t.fetchOrch(lock, opts.PollTimeout > 0)
-			return err
-		}
-		release := func(t *wtx) error {
-			if got == nil {
-				return nil
-			}
-			err := t.abandonOrch(got.LockToken, 0, true)
-			if err == nil {
-				t.w.log.LogAttrs(bg, slog.LevelDebug, "sqlite: released a lock its caller gave up on",
-					slog.String(provobs.KeyOperation, op.String()), slog.String(provobs.KeyInstanceID, got.InstanceID))
-			}
-			return err
-		}
-		if err := p.submit(ctx, op, run, release); err != nil {
-			return false, time.Time{}, err
-		}
-		item = got
-		p.orchIdle.Store(got == nil)
-		return got != nil, next, nil
+	f := orchFetch{lock: provobs.LockDuration(opts.LockTimeout, p.cfg.lockTimeout), wantNext: opts.PollTimeout > 0}
+	return poll(p, ctx, op, opts.PollTimeout, p.w.orch, func() (*provobs.OrchestrationItem, time.Time, error) {
+		return p.tryFetch(ctx, f)
 	})
-	if err != nil {
-		return nil, err
+}
+
+// tryFetch is one look for work by a fetch: on the read pool first when
+// the last fetch found nothing, then in the writer.
+func (p *Provider) tryFetch(ctx context.Context, f orchFetch) (*provobs.OrchestrationItem, time.Time, error) {
+	const op = provobs.OpFetch
+	if p.orchIdle.Load() {
+		if found, next, err := p.precheckOrch(ctx, op, f.wantNext); err != nil || !found {
+			return nil, next, err
+		}
 	}
-	return item, nil
+	if err := p.submit(ctx, op, f.run, f.release); err != nil {
+		return nil, time.Time{}, err
+	}
+	p.orchIdle.Store(f.got == nil)
+	return f.got, f.next, nil
+}
+
+// orchFetch is one fetch's turn in the writer: run locks an instance and
+// reads its batch, release gives the lock back when the caller left before
+// the answer. tryFetch takes it by value, so each look has its own.
+type orchFetch struct {
+	lock     time.Duration
+	wantNext bool
+	got      *provobs.OrchestrationItem
+	next     time.Time
+}
+
+func (f *orchFetch) run(t *wtx) (err error) {
+	f.got, f.next, err = t.fetchOrch(f.lock, f.wantNext)
+	return err
+}
+
+func (f *orchFetch) release(t *wtx) error {
+	if f.got == nil {
+		return nil
+	}
+	err := t.abandonOrch(f.got.LockToken, 0, true)
+	if err == nil {
+		t.w.log.LogAttrs(bg, slog.LevelDebug, "sqlite: released a lock its caller gave up on",
+			slog.String(provobs.KeyOperation, provobs.OpFetch.String()), slog.String(provobs.KeyInstanceID, f.got.InstanceID))
+	}
+	return err
 }
 
 // precheckOrch looks for a fetch candidate on the read pool, so an empty
@@ -198,7 +204,7 @@ func (t *wtx) loadBatch(inst, token string, now int64) (*provobs.OrchestrationIt
 		var (
 			kind        int64
 			exec, corr  int64
-			fire        sql.NullInt64
+			fire        *int64
 			payload     []byte
 			payloadNull bool
 			attempts    int
@@ -212,8 +218,8 @@ func (t *wtx) loadBatch(inst, token string, now int64) (*provobs.OrchestrationIt
 			InstanceID:    inst,
 			ExecutionID:   uint64(exec),
 			CorrelationID: uint64(corr),
-			FireAt:        fromNullNanos(fire),
-			Payload:       payloadOut(payload, payloadNull),
+			FireAt:        store.FromNullNanos(fire),
+			Payload:       store.PayloadOut(payload, payloadNull),
 		})
 		item.AttemptCount = max(item.AttemptCount, attempts)
 	}
@@ -237,204 +243,20 @@ func (t *wtx) loadBatch(inst, token string, now int64) (*provobs.OrchestrationIt
 	return item, nil
 }
 
-// AckOrchestrationItem commits one orchestration turn in one transaction:
-// it checks the lock, deletes the tagged messages, creates the instance and
-// execution rows idempotently, appends the history delta, updates status
-// and output, enqueues the worker items, deletes the cancelled activities,
-// enqueues the orchestrator items (a TimerFired visible at its FireAt) and
-// releases the lock. On any failure nothing changes and the lock stays held.
-func (p *Provider) AckOrchestrationItem(ctx context.Context, lockToken string, ack provobs.OrchestrationAck) error {
-	const op = provobs.OpAckOrch
-	if err := p.check(ctx, op); err != nil {
-		return err
-	}
-	if err := provobs.ValidateAck(op, ack); err != nil {
-		return err
-	}
-	if lockToken == "" {
-		return lockLost(op)
-	}
-	return p.submit(ctx, op, func(t *wtx) error {
-		return t.ackOrch(lockToken, &ack)
-	}, nil)
-}
-
-const (
-	sqlAckLock = `SELECT instance_id FROM instance_locks WHERE lock_token = ?1 AND locked_until > ?2`
-
-	sqlDeleteBatch = `DELETE FROM orchestrator_queue WHERE instance_id = ?1 AND lock_token = ?2`
-
-	// sqlUpsertInstance runs after sqlUpsertExecution. The instance's status
-	// is its current execution's: an ack for the current or a newer
-	// execution copies that execution's status; an ack for an older one
-	// (a stale turn) leaves the instance's status and current execution
-	// alone.
-	sqlUpsertInstance = `INSERT INTO instances (instance_id, name, version, status, execution_id, created_at, updated_at)
-VALUES (?1, ?2, ?3, (SELECT status FROM executions WHERE instance_id = ?1 AND execution_id = ?4), ?4, ?5, ?5)
-ON CONFLICT (instance_id) DO UPDATE SET
-    name = CASE WHEN ?2 <> '' THEN ?2 ELSE instances.name END,
-    version = CASE WHEN ?3 <> '' THEN ?3 ELSE instances.version END,
-    status = CASE WHEN ?4 >= instances.execution_id THEN excluded.status ELSE instances.status END,
-    execution_id = max(instances.execution_id, ?4),
-    updated_at = ?5`
-
-	sqlUpsertExecution = `INSERT INTO executions (instance_id, execution_id, status, output, created_at, updated_at)
-VALUES (?1, ?2, ?3, ?4, ?5, ?5)
-ON CONFLICT (instance_id, execution_id) DO UPDATE SET
-    status = CASE WHEN ?6 <> '' THEN ?6 ELSE executions.status END,
-    output = CASE WHEN ?7 THEN ?4 ELSE executions.output END,
-    updated_at = ?5`
-
-	sqlDeleteCancelled = `DELETE FROM worker_queue WHERE instance_id = ?1 AND execution_id = ?2 AND correlation_id = ?3`
-
-	sqlReleaseInstance = `DELETE FROM instance_locks WHERE instance_id = ?1`
-)
-
-func (t *wtx) ackOrch(token string, ack *provobs.OrchestrationAck) error {
-	now := t.nowNanos()
-	var inst string
-	switch err := t.queryRow(sqlAckLock, token, now).Scan(&inst); {
-	case errors.Is(err, sql.ErrNoRows):
-		return lockLost(provobs.OpAckOrch)
-	case err != nil:
-		return err
-	}
-	if _, err := t.exec(sqlDeleteBatch, inst, token); err != nil {
-		return err
-	}
-	md := ack.Metadata
-	exec := int64(ack.ExecutionID)
-	createStatus := md.Status
-	if createStatus == "" {
-		createStatus = provobs.StatusRunning
-	}
-	if _, err := t.exec(sqlUpsertExecution, inst, exec, string(createStatus), md.Output, now, string(md.Status), md.Output != nil); err != nil {
-		return err
-	}
-	if _, err := t.exec(sqlUpsertInstance, inst, md.Name, md.Version, exec, now); err != nil {
-		return err
-	}
-	if err := t.appendHistory(inst, exec, ack.HistoryDelta); err != nil {
-		return err
-	}
-	for _, it := range ack.WorkerItems {
-		if err := t.insertWorker(it, now); err != nil {
-			return err
-		}
-	}
-	for _, corr := range ack.CancelledActivities {
-		if _, err := t.exec(sqlDeleteCancelled, inst, exec, int64(corr)); err != nil {
-			return err
-		}
-	}
-	for _, it := range ack.OrchestratorItems {
-		visible := now
-		if it.Kind == provobs.KindTimerFired && !it.FireAt.IsZero() {
-			visible = it.FireAt.UnixNano()
-		}
-		if err := t.insertOrch(it, visible); err != nil {
-			return err
-		}
-	}
-	_, err := t.exec(sqlReleaseInstance, inst)
-	return err
-}
-
-func (t *wtx) insertOrch(it provobs.WorkItem, visible int64) error {
-	_, err := t.exec(sqlInsertOrch, it.InstanceID, int64(it.Kind), int64(it.ExecutionID), int64(it.CorrelationID),
-		nullNanos(it.FireAt), it.Payload, visible)
-	return err
-}
-
-// AbandonOrchestrationItem releases an instance lock without acking. The
-// tagged messages become visible again after opts.Delay; opts.IgnoreAttempt
-// gives back the attempt counted at fetch (never below zero).
-func (p *Provider) AbandonOrchestrationItem(ctx context.Context, lockToken string, opts provobs.AbandonOptions) error {
-	const op = provobs.OpAbandonOrch
-	if err := p.check(ctx, op); err != nil {
-		return err
-	}
-	if opts.Delay < 0 {
-		return invalidArg(op, "negative delay %v", opts.Delay)
-	}
-	if lockToken == "" {
-		return lockLost(op)
-	}
-	return p.submit(ctx, op, func(t *wtx) error {
-		return t.abandonOrch(lockToken, opts.Delay, opts.IgnoreAttempt)
-	}, nil)
-}
-
-const (
-	sqlAbandonLock = `DELETE FROM instance_locks WHERE lock_token = ?1 AND locked_until > ?2 RETURNING instance_id`
-
-	sqlUntagBatch = `UPDATE orchestrator_queue SET lock_token = NULL,
-    visible_at = coalesce(?3, visible_at),
-    attempt_count = max(attempt_count - ?4, 0)
-WHERE instance_id = ?1 AND lock_token = ?2`
-)
-
-func (t *wtx) abandonOrch(token string, delay time.Duration, ignoreAttempt bool) error {
-	now := t.nowNanos()
-	var inst string
-	switch err := t.queryRow(sqlAbandonLock, token, now).Scan(&inst); {
-	case errors.Is(err, sql.ErrNoRows):
-		return lockLost(provobs.OpAbandonOrch)
-	case err != nil:
-		return err
-	}
-	var visible any
-	if delay > 0 {
-		visible = addDur(now, delay)
-	}
-	_, err := t.exec(sqlUntagBatch, inst, token, visible, boolInt(ignoreAttempt))
-	return err
-}
-
-const sqlRenewInstance = `UPDATE instance_locks SET locked_until = ?1 WHERE lock_token = ?2 AND locked_until > ?3`
-
-// RenewOrchestrationItemLock extends a still-valid instance lock to
-// now+extendFor (zero: the default lock timeout). An invalid or expired
-// token fails with TypeLockLost.
-func (p *Provider) RenewOrchestrationItemLock(ctx context.Context, lockToken string, extendFor time.Duration) error {
-	const op = provobs.OpRenewOrch
-	if err := p.check(ctx, op); err != nil {
-		return err
-	}
-	d, err := p.lockFor(op, extendFor, "extension")
-	if err != nil {
-		return err
-	}
-	if lockToken == "" {
-		return lockLost(op)
-	}
-	return p.submit(ctx, op, func(t *wtx) error {
-		now := t.nowNanos()
-		n, err := t.execN(sqlRenewInstance, addDur(now, d), lockToken, now)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return lockLost(op)
-		}
-		return nil
-	}, nil)
-}
-
 // EnqueueOrchestrator inserts a message for item.InstanceID, visible at
 // now+delay. It never creates the instance row.
 func (p *Provider) EnqueueOrchestrator(ctx context.Context, item provobs.WorkItem, delay time.Duration) error {
 	const op = provobs.OpEnqueue
-	if err := p.check(ctx, op); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateOrchestratorItem(op, item), provobs.ValidateDelay(op, delay)); err != nil {
 		return err
-	}
-	if err := provobs.ValidateOrchestratorItem(op, item); err != nil {
-		return err
-	}
-	if delay < 0 {
-		return invalidArg(op, "negative delay %v", delay)
 	}
 	return p.submit(ctx, op, func(t *wtx) error {
 		return t.insertOrch(item, addDur(t.nowNanos(), delay))
 	}, nil)
+}
+
+func (t *wtx) insertOrch(it provobs.WorkItem, visible int64) error {
+	_, err := t.exec(sqlInsertOrch, it.InstanceID, int64(it.Kind), int64(it.ExecutionID), int64(it.CorrelationID),
+		store.NullNanos(it.FireAt), it.Payload, visible)
+	return err
 }

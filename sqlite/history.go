@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/internal/store"
 )
 
 // History: append-only per (instance, execution, event id).
@@ -56,7 +57,7 @@ func readEvents(q queryer, inst string, exec int64) ([]provobs.Event, error) {
 		if err := rows.Scan(&id, &kind, &payload, &null); err != nil {
 			return nil, err
 		}
-		events = append(events, provobs.Event{ID: uint64(id), Kind: provobs.EventKind(kind), Payload: payloadOut(payload, null)})
+		events = append(events, provobs.Event{ID: uint64(id), Kind: provobs.EventKind(kind), Payload: store.PayloadOut(payload, null)})
 	}
 	return events, rows.Err()
 }
@@ -66,11 +67,8 @@ func readEvents(q queryer, inst string, exec int64) ([]provobs.Event, error) {
 // execution yields an empty slice and no error.
 func (p *Provider) ReadHistory(ctx context.Context, instanceID string, executionID uint64) ([]provobs.Event, error) {
 	const op = provobs.OpReadHistory
-	if err := p.check(ctx, op); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateInstanceID(op, instanceID)); err != nil {
 		return nil, err
-	}
-	if instanceID == "" {
-		return nil, invalidArg(op, "empty instance id")
 	}
 	if executionID > provobs.MaxID {
 		return []provobs.Event{}, nil

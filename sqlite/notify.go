@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/internal/store"
 	"github.com/provobs/provobs/internal/wake"
 )
 
@@ -19,12 +20,13 @@ const (
 	wakeWorker
 )
 
-// poll runs try until it finds work, fails, or pollTimeout passes. try
-// returns whether it found work and, when it did not, the earliest known
-// future visibility (zero if none), which bounds the wait. A commit that
-// wakes n retries at once. With pollTimeout <= 0, try runs once.
-func (p *Provider) poll(ctx context.Context, op provobs.Op, pollTimeout time.Duration, n *wake.Notifier,
-	try func() (found bool, next time.Time, err error)) error {
+// poll runs try until it finds work, fails, or pollTimeout passes, and
+// returns what it found (nil for none). try returns its find and, when it
+// found nothing, the earliest known future visibility (zero if none),
+// which bounds the wait. A commit that wakes n retries at once. With
+// pollTimeout <= 0, try runs once.
+func poll[T any](p *Provider, ctx context.Context, op provobs.Op, pollTimeout time.Duration, n *wake.Notifier,
+	try func() (got *T, next time.Time, err error)) (*T, error) {
 	var deadline time.Time
 	if pollTimeout > 0 {
 		deadline = time.Now().Add(pollTimeout)
@@ -46,13 +48,13 @@ func (p *Provider) poll(ctx context.Context, op provobs.Op, pollTimeout time.Dur
 		if pollTimeout > 0 {
 			wake = n.Wait()
 		}
-		found, next, err := try()
-		if err != nil || found || pollTimeout <= 0 {
-			return err
+		got, next, err := try()
+		if err != nil || got != nil || pollTimeout <= 0 {
+			return got, err
 		}
 		wait := time.Until(deadline)
 		if wait <= 0 {
-			return nil
+			return nil, nil
 		}
 		if !next.IsZero() {
 			if d := next.Sub(p.cfg.clock()); d < wait {
@@ -68,9 +70,9 @@ func (p *Provider) poll(ctx context.Context, op provobs.Op, pollTimeout time.Dur
 		case <-wake:
 		case <-timer.C:
 		case <-ctx.Done():
-			return canceledErr(op, ctx.Err())
+			return nil, provobs.ContextError(op, ctx.Err())
 		case <-p.w.closing:
-			return closedErr(op)
+			return nil, provobs.ClosedError(op, nil)
 		}
 	}
 }
@@ -175,4 +177,12 @@ func (c *changeWatcher) run(conn *sql.Conn, base int64, stop <-chan struct{}) {
 			c.p.w.worker.Broadcast()
 		}
 	}
+}
+
+// nextVisible reads the time from sqlNextVisible (or the worker queue's
+// equivalent): zero when nothing is due later.
+func nextVisible(q queryer, query string, now int64) (time.Time, error) {
+	var n sql.NullInt64
+	err := q.queryRow(query, now).Scan(&n)
+	return store.FromNanos(n.Int64), err
 }

@@ -3,6 +3,8 @@ package sqlite
 import (
 	"log/slog"
 	"time"
+
+	"github.com/provobs/provobs"
 )
 
 // Option configures Open. Options are applied in order; a later option
@@ -39,8 +41,9 @@ func (s Synchronous) String() string {
 
 // The defaults of the options.
 const (
-	// DefaultLockTimeout is the lock duration used when a call asks for zero.
-	DefaultLockTimeout = 30 * time.Second
+	// DefaultLockTimeout is the lock duration used when a call asks for
+	// zero: the contract's default.
+	DefaultLockTimeout = provobs.DefaultLockTimeout
 	// DefaultBusyTimeout is how long a connection waits for a lock held by
 	// another connection or process.
 	DefaultBusyTimeout = 5 * time.Second
@@ -48,7 +51,6 @@ const (
 	// at most.
 	DefaultMaxBatch = 64
 
-	defaultListLimit = 100
 	defaultReadConns = 4
 )
 

@@ -262,11 +262,8 @@ func (r reader) queryRow(query string, args ...any) row {
 // (WAL lets it run beside the writer), or the writer for an in-memory store,
 // whose single connection is the database.
 func (p *Provider) read(ctx context.Context, op provobs.Op, fn func(q queryer, now int64) error) error {
-	if p.closed.Load() {
-		return closedErr(op)
-	}
-	if err := ctx.Err(); err != nil {
-		return canceledErr(op, err)
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load()); err != nil {
+		return err
 	}
 	if p.readDB == nil {
 		return p.submit(ctx, op, func(t *wtx) error {
@@ -278,7 +275,11 @@ func (p *Provider) read(ctx context.Context, op provobs.Op, fn func(q queryer, n
 		return nil
 	}
 	if p.closed.Load() {
-		return closedErr(op)
+		return provobs.ClosedError(op, err)
+	}
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		// The driver says "interrupted": the context says why.
+		err = fmt.Errorf("%w: %w", cerr, err)
 	}
 	return classify(op, err)
 }

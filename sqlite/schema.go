@@ -5,58 +5,21 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
 	"log/slog"
-	"path"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/internal/store"
 )
+
+// keyVersion is the log attribute of a migration's schema version.
+const keyVersion = "schema_version"
 
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// migration is one embedded schema step; version N is migrations/NNNN_*.sql.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
 // migrations returns the embedded migrations in version order.
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var out []migration
-	for _, e := range entries {
-		name := e.Name()
-		num, _, ok := strings.Cut(name, "_")
-		if !ok || path.Ext(name) != ".sql" {
-			return nil, fmt.Errorf("sqlite: bad migration file name %q", name)
-		}
-		v, err := strconv.Atoi(num)
-		if err != nil || v <= 0 {
-			return nil, fmt.Errorf("sqlite: bad migration version in %q", name)
-		}
-		b, err := migrationFS.ReadFile("migrations/" + name)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{version: v, name: name, sql: string(b)})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	for i, m := range out {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("sqlite: migrations are not numbered 1..n: %q", m.name)
-		}
-	}
-	return out, nil
-}
+func migrations() ([]store.Migration, error) { return store.Migrations(migrationFS, "migrations") }
 
 // SchemaVersion is the schema version this code writes and reads: the
 // number of embedded migrations.
@@ -121,10 +84,10 @@ func migrate(ctx context.Context, conn *sql.Conn, dbPath string, now func() time
 	}
 	start := time.Now()
 	for _, m := range ms[have:] {
-		if _, err := conn.ExecContext(ctx, m.sql); err != nil {
-			return fmt.Errorf("sqlite: migration %s: %w", m.name, err)
+		if _, err := conn.ExecContext(ctx, m.SQL); err != nil {
+			return fmt.Errorf("sqlite: migration %s: %w", m.Name, err)
 		}
-		if _, err := conn.ExecContext(ctx, "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)", m.version, toNanos(now())); err != nil {
+		if _, err := conn.ExecContext(ctx, "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)", m.Version, toNanos(now())); err != nil {
 			return err
 		}
 	}
@@ -133,7 +96,7 @@ func migrate(ctx context.Context, conn *sql.Conn, dbPath string, now func() time
 	}
 	for _, m := range ms[have:] {
 		log.LogAttrs(ctx, slog.LevelInfo, "sqlite: schema migration applied",
-			slog.Int(keyVersion, m.version), slog.String("migration", m.name),
+			slog.Int(keyVersion, m.Version), slog.String("migration", m.Name),
 			slog.Float64(provobs.KeyDurationMS, durationMS(time.Since(start))))
 	}
 	return nil

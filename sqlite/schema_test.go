@@ -111,7 +111,7 @@ func TestMigrationsAreNumbered(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, ms, SchemaVersion)
 	for i, m := range ms {
-		assert.Equal(t, i+1, m.version, m.name)
+		assert.Equal(t, i+1, m.Version, m.Name)
 	}
 }
 

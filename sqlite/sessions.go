@@ -55,19 +55,16 @@ func (t *wtx) touchSession(sid string, now int64) error {
 // it renewed. It never re-acquires an expired lease.
 func (p *Provider) RenewSessionLock(ctx context.Context, ownerIDs []string, extendFor, idleTimeout time.Duration) (int, error) {
 	const op = provobs.OpRenewSessionLock
-	if err := p.check(ctx, op); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateExtension(op, extendFor)); err != nil {
 		return 0, err
 	}
-	d, err := p.lockFor(op, extendFor, "extension")
-	if err != nil {
-		return 0, err
-	}
+	d := provobs.LockDuration(extendFor, p.cfg.lockTimeout)
 	if len(ownerIDs) == 0 {
 		return 0, nil
 	}
 	owners, err := json.Marshal(ownerIDs)
 	if err != nil {
-		return 0, invalidArg(op, "owner ids: %v", err)
+		return 0, provobs.InvalidArgumentError(op, "owner ids: %v", err)
 	}
 	var n int64
 	err = p.submit(ctx, op, func(t *wtx) error {
@@ -88,11 +85,8 @@ func (p *Provider) RenewSessionLock(ctx context.Context, ownerIDs []string, exte
 // older than idleTimeout, and returns how many it deleted.
 func (p *Provider) CleanupOrphanedSessions(ctx context.Context, idleTimeout time.Duration) (int, error) {
 	const op = provobs.OpCleanupOrphanedSessions
-	if err := p.check(ctx, op); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateIdleTimeout(op, idleTimeout)); err != nil {
 		return 0, err
-	}
-	if idleTimeout < 0 {
-		return 0, invalidArg(op, "negative idle timeout %v", idleTimeout)
 	}
 	var n int64
 	err := p.submit(ctx, op, func(t *wtx) error {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/provobs/provobs"
+	"github.com/provobs/provobs/internal/store"
 )
 
 // Worker queue: enqueue, dequeue, ack, abandon, renew. Items are FIFO by id
@@ -60,7 +61,7 @@ WHERE lock_token = ?1 AND locked_until > ?2`
 
 func (t *wtx) insertWorker(it provobs.WorkItem, now int64) error {
 	_, err := t.exec(sqlInsertWorker, it.InstanceID, int64(it.Kind), int64(it.ExecutionID), int64(it.CorrelationID),
-		it.SessionID, nullNanos(it.FireAt), it.Payload, now)
+		it.SessionID, store.NullNanos(it.FireAt), it.Payload, now)
 	return err
 }
 
@@ -68,10 +69,7 @@ func (t *wtx) insertWorker(it provobs.WorkItem, now int64) error {
 // dequeued in insertion order.
 func (p *Provider) EnqueueWorker(ctx context.Context, item provobs.WorkItem) error {
 	const op = provobs.OpEnqueueWorker
-	if err := p.check(ctx, op); err != nil {
-		return err
-	}
-	if err := provobs.ValidateWorkerItem(op, item); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateWorkerItem(op, item)); err != nil {
 		return err
 	}
 	return p.submit(ctx, op, func(t *wtx) error {
@@ -87,59 +85,54 @@ func (p *Provider) EnqueueWorker(ctx context.Context, item provobs.WorkItem) err
 // means no eligible work; opts.PollTimeout > 0 waits for some.
 func (p *Provider) DequeueWorker(ctx context.Context, opts provobs.FetchOptions, session *provobs.SessionConfig) (*provobs.WorkerItem, error) {
 	const op = provobs.OpDequeue
-	if err := p.check(ctx, op); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateFetch(op, opts), provobs.ValidateSession(op, session)); err != nil {
 		return nil, err
 	}
-	lock, err := p.lockFor(op, opts.LockTimeout, "lock timeout")
-	if err != nil {
-		return nil, err
-	}
-	if opts.PollTimeout < 0 {
-		return nil, invalidArg(op, "negative poll timeout %v", opts.PollTimeout)
-	}
-	var owner string
-	var lease time.Duration
+	d := workerDequeue{lock: provobs.LockDuration(opts.LockTimeout, p.cfg.lockTimeout), withSession: session != nil, wantNext: opts.PollTimeout > 0}
 	if session != nil {
-		if session.OwnerID == "" {
-			return nil, invalidArg(op, "session config with an empty owner id")
-		}
-		owner = session.OwnerID
-		if lease, err = p.lockFor(op, session.LockTimeout, "session lock timeout"); err != nil {
-			return nil, err
-		}
+		d.owner, d.lease = session.OwnerID, provobs.LockDuration(session.LockTimeout, p.cfg.lockTimeout)
 	}
-	var item *provobs.WorkerItem
-	err = p.poll(ctx, op, opts.PollTimeout, p.w.worker, func() (bool, time.Time, error) {
-		wantNext := opts.PollTimeout > 0
-		if p.workerIdle.Load() {
-			if found, next, err := p.precheckWorker(ctx, op, session != nil, owner, wantNext); err != nil || !found {
-				return false, next, err
-			}
-		}
-		var got *provobs.WorkerItem
-		var next time.Time
-		run := func(t *wtx) error {
-			var err error
-			got, next, err = t.dequeue(lock, session != nil, owner, lease, wantNext)
-			return err
-		}
-		release := func(t *wtx) error {
-			if got == nil {
-				return nil
-			}
-			return t.abandonWorker(got.LockToken, 0, true)
-		}
-		if err := p.submit(ctx, op, run, release); err != nil {
-			return false, time.Time{}, err
-		}
-		item = got
-		p.workerIdle.Store(got == nil)
-		return got != nil, next, nil
+	return poll(p, ctx, op, opts.PollTimeout, p.w.worker, func() (*provobs.WorkerItem, time.Time, error) {
+		return p.tryDequeue(ctx, d)
 	})
-	if err != nil {
-		return nil, err
+}
+
+// tryDequeue is one look for work by a dequeue, as tryFetch is for a
+// fetch.
+func (p *Provider) tryDequeue(ctx context.Context, d workerDequeue) (*provobs.WorkerItem, time.Time, error) {
+	const op = provobs.OpDequeue
+	if p.workerIdle.Load() {
+		if found, next, err := p.precheckWorker(ctx, op, d.withSession, d.owner, d.wantNext); err != nil || !found {
+			return nil, next, err
+		}
 	}
-	return item, nil
+	if err := p.submit(ctx, op, d.run, d.release); err != nil {
+		return nil, time.Time{}, err
+	}
+	p.workerIdle.Store(d.got == nil)
+	return d.got, d.next, nil
+}
+
+// workerDequeue is one dequeue's turn in the writer, as orchFetch is a
+// fetch's.
+type workerDequeue struct {
+	lock, lease           time.Duration
+	withSession, wantNext bool
+	owner                 string
+	got                   *provobs.WorkerItem
+	next                  time.Time
+}
+
+func (d *workerDequeue) run(t *wtx) (err error) {
+	d.got, d.next, err = t.dequeue(d.lock, d.withSession, d.owner, d.lease, d.wantNext)
+	return err
+}
+
+func (d *workerDequeue) release(t *wtx) error {
+	if d.got == nil {
+		return nil
+	}
+	return t.abandonWorker(d.got.LockToken, 0, true)
 }
 
 // precheckWorker looks for a dequeue candidate on the read pool (see
@@ -195,7 +188,7 @@ func (t *wtx) dequeue(lock time.Duration, withSession bool, owner string, lease 
 		wi               provobs.WorkerItem
 		inst, sess       string
 		kind, exec, corr int64
-		fire             sql.NullInt64
+		fire             *int64
 		payload          []byte
 		null             bool
 	)
@@ -218,8 +211,8 @@ func (t *wtx) dequeue(lock time.Duration, withSession bool, owner string, lease 
 		ExecutionID:   uint64(exec),
 		CorrelationID: uint64(corr),
 		SessionID:     sess,
-		FireAt:        fromNullNanos(fire),
-		Payload:       payloadOut(payload, null),
+		FireAt:        store.FromNullNanos(fire),
+		Payload:       store.PayloadOut(payload, null),
 	}
 	return &wi, time.Time{}, nil
 }
@@ -230,16 +223,8 @@ func (t *wtx) dequeue(lock time.Duration, withSession bool, owner string, lease 
 // leaves the item to be fetched again after its lock expires.
 func (p *Provider) AckWorker(ctx context.Context, lockToken string, completion *provobs.WorkItem) error {
 	const op = provobs.OpAckWorker
-	if err := p.check(ctx, op); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateCompletion(op, completion), provobs.ValidateToken(op, lockToken)); err != nil {
 		return err
-	}
-	if completion != nil {
-		if err := provobs.ValidateOrchestratorItem(op, *completion); err != nil {
-			return err
-		}
-	}
-	if lockToken == "" {
-		return lockLost(op)
 	}
 	var c provobs.WorkItem
 	if completion != nil {
@@ -250,7 +235,7 @@ func (p *Provider) AckWorker(ctx context.Context, lockToken string, completion *
 		var sid string
 		switch err := t.queryRow(sqlAckWorker, lockToken, now).Scan(&sid); {
 		case errors.Is(err, sql.ErrNoRows):
-			return lockLost(op)
+			return provobs.LockLostError(op)
 		case err != nil:
 			return err
 		}
@@ -268,14 +253,8 @@ func (p *Provider) AckWorker(ctx context.Context, lockToken string, completion *
 // attempt counted at dequeue (never below zero).
 func (p *Provider) AbandonWorker(ctx context.Context, lockToken string, opts provobs.AbandonOptions) error {
 	const op = provobs.OpAbandonWorker
-	if err := p.check(ctx, op); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateAbandon(op, opts), provobs.ValidateToken(op, lockToken)); err != nil {
 		return err
-	}
-	if opts.Delay < 0 {
-		return invalidArg(op, "negative delay %v", opts.Delay)
-	}
-	if lockToken == "" {
-		return lockLost(op)
 	}
 	return p.submit(ctx, op, func(t *wtx) error {
 		return t.abandonWorker(lockToken, opts.Delay, opts.IgnoreAttempt)
@@ -288,12 +267,12 @@ func (t *wtx) abandonWorker(token string, delay time.Duration, ignoreAttempt boo
 	if delay > 0 {
 		visible = addDur(now, delay)
 	}
-	n, err := t.execN(sqlAbandonWorker, token, now, visible, boolInt(ignoreAttempt))
+	n, err := t.execN(sqlAbandonWorker, token, now, visible, store.BoolInt(ignoreAttempt))
 	if err != nil {
 		return err
 	}
 	if n == 0 {
-		return lockLost(provobs.OpAbandonWorker)
+		return provobs.LockLostError(provobs.OpAbandonWorker)
 	}
 	return nil
 }
@@ -303,22 +282,16 @@ func (t *wtx) abandonWorker(token string, delay time.Duration, ignoreAttempt boo
 // tells the worker its activity was cancelled or taken over.
 func (p *Provider) RenewWorkerLock(ctx context.Context, lockToken string, extendFor time.Duration) error {
 	const op = provobs.OpRenewWorker
-	if err := p.check(ctx, op); err != nil {
+	if err := provobs.ValidateCall(ctx, op, p.closed.Load(), provobs.ValidateExtension(op, extendFor), provobs.ValidateToken(op, lockToken)); err != nil {
 		return err
 	}
-	d, err := p.lockFor(op, extendFor, "extension")
-	if err != nil {
-		return err
-	}
-	if lockToken == "" {
-		return lockLost(op)
-	}
+	d := provobs.LockDuration(extendFor, p.cfg.lockTimeout)
 	return p.submit(ctx, op, func(t *wtx) error {
 		now := t.nowNanos()
 		var sid string
 		switch err := t.queryRow(sqlRenewWorker, addDur(now, d), lockToken, now).Scan(&sid); {
 		case errors.Is(err, sql.ErrNoRows):
-			return lockLost(op)
+			return provobs.LockLostError(op)
 		case err != nil:
 			return err
 		}

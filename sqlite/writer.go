@@ -13,6 +13,12 @@ import (
 	"github.com/provobs/provobs/internal/wake"
 )
 
+// keyRequests is the log attribute of how many requests a batch held. The
+// shared keys (operation, instance_id, duration_ms, error_type, error) are
+// the root package's vocabulary, so the provider's own records and
+// slogprov's records of the same operation can be joined on them.
+const keyRequests = "requests"
+
 // The group-commit writer.
 //
 // One goroutine owns the only write connection. Every write operation is a
@@ -315,7 +321,7 @@ func (w *writer) runBatch(batch []*request) {
 	live := batch[:0:0]
 	for _, r := range batch {
 		if r.ctx.Err() != nil && r.state.CompareAndSwap(reqQueued, reqSkipped) {
-			r.done <- canceledErr(r.op, r.ctx.Err())
+			r.done <- provobs.ContextError(r.op, r.ctx.Err())
 			continue
 		}
 		if r.state.Load() != reqQueued {
@@ -355,7 +361,7 @@ func (w *writer) runBatch(batch []*request) {
 		}
 		ran = append(ran, r)
 		if err := r.ctx.Err(); err != nil {
-			r.err = canceledErr(r.op, err)
+			r.err = provobs.ContextError(r.op, err)
 			continue
 		}
 		if fatal := w.runOne(r, !solo); fatal != nil {
@@ -521,30 +527,27 @@ func (p *Provider) submit(ctx context.Context, op provobs.Op, run, release func(
 // (r.release != nil), which returns TypeCanceled at once and leaves the
 // writer to release the lock it took.
 func (p *Provider) send(ctx context.Context, r *request) error {
-	if p.closed.Load() {
-		return closedErr(r.op)
-	}
-	if err := ctx.Err(); err != nil {
-		return canceledErr(r.op, err)
+	if err := provobs.ValidateCall(ctx, r.op, p.closed.Load()); err != nil {
+		return err
 	}
 	r.ctx = ctx
 	r.done = make(chan error, 1)
 	select {
 	case p.w.reqs <- r:
 	case <-p.w.closing:
-		return closedErr(r.op)
+		return provobs.ClosedError(r.op, nil)
 	case <-ctx.Done():
-		return canceledErr(r.op, ctx.Err())
+		return provobs.ContextError(r.op, ctx.Err())
 	}
 	select {
 	case err := <-r.done:
 		return err
 	case <-ctx.Done():
 		if r.state.CompareAndSwap(reqQueued, reqSkipped) {
-			return canceledErr(r.op, ctx.Err())
+			return provobs.ContextError(r.op, ctx.Err())
 		}
 		if r.release != nil && r.state.CompareAndSwap(reqRunning, reqAbandoned) {
-			return canceledErr(r.op, ctx.Err())
+			return provobs.ContextError(r.op, ctx.Err())
 		}
 		return <-r.done
 	}

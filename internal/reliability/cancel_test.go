@@ -20,7 +20,8 @@ import (
 // A context cancelled mid-operation: calls race their own deadlines (random,
 // 0 to 3ms), so some are cancelled before the writer takes them, some while
 // their batch runs and some not at all. Each call must either fail with
-// TypeCanceled and have changed nothing, or succeed and have taken effect:
+// TypeDeadlineExceeded (its deadline passed) and have changed nothing, or
+// succeed and have taken effect:
 // the store ends up with exactly the effects of the calls that returned nil.
 
 const cancelCalls = 120
@@ -39,14 +40,15 @@ func racing(rng *rand.Rand, mu *sync.Mutex) (context.Context, context.CancelFunc
 	return context.WithTimeout(context.Background(), d)
 }
 
-// outcome sorts a call's result: nil or canceled, anything else fails the
-// test. It runs on the calls' goroutines, so it asserts, never requires.
+// outcome sorts a call's result: nil or deadline_exceeded, anything else
+// fails the test. It runs on the calls' goroutines, so it asserts, never
+// requires.
 func outcome(t *testing.T, err error, what string) bool {
 	t.Helper()
 	if err == nil {
 		return true
 	}
-	assert.Equal(t, provobs.TypeCanceled, provobs.TypeOf(err), "%s: %v", what, err)
+	assert.Equal(t, provobs.TypeDeadlineExceeded, provobs.TypeOf(err), "%s: %v", what, err)
 	return false
 }
 
