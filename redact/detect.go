@@ -148,13 +148,53 @@ func (d *detectors) active() bool { return d.on != 0 || len(d.patterns) > 0 }
 // span is a half-open byte range [start, end) of a string.
 type span struct{ start, end int }
 
-// match reports whether any detector finds a non-empty match in s. Most
-// strings are settled by the inline loop of candidate.
+// match reports whether any detector finds a non-empty match in s. It is
+// inlined where it is called: a string shorter than any match costs a
+// comparison, and most others are settled by the loop of candidate.
 func (d *detectors) match(s string) bool {
-	if len(s) < d.minLen {
-		return false
+	return len(s) >= d.minLen && d.candidate(s)
+}
+
+// candidate reports whether a detector finds a match in s. Its loop costs
+// one table load per byte and settles most strings: a detector can only
+// start at a trigger byte, and at one the check that needs no more than
+// the bytes around it (a vendor prefix or "Bearer" at a word boundary,
+// the J of "eyJ", 13 digits in all for a card) rules out most. Only a
+// string that passes goes to confirm, which runs the detectors.
+func (d *detectors) candidate(s string) bool {
+	digits := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		a := d.act[c]
+		if a == 0 {
+			continue
+		}
+		switch a {
+		case actCard:
+			digits++
+		case actVendor, actB:
+			if i+1 < len(s) && startPair(c, s[i+1]) && (c == 'B' || i == 0 || !isWord(s[i-1]) && s[i-1] != '-') {
+				return d.confirm(s, true)
+			}
+		case actJ:
+			if i > 0 && s[i-1] == 'y' {
+				return d.confirm(s, true)
+			}
+		default: // ':', '=', '@'
+			return d.confirm(s, true)
+		}
 	}
-	if d.on != 0 && d.candidate(s) {
+	if digits >= 13 || len(d.patterns) > 0 {
+		return d.confirm(s, digits >= 13)
+	}
+	return false
+}
+
+// confirm runs the detectors on s: the built-in ones when cand (the
+// loop of candidate found where one could start), and the caller's
+// patterns.
+func (d *detectors) confirm(s string, cand bool) bool {
+	if cand {
 		if !d.each(s, func(int, int) bool { return false }) {
 			return true
 		}
@@ -170,36 +210,6 @@ func (d *detectors) match(s string) bool {
 		}
 	}
 	return false
-}
-
-// candidate reports whether s holds a place where a detector could
-// start: one table load per byte, and at a trigger byte the check that
-// needs no more than the byte before it (a vendor prefix or "Bearer" at a
-// word boundary, the J of "eyJ", 13 digits in all for a card). Without
-// one, each would find nothing.
-func (d *detectors) candidate(s string) bool {
-	digits := 0
-	prev := byte(0) // the byte before i, 0 at the start
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch d.act[c] {
-		case 0:
-		case actCard:
-			digits++
-		case actVendor, actB:
-			if (!isWord(prev) && prev != '-' || c == 'B') && i+1 < len(s) && startPair(c, s[i+1]) {
-				return true
-			}
-		case actJ:
-			if prev == 'y' {
-				return true
-			}
-		default: // ':', '=', '@'
-			return true
-		}
-		prev = c
-	}
-	return digits >= 13
 }
 
 // mask replaces every match in s with [Redacted] and reports whether

@@ -158,9 +158,19 @@ func (h *handler) WithGroup(name string) slog.Handler {
 	return &handler{next: h.next.WithGroup(name), c: h.c, path: path}
 }
 
-// sensitive reports whether a value under key is redacted by its key.
+// sensitive reports whether a value under key is redacted by its key. A
+// key met before is answered by the cache, inline.
 func (c *core) sensitive(key string) bool {
 	if s, ok := c.cache.lookup(key); ok {
+		return s
+	}
+	return c.decide(key)
+}
+
+// decide is sensitive for a key not in the first slot of its cache set:
+// the second slot, else the key sets, and the decision is remembered.
+func (c *core) decide(key string) bool {
+	if s, ok := c.cache.lookupSecond(key); ok {
 		return s
 	}
 	s := c.keys.match(key) && (!c.anyOK || !c.allowed.hasWhole(key))

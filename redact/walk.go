@@ -83,12 +83,29 @@ func (s *state) enter() bool {
 
 func (s *state) leave() { s.depth-- }
 
-// attr walks one attribute.
+// attr walks one attribute. The common case, a key met before that is not
+// sensitive and a scalar value or a string no detector could match in,
+// is settled here, without a call but the string scan's.
 func (s *state) attr(a slog.Attr) (slog.Value, outcome) {
 	if a.Key == "" { // an inline group: its attributes are matched by their keys
 		return s.value(a.Value, s.c.scan)
 	}
-	return s.member(a.Key, s.c.sensitive(a.Key), a.Value)
+	sens, ok := s.c.cache.lookup(a.Key)
+	if !ok {
+		sens = s.c.decide(a.Key)
+	}
+	if !sens {
+		switch a.Value.Kind() {
+		case slog.KindGroup, slog.KindAny, slog.KindLogValuer:
+		case slog.KindString:
+			if !s.c.scan || !s.c.det.match(a.Value.String()) {
+				return a.Value, unchanged
+			}
+		default:
+			return a.Value, unchanged
+		}
+	}
+	return s.member(a.Key, sens, a.Value)
 }
 
 // member walks the value v under key: an attribute, a map entry or a
