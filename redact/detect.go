@@ -162,10 +162,11 @@ func (d *detectors) match(s string) bool {
 // the J of "eyJ", 13 digits in all for a card) rules out most. Only a
 // string that passes goes to confirm, which runs the detectors.
 func (d *detectors) candidate(s string) bool {
+	act := &d.act
 	digits := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		a := d.act[c]
+		a := act[c]
 		if a == 0 {
 			continue
 		}

@@ -99,14 +99,7 @@ func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 		msg, msgChanged = s.scanString(r.Message)
 	}
 	s.start(h.path)
-	var e edits // nil until an attribute changes
-	i := 0
-	r.Attrs(func(a slog.Attr) bool {
-		v, o := s.attr(a)
-		e.note(i, a.Key, v, o)
-		i++
-		return true
-	})
+	e := s.record(&r)
 	if len(e.at) == 0 && !msgChanged {
 		return h.next.Handle(ctx, r)
 	}
@@ -125,6 +118,21 @@ func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 		return true
 	})
 	return h.next.Handle(ctx, nr)
+}
+
+// record walks r's attributes and returns their edits (none, and nothing
+// allocated, when nothing changes). It is apart from Handle so that its
+// loop keeps few values live across the calls of attr.
+func (s *state) record(r *slog.Record) edits {
+	var e edits
+	i := 0
+	r.Attrs(func(a slog.Attr) bool {
+		v, o := s.attr(a)
+		e.note(i, a.Key, v, o)
+		i++
+		return true
+	})
+	return e
 }
 
 // WithAttrs redacts attrs once, now, and returns a handler whose next has
