@@ -30,6 +30,8 @@ type core struct {
 	audit   func(path string, reason Reason)
 	types   sync.Map // reflect.Type -> *typeInfo
 	cache   keyCache // decisions of sensitive, by key address
+	ro      roRange  // where string literals are: values there are cached
+	vals    keyCache // results of det.match for strings in ro, by address
 }
 
 // NewHandler returns a handler that redacts what opts describes (nil
@@ -74,6 +76,7 @@ func NewHandler(next slog.Handler, opts *Options) slog.Handler {
 		mode:    o.Mode,
 		structs: !o.NoStructFields,
 		audit:   o.Audit,
+		ro:      literals(),
 	}
 	c.anyOK = len(allowed) > 0
 	c.det = newDetectors(det, o.Patterns, &c.keys, &c.allowed)
@@ -184,6 +187,33 @@ func (c *core) decide(key string) bool {
 	s := c.keys.match(key) && (!c.anyOK || !c.allowed.hasWhole(key))
 	c.cache.store(key, s)
 	return s
+}
+
+// matches reports whether a detector finds something in str. For a string
+// in read-only data (a literal: a message, a constant value) the result
+// is remembered by the string's address, as key decisions are; such
+// bytes cannot change.
+func (c *core) matches(str string) bool {
+	if len(str) < c.det.minLen {
+		return false
+	}
+	if !c.ro.has(str) {
+		return c.det.candidate(str)
+	}
+	if m, ok := c.vals.lookup(str); ok {
+		return m
+	}
+	return c.matchStore(str)
+}
+
+// matchStore is matches for a literal not in the first slot of its set.
+func (c *core) matchStore(str string) bool {
+	if m, ok := c.vals.lookupSecond(str); ok {
+		return m
+	}
+	m := c.det.candidate(str)
+	c.vals.store(str, m)
+	return m
 }
 
 // scans reports whether value detectors apply to the value under key.

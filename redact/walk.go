@@ -98,7 +98,7 @@ func (s *state) attr(a slog.Attr) (slog.Value, outcome) {
 		switch a.Value.Kind() {
 		case slog.KindGroup, slog.KindAny, slog.KindLogValuer:
 		case slog.KindString:
-			if !s.c.scan || !s.c.det.match(a.Value.String()) {
+			if !s.c.scan || !s.c.matches(a.Value.String()) {
 				return a.Value, unchanged
 			}
 		default:
@@ -135,7 +135,7 @@ func (s *state) member(key string, sensitive bool, v slog.Value) (slog.Value, ou
 		return v, o
 	case slog.KindAny, slog.KindLogValuer:
 	case slog.KindString:
-		if !s.c.scan || !s.c.det.match(v.String()) {
+		if !s.c.scan || !s.c.matches(v.String()) {
 			return v, unchanged
 		}
 	default:
@@ -214,7 +214,7 @@ func (s *state) attrs(as []slog.Attr) ([]slog.Attr, outcome) {
 
 // scanString masks what the detectors find in str and audits it.
 func (s *state) scanString(str string) (string, bool) {
-	if !s.c.scan || !s.c.det.match(str) {
+	if !s.c.scan || !s.c.matches(str) {
 		return str, false
 	}
 	m, ok := s.c.det.mask(str)
