@@ -83,9 +83,10 @@ func (s *state) enter() bool {
 
 func (s *state) leave() { s.depth-- }
 
-// attr walks one attribute. The common case, a key met before that is not
-// sensitive and a scalar value or a string no detector could match in,
-// is settled here, without a call but the string scan's.
+// attr walks one attribute. The common cases are settled here, without a
+// call but the group's walk: a key met before that is not sensitive, with
+// a scalar value, a string shorter than any match or a literal known to
+// hold none (see core.matches), or a group.
 func (s *state) attr(a slog.Attr) (slog.Value, outcome) {
 	if a.Key == "" { // an inline group: its attributes are matched by their keys
 		return s.value(a.Value, s.c.scan)
@@ -94,18 +95,43 @@ func (s *state) attr(a slog.Attr) (slog.Value, outcome) {
 	if !ok {
 		sens = s.c.decide(a.Key)
 	}
-	if !sens {
-		switch a.Value.Kind() {
-		case slog.KindGroup, slog.KindAny, slog.KindLogValuer:
-		case slog.KindString:
-			if !s.c.scan || !s.c.matches(a.Value.String()) {
-				return a.Value, unchanged
-			}
-		default:
+	if sens {
+		return s.member(a.Key, true, a.Value)
+	}
+	switch a.Value.Kind() {
+	case slog.KindString:
+		if !s.c.scan {
 			return a.Value, unchanged
 		}
+		str := a.Value.String()
+		if len(str) < s.c.det.minLen {
+			return a.Value, unchanged
+		}
+		if s.c.ro.has(str) {
+			if m, ok := s.c.vals.lookup(str); ok && !m {
+				return a.Value, unchanged
+			}
+		}
+		if !s.c.matches(str) {
+			return a.Value, unchanged
+		}
+	case slog.KindGroup:
+		if !s.enter() {
+			break
+		}
+		n := s.push(a.Key)
+		as, o := s.attrs(a.Value.Group())
+		s.pop(n)
+		s.leave()
+		if o == replaced {
+			return slog.GroupValue(as...), replaced
+		}
+		return a.Value, o
+	case slog.KindAny, slog.KindLogValuer:
+	default:
+		return a.Value, unchanged
 	}
-	return s.member(a.Key, sens, a.Value)
+	return s.member(a.Key, false, a.Value)
 }
 
 // member walks the value v under key: an attribute, a map entry or a
