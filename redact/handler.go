@@ -130,7 +130,7 @@ func (s *state) record(r *slog.Record) edits {
 	var e edits
 	i := 0
 	r.Attrs(func(a slog.Attr) bool {
-		v, o := s.attr(a)
+		v, o := s.attr(&a)
 		e.note(i, a.Key, v, o)
 		i++
 		return true

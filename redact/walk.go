@@ -87,7 +87,7 @@ func (s *state) leave() { s.depth-- }
 // call but the group's walk: a key met before that is not sensitive, with
 // a scalar value, a string shorter than any match or a literal known to
 // hold none (see core.matches), or a group.
-func (s *state) attr(a slog.Attr) (slog.Value, outcome) {
+func (s *state) attr(a *slog.Attr) (slog.Value, outcome) {
 	if a.Key == "" { // an inline group: its attributes are matched by their keys
 		return s.value(a.Value, s.c.scan)
 	}
@@ -224,7 +224,8 @@ func (s *state) nested(v slog.Value, scan bool) (slog.Value, outcome) {
 // dropped, as slog handlers omit empty groups.
 func (s *state) attrs(as []slog.Attr) ([]slog.Attr, outcome) {
 	var e edits
-	for i, a := range as {
+	for i := range as {
+		a := &as[i]
 		v, o := s.attr(a)
 		e.note(i, a.Key, v, o)
 	}
@@ -267,7 +268,7 @@ func (s *state) any(x any, scan bool) (slog.Value, outcome) {
 	case Secret, *Secret:
 		return s.redact(ReasonSecret)
 	case slog.Attr:
-		if v, o := s.attr(t); o != unchanged {
+		if v, o := s.attr(&t); o != unchanged {
 			return slog.AnyValue(slog.Attr{Key: t.Key, Value: v}), o
 		}
 	case slog.Value:
