@@ -115,21 +115,28 @@ func cpuTime() int64 {
 // thread (so time spent waiting for a CPU on a busy machine is not
 // counted), and the ratio of their totals is reported as x-bare. Its cases
 // are redact's defaults and logenv's preset (every detector and the
-// message scan), with nothing to redact.
+// message scan), with nothing to redact, on benchRecord (string literals,
+// as log calls mostly pass) and on benchRecordBuilt (the same strings
+// built at run time, which the cache of results for literals does not
+// cover).
 func BenchmarkBudget(b *testing.B) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	ctx := context.Background()
 	bare := slog.NewJSONHandler(io.Discard, nil)
-	r := benchRecord()
+	lit, built := benchRecord(), benchRecordBuilt()
 	for _, bc := range []struct {
 		name string
 		h    slog.Handler
+		r    slog.Record
 	}{
-		{"defaults", redact.NewHandler(bare, nil)},
-		{"logenv", redact.NewHandler(bare, preset())},
-		{"no-detectors", redact.NewHandler(bare, &redact.Options{Detectors: redact.NoDetectors})},
+		{"defaults", redact.NewHandler(bare, nil), lit},
+		{"logenv", redact.NewHandler(bare, preset()), lit},
+		{"no-detectors", redact.NewHandler(bare, &redact.Options{Detectors: redact.NoDetectors}), lit},
+		{"defaults-built-strings", redact.NewHandler(bare, nil), built},
+		{"logenv-built-strings", redact.NewHandler(bare, preset()), built},
 	} {
+		r := bc.r
 		b.Run(bc.name, func(b *testing.B) {
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
