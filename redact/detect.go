@@ -174,7 +174,7 @@ func (d *detectors) candidate(s string) bool {
 		case actCard:
 			digits++
 		case actVendor, actB:
-			if i+1 < len(s) && startPair(c, s[i+1]) && (c == 'B' || i == 0 || !isWord(s[i-1]) && s[i-1] != '-') {
+			if (c == 'B' || i == 0 || !inWord[s[i-1]]) && i+1 < len(s) && startPair(c, s[i+1]) {
 				return d.confirm(s, true)
 			}
 		case actJ:
@@ -335,6 +335,15 @@ func (d *detectors) each(s string, yield func(i, j int) bool) bool {
 	}
 	return true
 }
+
+// inWord[c] is whether c is a word byte or '-': a vendor prefix or a
+// lower-case "bearer" after it is not at a word start.
+var inWord = func() (t [256]bool) {
+	for c := range t {
+		t[c] = isWord(byte(c)) || c == '-'
+	}
+	return t
+}()
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
