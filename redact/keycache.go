@@ -7,7 +7,9 @@ import (
 
 // keyCache remembers, per handler, whether a key string is sensitive, by
 // the key's address and length: the keys of log calls are mostly string
-// literals, met again on every record. A slot holds the key's data
+// literals, met again on every record. (The same type remembers, in
+// core.vals, whether a detector matches in a string literal; those
+// strings are in read-only memory, see roRange.) A slot holds the key's data
 // pointer, which keeps those bytes alive, so no other string can take the
 // address while the slot holds it, and (address, length) names one
 // immutable content (a string made with unsafe.String over bytes that
