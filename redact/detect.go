@@ -84,6 +84,7 @@ const (
 type detectors struct {
 	on       Detector
 	act      [256]uint8 // act[c]: what a detector that is on tries at byte c, 0 for nothing
+	short    [256]uint8 // act without the formats no string shorter than minLong holds
 	minLen   int        // the shortest string a detector that is on can match in
 	patterns []*regexp.Regexp
 	keys     *keySet // sensitive keys, for KeyValuePairs and query parameters
@@ -116,6 +117,14 @@ func newDetectors(on Detector, patterns []*regexp.Regexp, keys, allowed *keySet)
 	set(KeyValuePairs, actColon, ":")
 	set(KeyValuePairs, actEquals, "=")
 	set(VendorTokens, actVendor, vendorFirstBytes)
+	// A card (13 digits), a vendor token (minVendorLen) and a PEM block
+	// do not fit in a string shorter than minLong: there, digits and
+	// vendor letters are not triggers, and 'B' only starts "Bearer".
+	for c, a := range d.act {
+		if a != actCard && a != actVendor {
+			d.short[c] = a
+		}
+	}
 	// The shortest match of each: a key is at least as many bytes as its
 	// normal form has runes.
 	minKey := math.MaxInt32
@@ -142,6 +151,15 @@ func newDetectors(on Detector, patterns []*regexp.Regexp, keys, allowed *keySet)
 	return d
 }
 
+// minLong is the length of the shortest card number, the shortest of the
+// formats that candidate's short table leaves out (vendor tokens are
+// minVendorLen bytes at least, PEM blocks 27).
+const minLong = 13
+
+// A vendor token must not fit in a string shorter than minLong (the
+// constant overflows, and the build fails, if one could).
+const _ = uint(minVendorLen - minLong)
+
 // active reports whether any detector is on.
 func (d *detectors) active() bool { return d.on != 0 || len(d.patterns) > 0 }
 
@@ -163,6 +181,9 @@ func (d *detectors) match(s string) bool {
 // string that passes goes to confirm, which runs the detectors.
 func (d *detectors) candidate(s string) bool {
 	act := &d.act
+	if len(s) < minLong {
+		act = &d.short
+	}
 	digits := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
