@@ -84,6 +84,7 @@ const (
 type detectors struct {
 	on       Detector
 	act      [256]uint8 // act[c]: what a detector that is on tries at byte c, 0 for nothing
+	short    [256]uint8 // act without the formats no string shorter than minLong holds
 	minLen   int        // the shortest string a detector that is on can match in
 	patterns []*regexp.Regexp
 	keys     *keySet // sensitive keys, for KeyValuePairs and query parameters
@@ -116,6 +117,14 @@ func newDetectors(on Detector, patterns []*regexp.Regexp, keys, allowed *keySet)
 	set(KeyValuePairs, actColon, ":")
 	set(KeyValuePairs, actEquals, "=")
 	set(VendorTokens, actVendor, vendorFirstBytes)
+	// A card (13 digits), a vendor token (minVendorLen) and a PEM block
+	// do not fit in a string shorter than minLong: there, digits and
+	// vendor letters are not triggers, and 'B' only starts "Bearer".
+	for c, a := range d.act {
+		if a != actCard && a != actVendor {
+			d.short[c] = a
+		}
+	}
 	// The shortest match of each: a key is at least as many bytes as its
 	// normal form has runes.
 	minKey := math.MaxInt32
@@ -142,19 +151,72 @@ func newDetectors(on Detector, patterns []*regexp.Regexp, keys, allowed *keySet)
 	return d
 }
 
+// minLong is the length of the shortest card number, the shortest of the
+// formats that candidate's short table leaves out (vendor tokens are
+// minVendorLen bytes at least, PEM blocks 27).
+const minLong = 13
+
+// A vendor token must not fit in a string shorter than minLong (the
+// constant overflows, and the build fails, if one could).
+const _ = uint(minVendorLen - minLong)
+
 // active reports whether any detector is on.
 func (d *detectors) active() bool { return d.on != 0 || len(d.patterns) > 0 }
 
 // span is a half-open byte range [start, end) of a string.
 type span struct{ start, end int }
 
-// match reports whether any detector finds a non-empty match in s. Most
-// strings are settled by the inline loop of candidate.
+// match reports whether any detector finds a non-empty match in s. It is
+// inlined where it is called: a string shorter than any match costs a
+// comparison, and most others are settled by the loop of candidate.
 func (d *detectors) match(s string) bool {
-	if len(s) < d.minLen {
-		return false
+	return len(s) >= d.minLen && d.candidate(s)
+}
+
+// candidate reports whether a detector finds a match in s. Its loop costs
+// one table load per byte and settles most strings: a detector can only
+// start at a trigger byte, and at one the check that needs no more than
+// the bytes around it (a vendor prefix or "Bearer" at a word boundary,
+// the J of "eyJ", 13 digits in all for a card) rules out most. Only a
+// string that passes goes to confirm, which runs the detectors.
+func (d *detectors) candidate(s string) bool {
+	act := &d.act
+	if len(s) < minLong {
+		act = &d.short
 	}
-	if d.on != 0 && d.candidate(s) {
+	digits := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		a := act[c]
+		if a == 0 {
+			continue
+		}
+		switch a {
+		case actCard:
+			digits++
+		case actVendor, actB:
+			if (c == 'B' || i == 0 || !inWord[s[i-1]]) && i+1 < len(s) && startPair(c, s[i+1]) {
+				return d.confirm(s, true)
+			}
+		case actJ:
+			if i > 0 && s[i-1] == 'y' {
+				return d.confirm(s, true)
+			}
+		default: // ':', '=', '@'
+			return d.confirm(s, true)
+		}
+	}
+	if digits >= 13 || len(d.patterns) > 0 {
+		return d.confirm(s, digits >= 13)
+	}
+	return false
+}
+
+// confirm runs the detectors on s: the built-in ones when cand (the
+// loop of candidate found where one could start), and the caller's
+// patterns.
+func (d *detectors) confirm(s string, cand bool) bool {
+	if cand {
 		if !d.each(s, func(int, int) bool { return false }) {
 			return true
 		}
@@ -170,36 +232,6 @@ func (d *detectors) match(s string) bool {
 		}
 	}
 	return false
-}
-
-// candidate reports whether s holds a place where a detector could
-// start: one table load per byte, and at a trigger byte the check that
-// needs no more than the byte before it (a vendor prefix or "Bearer" at a
-// word boundary, the J of "eyJ", 13 digits in all for a card). Without
-// one, each would find nothing.
-func (d *detectors) candidate(s string) bool {
-	digits := 0
-	prev := byte(0) // the byte before i, 0 at the start
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch d.act[c] {
-		case 0:
-		case actCard:
-			digits++
-		case actVendor, actB:
-			if (!isWord(prev) && prev != '-' || c == 'B') && i+1 < len(s) && startPair(c, s[i+1]) {
-				return true
-			}
-		case actJ:
-			if prev == 'y' {
-				return true
-			}
-		default: // ':', '=', '@'
-			return true
-		}
-		prev = c
-	}
-	return digits >= 13
 }
 
 // mask replaces every match in s with [Redacted] and reports whether
@@ -324,6 +356,15 @@ func (d *detectors) each(s string, yield func(i, j int) bool) bool {
 	}
 	return true
 }
+
+// inWord[c] is whether c is a word byte or '-': a vendor prefix or a
+// lower-case "bearer" after it is not at a word start.
+var inWord = func() (t [256]bool) {
+	for c := range t {
+		t[c] = isWord(byte(c)) || c == '-'
+	}
+	return t
+}()
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 

@@ -97,9 +97,13 @@
 // over a string, dispatched by the byte that starts each format (and the
 // byte after it); key decisions are remembered per handler by the key
 // string's address, which holds for string literals and for any string
-// whose bytes are not changed after it was made. Figures
-// against a bare slog.JSONHandler are in BENCHMARKS.md, section
-// "Redaction", with their commands.
+// whose bytes are not changed after it was made. What the detectors find
+// in a string literal (a message, a constant value) is remembered too,
+// by address, but only for strings in the program's read-only segment
+// (on Linux, where /proc/self/maps locates it), whose bytes cannot
+// change; other strings are scanned every time. Figures against a bare
+// slog.JSONHandler are in BENCHMARKS.md, section "Redaction", with their
+// commands.
 //
 // # Migration from the functional options
 //

@@ -30,6 +30,8 @@ type core struct {
 	audit   func(path string, reason Reason)
 	types   sync.Map // reflect.Type -> *typeInfo
 	cache   keyCache // decisions of sensitive, by key address
+	ro      roRange  // where string literals are: values there are cached
+	vals    keyCache // results of det.match for strings in ro, by address
 }
 
 // NewHandler returns a handler that redacts what opts describes (nil
@@ -74,6 +76,7 @@ func NewHandler(next slog.Handler, opts *Options) slog.Handler {
 		mode:    o.Mode,
 		structs: !o.NoStructFields,
 		audit:   o.Audit,
+		ro:      literals(),
 	}
 	c.anyOK = len(allowed) > 0
 	c.det = newDetectors(det, o.Patterns, &c.keys, &c.allowed)
@@ -99,14 +102,7 @@ func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 		msg, msgChanged = s.scanString(r.Message)
 	}
 	s.start(h.path)
-	var e edits // nil until an attribute changes
-	i := 0
-	r.Attrs(func(a slog.Attr) bool {
-		v, o := s.attr(a)
-		e.note(i, a.Key, v, o)
-		i++
-		return true
-	})
+	e := s.record(&r)
 	if len(e.at) == 0 && !msgChanged {
 		return h.next.Handle(ctx, r)
 	}
@@ -125,6 +121,21 @@ func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 		return true
 	})
 	return h.next.Handle(ctx, nr)
+}
+
+// record walks r's attributes and returns their edits (none, and nothing
+// allocated, when nothing changes). It is apart from Handle so that its
+// loop keeps few values live across the calls of attr.
+func (s *state) record(r *slog.Record) edits {
+	var e edits
+	i := 0
+	r.Attrs(func(a slog.Attr) bool {
+		v, o := s.attr(&a)
+		e.note(i, a.Key, v, o)
+		i++
+		return true
+	})
+	return e
 }
 
 // WithAttrs redacts attrs once, now, and returns a handler whose next has
@@ -158,14 +169,51 @@ func (h *handler) WithGroup(name string) slog.Handler {
 	return &handler{next: h.next.WithGroup(name), c: h.c, path: path}
 }
 
-// sensitive reports whether a value under key is redacted by its key.
+// sensitive reports whether a value under key is redacted by its key. A
+// key met before is answered by the cache, inline.
 func (c *core) sensitive(key string) bool {
 	if s, ok := c.cache.lookup(key); ok {
+		return s
+	}
+	return c.decide(key)
+}
+
+// decide is sensitive for a key not in the first slot of its cache set:
+// the second slot, else the key sets, and the decision is remembered.
+func (c *core) decide(key string) bool {
+	if s, ok := c.cache.lookupSecond(key); ok {
 		return s
 	}
 	s := c.keys.match(key) && (!c.anyOK || !c.allowed.hasWhole(key))
 	c.cache.store(key, s)
 	return s
+}
+
+// matches reports whether a detector finds something in str. For a string
+// in read-only data (a literal: a message, a constant value) the result
+// is remembered by the string's address, as key decisions are; such
+// bytes cannot change.
+func (c *core) matches(str string) bool {
+	if len(str) < c.det.minLen {
+		return false
+	}
+	if !c.ro.has(str) {
+		return c.det.candidate(str)
+	}
+	if m, ok := c.vals.lookup(str); ok {
+		return m
+	}
+	return c.matchStore(str)
+}
+
+// matchStore is matches for a literal not in the first slot of its set.
+func (c *core) matchStore(str string) bool {
+	if m, ok := c.vals.lookupSecond(str); ok {
+		return m
+	}
+	m := c.det.candidate(str)
+	c.vals.store(str, m)
+	return m
 }
 
 // scans reports whether value detectors apply to the value under key.

@@ -30,6 +30,7 @@ func preset() *redact.Options {
 // BenchmarkHandler compares a bare slog.JSONHandler with the redacting
 // handler wrapped around it, on a record of eight attributes with a nested
 // group: with nothing to redact (the hot path) under the defaults, with
+// its strings built at run time (benchRecordBuilt), with
 // whole-key matching, with logenv's preset (every detector and the message
 // scan), and with two attributes to redact. The discard cases isolate the
 // handler's own cost from the JSON encoding, part by part: each detector
@@ -39,7 +40,7 @@ func BenchmarkHandler(b *testing.B) {
 	ctx := context.Background()
 	bare := slog.NewJSONHandler(io.Discard, nil)
 	discard := slog.DiscardHandler
-	clean := benchRecord()
+	clean, built := benchRecord(), benchRecordBuilt()
 	withStruct := benchRecord()
 	withStruct.AddAttrs(slog.Any("order", order{ID: "o-1", Amount: 3, Items: []string{"a", "b"}}))
 	dirty := slog.NewRecord(time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC), slog.LevelInfo, "fetched orchestration item", 0)
@@ -64,6 +65,9 @@ func BenchmarkHandler(b *testing.B) {
 		{"redact-json-nothing-redacted-detectors", redact.NewHandler(bare, preset()), clean},
 		{"redact-json-nothing-redacted-detectors-nomessage", redact.NewHandler(bare, nil), clean},
 		{"redact-json-redacting", redact.NewHandler(bare, nil), dirty},
+		{"bare-json-built-strings", bare, built},
+		{"redact-json-built-strings", redact.NewHandler(bare, nil), built},
+		{"redact-json-built-strings-detectors", redact.NewHandler(bare, preset()), built},
 		{"bare-json-struct", bare, withStruct},
 		{"redact-json-struct", redact.NewHandler(bare, preset()), withStruct},
 		// The handler's own cost, without a sink's encoding, part by part.
@@ -115,21 +119,28 @@ func cpuTime() int64 {
 // thread (so time spent waiting for a CPU on a busy machine is not
 // counted), and the ratio of their totals is reported as x-bare. Its cases
 // are redact's defaults and logenv's preset (every detector and the
-// message scan), with nothing to redact.
+// message scan), with nothing to redact, on benchRecord (string literals,
+// as log calls mostly pass) and on benchRecordBuilt (the same strings
+// built at run time, which the cache of results for literals does not
+// cover).
 func BenchmarkBudget(b *testing.B) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	ctx := context.Background()
 	bare := slog.NewJSONHandler(io.Discard, nil)
-	r := benchRecord()
+	lit, built := benchRecord(), benchRecordBuilt()
 	for _, bc := range []struct {
 		name string
 		h    slog.Handler
+		r    slog.Record
 	}{
-		{"defaults", redact.NewHandler(bare, nil)},
-		{"logenv", redact.NewHandler(bare, preset())},
-		{"no-detectors", redact.NewHandler(bare, &redact.Options{Detectors: redact.NoDetectors})},
+		{"defaults", redact.NewHandler(bare, nil), lit},
+		{"logenv", redact.NewHandler(bare, preset()), lit},
+		{"no-detectors", redact.NewHandler(bare, &redact.Options{Detectors: redact.NoDetectors}), lit},
+		{"defaults-built-strings", redact.NewHandler(bare, nil), built},
+		{"logenv-built-strings", redact.NewHandler(bare, preset()), built},
 	} {
+		r := bc.r
 		b.Run(bc.name, func(b *testing.B) {
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()

@@ -7,7 +7,9 @@ import (
 
 // keyCache remembers, per handler, whether a key string is sensitive, by
 // the key's address and length: the keys of log calls are mostly string
-// literals, met again on every record. A slot holds the key's data
+// literals, met again on every record. (The same type remembers, in
+// core.vals, whether a detector matches in a string literal; those
+// strings are in read-only memory, see roRange.) A slot holds the key's data
 // pointer, which keeps those bytes alive, so no other string can take the
 // address while the slot holds it, and (address, length) names one
 // immutable content (a string made with unsafe.String over bytes that
@@ -26,32 +28,37 @@ type keyCache struct {
 
 const keyCacheSize = 1024 // a power of two; 512 sets of two slots
 
+// keySlot is read and written with the functions of sync/atomic (the
+// typed wrappers cost more than the inlining budget of lookup allows).
 type keySlot struct {
-	ptr  atomic.Pointer[byte] // the key's data; nil while the slot is empty
-	meta atomic.Uint64        // len<<2 | 2 (valid) | 1 (sensitive)
+	ptr  unsafe.Pointer // the key's data; nil while the slot is empty
+	meta uint64         // len<<2 | 2 (valid) | 1 (sensitive)
 }
 
 // setOf returns the first slot of the set of the key at p with length n.
-func setOf(p *byte, n int) int {
+func setOf(p unsafe.Pointer, n int) int {
 	h := (uint64(uintptr(unsafe.Pointer(p))) ^ uint64(n)) * 0x9E3779B97F4A7C15
 	return int(h>>55) &^ 1 // the top 9 bits, even: 512 sets
 }
 
-// lookup returns the remembered decision for key, if any. A slot is
-// written once, meta before pointer, so a published pointer's meta is
-// its own.
+// lookup returns the remembered decision for key, if any, from the first
+// slot of its set (small enough to be inlined); lookupSecond probes the
+// second. A slot is written once, meta before pointer, so a published
+// pointer's meta is its own. The empty key (nil data) meets an empty
+// slot and is answered "not sensitive", which it is.
 func (kc *keyCache) lookup(key string) (sensitive, ok bool) {
-	p := unsafe.StringData(key)
-	if p == nil {
-		return false, false
-	}
-	i := setOf(p, len(key))
-	for k := i; k < i+2; k++ {
-		sl := &kc.slots[k]
-		if sl.ptr.Load() == p {
-			if m := sl.meta.Load(); m>>2 == uint64(len(key)) {
-				return m&1 != 0, true
-			}
+	return kc.slots[setOf(unsafe.Pointer(unsafe.StringData(key)), len(key))].get(key)
+}
+
+func (kc *keyCache) lookupSecond(key string) (sensitive, ok bool) {
+	return kc.slots[setOf(unsafe.Pointer(unsafe.StringData(key)), len(key))+1].get(key)
+}
+
+// get returns the decision the slot holds for key, if it holds key.
+func (sl *keySlot) get(key string) (sensitive, ok bool) {
+	if atomic.LoadPointer(&sl.ptr) == unsafe.Pointer(unsafe.StringData(key)) {
+		if m := atomic.LoadUint64(&sl.meta); m>>2 == uint64(len(key)) {
+			return m&1 != 0, true
 		}
 	}
 	return false, false
@@ -60,7 +67,7 @@ func (kc *keyCache) lookup(key string) (sensitive, ok bool) {
 // store remembers the decision for key in an empty slot of its set, if
 // there is one.
 func (kc *keyCache) store(key string, sensitive bool) {
-	p := unsafe.StringData(key)
+	p := unsafe.Pointer(unsafe.StringData(key))
 	if p == nil {
 		return
 	}
@@ -71,12 +78,12 @@ func (kc *keyCache) store(key string, sensitive bool) {
 	}
 	for k := i; k < i+2; k++ {
 		sl := &kc.slots[k]
-		if sl.ptr.Load() != nil {
+		if atomic.LoadPointer(&sl.ptr) != nil {
 			continue
 		}
 		// Claim the empty slot by its meta, then publish the pointer.
-		if sl.meta.CompareAndSwap(0, m) {
-			sl.ptr.Store(p)
+		if atomic.CompareAndSwapUint64(&sl.meta, 0, m) {
+			atomic.StorePointer(&sl.ptr, p)
 			return
 		}
 	}

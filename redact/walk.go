@@ -83,12 +83,55 @@ func (s *state) enter() bool {
 
 func (s *state) leave() { s.depth-- }
 
-// attr walks one attribute.
-func (s *state) attr(a slog.Attr) (slog.Value, outcome) {
+// attr walks one attribute. The common cases are settled here, without a
+// call but the group's walk: a key met before that is not sensitive, with
+// a scalar value, a string shorter than any match or a literal known to
+// hold none (see core.matches), or a group.
+func (s *state) attr(a *slog.Attr) (slog.Value, outcome) {
 	if a.Key == "" { // an inline group: its attributes are matched by their keys
 		return s.value(a.Value, s.c.scan)
 	}
-	return s.member(a.Key, s.c.sensitive(a.Key), a.Value)
+	sens, ok := s.c.cache.lookup(a.Key)
+	if !ok {
+		sens = s.c.decide(a.Key)
+	}
+	if sens {
+		return s.member(a.Key, true, a.Value)
+	}
+	switch a.Value.Kind() {
+	case slog.KindString:
+		if !s.c.scan {
+			return a.Value, unchanged
+		}
+		str := a.Value.String()
+		if len(str) < s.c.det.minLen {
+			return a.Value, unchanged
+		}
+		if s.c.ro.has(str) {
+			if m, ok := s.c.vals.lookup(str); ok && !m {
+				return a.Value, unchanged
+			}
+		}
+		if !s.c.matches(str) {
+			return a.Value, unchanged
+		}
+	case slog.KindGroup:
+		if !s.enter() {
+			break
+		}
+		n := s.push(a.Key)
+		as, o := s.attrs(a.Value.Group())
+		s.pop(n)
+		s.leave()
+		if o == replaced {
+			return slog.GroupValue(as...), replaced
+		}
+		return a.Value, o
+	case slog.KindAny, slog.KindLogValuer:
+	default:
+		return a.Value, unchanged
+	}
+	return s.member(a.Key, false, a.Value)
 }
 
 // member walks the value v under key: an attribute, a map entry or a
@@ -118,7 +161,7 @@ func (s *state) member(key string, sensitive bool, v slog.Value) (slog.Value, ou
 		return v, o
 	case slog.KindAny, slog.KindLogValuer:
 	case slog.KindString:
-		if !s.c.scan || !s.c.det.match(v.String()) {
+		if !s.c.scan || !s.c.matches(v.String()) {
 			return v, unchanged
 		}
 	default:
@@ -181,7 +224,8 @@ func (s *state) nested(v slog.Value, scan bool) (slog.Value, outcome) {
 // dropped, as slog handlers omit empty groups.
 func (s *state) attrs(as []slog.Attr) ([]slog.Attr, outcome) {
 	var e edits
-	for i, a := range as {
+	for i := range as {
+		a := &as[i]
 		v, o := s.attr(a)
 		e.note(i, a.Key, v, o)
 	}
@@ -197,7 +241,7 @@ func (s *state) attrs(as []slog.Attr) ([]slog.Attr, outcome) {
 
 // scanString masks what the detectors find in str and audits it.
 func (s *state) scanString(str string) (string, bool) {
-	if !s.c.scan || !s.c.det.match(str) {
+	if !s.c.scan || !s.c.matches(str) {
 		return str, false
 	}
 	m, ok := s.c.det.mask(str)
@@ -224,7 +268,7 @@ func (s *state) any(x any, scan bool) (slog.Value, outcome) {
 	case Secret, *Secret:
 		return s.redact(ReasonSecret)
 	case slog.Attr:
-		if v, o := s.attr(t); o != unchanged {
+		if v, o := s.attr(&t); o != unchanged {
 			return slog.AnyValue(slog.Attr{Key: t.Key, Value: v}), o
 		}
 	case slog.Value:
