@@ -8,13 +8,12 @@ import (
 // keyCache remembers, per handler, whether a key string is sensitive, by
 // the key's address and length: the keys of log calls are mostly string
 // literals, met again on every record. (The same type remembers, in
-// core.vals, whether a detector matches in a string literal; those
-// strings are in read-only memory, see roRange.) A slot holds the key's data
-// pointer, which keeps those bytes alive, so no other string can take the
-// address while the slot holds it, and (address, length) names one
-// immutable content (a string made with unsafe.String over bytes that
-// are later changed breaks Go's own rule for unsafe.String, and would
-// break this cache). The cache is filled once: a key is stored only in an
+// core.vals, whether a detector matches in a string literal.) Only strings
+// whose bytes lie in the read-only segment of literals are stored (see
+// roRange): there (address, length) names one content for the life of the
+// program, so a key built with unsafe.String over a buffer that is reused
+// later is never trusted by its address; where the segment is not known
+// (not Linux), nothing is cached. The cache is filled once: a key is stored only in an
 // empty slot of its set (two slots, by a multiplicative hash of the
 // address), and nothing is evicted, so keys never thrash; a key that
 // finds its set full is decided by the trie every time, as without the
@@ -68,8 +67,8 @@ func (sl *keySlot) get(key string) (sensitive, ok bool) {
 // there is one.
 func (kc *keyCache) store(key string, sensitive bool) {
 	p := unsafe.Pointer(unsafe.StringData(key))
-	if p == nil {
-		return
+	if p == nil || !literals().has(key) {
+		return // only literals: their bytes cannot change
 	}
 	i := setOf(p, len(key))
 	m := uint64(len(key))<<2 | 2

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -57,4 +58,22 @@ func TestValueCacheAgreesWithDetectors(t *testing.T) {
 			assert.Equal(t, want, h.c.matches(heap), "heap copy of %q", s)
 		}
 	}
+}
+
+// TestKeyOverReusedBufferIsNotTrusted: a key made with unsafe.String over a
+// buffer that is later rewritten (as zero-copy decoders do) is decided by
+// its content on every record, never by its address: after the first
+// record named it "status", the same bytes say "secret" and the value must
+// not pass.
+func TestKeyOverReusedBufferIsNotTrusted(t *testing.T) {
+	var out strings.Builder
+	logger := slog.New(NewHandler(slog.NewJSONHandler(&out, nil), nil))
+	buf := []byte("status")
+	key := unsafe.String(&buf[0], len(buf))
+	logger.Info("first", slog.String(key, "fetch"))
+	require.Contains(t, out.String(), `"status":"fetch"`)
+	copy(buf, "secret")
+	out.Reset()
+	logger.Info("second", slog.String(key, "hunter2-secret"))
+	assert.NotContains(t, out.String(), "hunter2-secret")
 }
