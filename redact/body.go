@@ -165,18 +165,8 @@ func (j *jsonRewriter) object(depth int) bool {
 		if sensitive {
 			j.replace(v, j.p, `"`+Redacted+`"`)
 		}
-		j.ws()
-		if j.p >= len(j.s) {
-			return false
-		}
-		switch j.s[j.p] {
-		case ',':
-			j.p++
-		case '}':
-			j.p++
-			return true
-		default:
-			return false
+		if more, ok := j.sep('}'); !more {
+			return ok
 		}
 	}
 }
@@ -193,18 +183,27 @@ func (j *jsonRewriter) array(depth int) bool {
 		if !j.value(depth + 1) {
 			return false
 		}
-		j.ws()
-		if j.p >= len(j.s) {
-			return false
-		}
-		switch j.s[j.p] {
-		case ',':
-			j.p++
-		case ']':
-			j.p++
-			return true
-		default:
-			return false
+		if more, ok := j.sep(']'); !more {
+			return ok
 		}
 	}
+}
+
+// sep reads what follows a member or an element: a comma (more is true),
+// or close, which ends the object or array (ok is true); anything else is
+// malformed (both false).
+func (j *jsonRewriter) sep(close byte) (more, ok bool) {
+	j.ws()
+	if j.p >= len(j.s) {
+		return false, false
+	}
+	switch j.s[j.p] {
+	case ',':
+		j.p++
+		return true, true
+	case close:
+		j.p++
+		return false, true
+	}
+	return false, false
 }
